@@ -1,0 +1,423 @@
+"""Loading and validating the config directory, once, into one frozen ``Config``.
+
+The directory holds ``monitor.yaml`` (settings and channels), ``feeds.yaml``
+and ``watches/*.yaml`` (one watch per file). Every problem found is reported
+together, each naming the file, the line and the field; unknown keys are
+errors, so a typo never silently does nothing. All defaults live here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError, ConfigProblem
+from monitor.rules import Matcher, RuleError, compile_watches
+from monitor.yamlfile import (
+    Location,
+    YamlDocument,
+    expand_environment,
+    format_location,
+    load_yaml,
+)
+
+DEFAULT_CONFIG_DIR = Path("config")
+LEVELS = ("notice", "warning", "critical")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: Any) -> float:
+    """Return seconds for ``30``, ``"30s"``, ``"10m"``, ``"2h"`` or ``"7d"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 30s, 10m, 2h or 7d")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if match is None:
+        raise ValueError("expected a duration like 30s, 10m, 2h or 7d")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Number = StrictFloat | StrictInt
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PollSettings(_Strict):
+    """How feeds are polled; every feed may override ``interval``."""
+
+    interval: Duration = 600.0
+    jitter: float = Field(0.1, ge=0, le=0.5)
+    concurrency: int = Field(10, ge=1, le=500)
+    timeout: Duration = 20.0
+    max_bytes: int = Field(10_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    max_backoff: Duration = 6 * 3600.0
+    tick: Duration = 30.0
+
+
+class DeliverySettings(_Strict):
+    """How the outbox retries a channel that does not accept an alert."""
+
+    max_attempts: int = Field(5, ge=1)
+    retry_base: Duration = 30.0
+
+
+class ConsoleChannelConfig(_Strict):
+    """Alerts printed on the daemon's standard output."""
+
+    type: Literal["console"]
+
+
+class WebhookChannelConfig(_Strict):
+    """Alerts POSTed as JSON to ``url``."""
+
+    type: Literal["webhook"]
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: Duration = 10.0
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+
+ChannelConfig = Annotated[
+    ConsoleChannelConfig | WebhookChannelConfig, Field(discriminator="type")
+]
+
+
+class Settings(_Strict):
+    """The contents of ``monitor.yaml``."""
+
+    database: str = "data/monitor.db"
+    poll: PollSettings = PollSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    channels: dict[str, ChannelConfig] = Field(
+        default_factory=lambda: {"console": ConsoleChannelConfig(type="console")}
+    )
+
+
+class FeedConfig(_Strict):
+    """One feed to poll; ``url`` may be http(s), ``file://`` or a local path."""
+
+    url: str
+    name: str | None = None
+    interval: Duration | None = None
+
+
+class FeedsFile(_Strict):
+    """The contents of ``feeds.yaml``."""
+
+    feeds: list[FeedConfig] = Field(default_factory=list)
+
+
+class NearConfig(_Strict):
+    """A hit counts only if one of ``terms`` is within ``within`` words of it."""
+
+    terms: list[str] = Field(min_length=1)
+    within: int = Field(ge=1, le=100)
+
+
+class ScopeConfig(_Strict):
+    """What an article must mention to be scored at all."""
+
+    any_: list[str] = Field(default_factory=list, alias="any")
+    all_: list[str] = Field(default_factory=list, alias="all")
+    in_: Literal["title"] | None = Field(None, alias="in")
+
+
+class SignalConfig(_Strict):
+    """One weighted signal: its terms raise (or, negative, lower) the score."""
+
+    name: str
+    weight: Number
+    any_: list[str] = Field(default_factory=list, alias="any")
+    all_: list[str] = Field(default_factory=list, alias="all")
+    not_: list[str] = Field(default_factory=list, alias="not")
+    near: NearConfig | None = None
+    in_: Literal["title"] | None = Field(None, alias="in")
+    max_hits: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> SignalConfig:
+        if not self.any_ and not self.all_:
+            raise ValueError("a signal needs terms under 'any' or 'all'")
+        return self
+
+
+class LevelsConfig(_Strict):
+    """Score thresholds of the severity bands, in increasing order."""
+
+    notice: Number = 4
+    warning: Number = 8
+    critical: Number = 14
+
+    @model_validator(mode="after")
+    def _increasing(self) -> LevelsConfig:
+        if not self.notice < self.warning < self.critical:
+            raise ValueError("levels must increase: notice < warning < critical")
+        return self
+
+
+class AlertConfig(_Strict):
+    """When a watch alerts, and where."""
+
+    on: list[str] = Field(default_factory=lambda: ["article:warning"])
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+
+    @field_validator("on")
+    @classmethod
+    def _known_triggers(cls, triggers: list[str]) -> list[str]:
+        for trigger in triggers:
+            kind, _, level = trigger.partition(":")
+            if kind != "article" or level not in LEVELS:
+                raise ValueError(
+                    f"unknown trigger {trigger!r}: expected article:notice, "
+                    "article:warning or article:critical"
+                )
+        return triggers
+
+
+class WatchConfig(_Strict):
+    """One watch file: term lists, scope, signals, levels and alerting."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    terms: dict[str, list[str]] = Field(default_factory=dict)
+    scope: ScopeConfig = ScopeConfig()
+    signals: list[SignalConfig] = Field(min_length=1)
+    title_boost: Number = Field(1.5, ge=0)
+    levels: LevelsConfig = LevelsConfig()
+    alert: AlertConfig = AlertConfig()
+
+    def alert_level(self) -> str | None:
+        """Return the lowest level at which an article alerts, if any."""
+        levels = [trigger.partition(":")[2] for trigger in self.alert.on]
+        return min(levels, key=LEVELS.index) if levels else None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration, passed explicitly to every stage."""
+
+    directory: Path
+    settings: Settings
+    feeds: tuple[FeedConfig, ...]
+    watches: tuple[WatchConfig, ...]
+    matcher: Matcher
+    secrets: frozenset[str]
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file; a relative path is taken from the working directory."""
+        return Path(self.settings.database).expanduser()
+
+
+def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Load and validate the config directory, or raise ``ConfigError`` listing every problem."""
+    environ = os.environ if environ is None else environ
+    problems: list[ConfigProblem] = []
+    if not directory.is_dir():
+        raise ConfigError([ConfigProblem(directory, None, "", "config directory not found")])
+
+    settings_path = directory / "monitor.yaml"
+    settings = Settings()
+    secrets: set[str] = set()
+    if settings_path.exists():
+        loaded, used, _ = _load_model(settings_path, Settings, environ, problems)
+        settings = loaded or settings
+        secrets |= used
+
+    feeds: list[FeedConfig] = []
+    feeds_path = directory / "feeds.yaml"
+    if feeds_path.exists():
+        feeds_file, _, _ = _load_model(feeds_path, FeedsFile, environ, problems)
+        if feeds_file is not None:
+            feeds = [_resolve_feed_path(feed, directory) for feed in feeds_file.feeds]
+    else:
+        problems.append(ConfigProblem(feeds_path, None, "", "file not found"))
+
+    watches, documents = _load_watches(directory / "watches", environ, problems)
+    problems.extend(_check_watches(watches, documents, settings))
+    matcher: Matcher | None = None
+    if not problems:
+        try:
+            matcher = compile_watches(watches)
+        except RuleError as exc:
+            document = documents[exc.watch]
+            problems.append(
+                ConfigProblem(
+                    document.path,
+                    document.line_of(exc.location),
+                    format_location(exc.location),
+                    exc.message,
+                )
+            )
+    if problems or matcher is None:
+        raise ConfigError(problems)
+    return Config(
+        directory=directory,
+        settings=settings,
+        feeds=tuple(feeds),
+        watches=tuple(watches),
+        matcher=matcher,
+        secrets=frozenset(value for value in secrets if value),
+    )
+
+
+def _load_model(
+    path: Path,
+    model: type[ModelT],
+    environ: Mapping[str, str],
+    problems: list[ConfigProblem],
+) -> tuple[ModelT | None, set[str], YamlDocument | None]:
+    """Load one file into ``model``; add what is wrong to ``problems``."""
+    document, found = load_yaml(path)
+    problems.extend(found)
+    if document is None or found:
+        return None, set(), document
+    data, used, found = expand_environment(document, environ)
+    problems.extend(found)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(ConfigProblem(path, 1, "", "expected a mapping of keys to values"))
+        return None, used, document
+    try:
+        return model.model_validate(data), used, document
+    except ValidationError as exc:
+        problems.extend(_validation_problems(document, exc))
+        return None, used, document
+
+
+def _validation_problems(document: YamlDocument, error: ValidationError) -> list[ConfigProblem]:
+    problems = []
+    for detail in error.errors():
+        location = _yaml_location(document, detail["loc"])
+        message = _MESSAGES.get(detail["type"], detail["msg"])
+        if detail["type"] in ("value_error", "assertion_error"):
+            message = str(detail["ctx"]["error"]) if "ctx" in detail else message
+        problems.append(
+            ConfigProblem(
+                document.path,
+                document.line_of(location),
+                format_location(location),
+                message,
+            )
+        )
+    return problems
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required key is missing",
+    "float_type": "expected a number",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "float_parsing": "expected a number",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "union_tag_invalid": "unknown channel type (expected console or webhook)",
+    "union_tag_not_found": "channel needs a 'type' (console or webhook)",
+}
+
+
+def _yaml_location(document: YamlDocument, loc: tuple[int | str, ...]) -> Location:
+    """Map a pydantic error location onto keys that exist in the YAML file.
+
+    Pydantic inserts names of its own (a union's tag, ``function-after``) into
+    locations; those are skipped, except as the last part, which names a
+    missing key.
+    """
+    location: Location = ()
+    for index, part in enumerate(loc):
+        candidate = (*location, part)
+        if candidate in document.lines or index == len(loc) - 1:
+            location = candidate
+    if location and not isinstance(location[-1], int) and location not in document.lines:
+        # A union tag or validator name as the last part names no key.
+        last = str(location[-1])
+        if last in ("console", "webhook") or "-" in last or "[" in last:
+            location = location[:-1]
+    return location
+
+
+def _resolve_feed_path(feed: FeedConfig, directory: Path) -> FeedConfig:
+    if "://" in feed.url:
+        return feed
+    path = Path(feed.url).expanduser()
+    if not path.is_absolute():
+        path = (directory / path).resolve()
+    return feed.model_copy(update={"url": path.as_uri()})
+
+
+def _load_watches(
+    directory: Path, environ: Mapping[str, str], problems: list[ConfigProblem]
+) -> tuple[list[WatchConfig], dict[str, YamlDocument]]:
+    watches: list[WatchConfig] = []
+    documents: dict[str, YamlDocument] = {}
+    paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not paths:
+        problems.append(ConfigProblem(directory, None, "", "no watch files (*.yaml) found"))
+    for path in paths:
+        watch, _, document = _load_model(path, WatchConfig, environ, problems)
+        if watch is None or document is None:
+            continue
+        if watch.name in documents:
+            other = documents[watch.name].path
+            problems.append(
+                ConfigProblem(path, document.line_of(("name",)), "name", f"also used by {other}")
+            )
+            continue
+        watches.append(watch)
+        documents[watch.name] = document
+    return watches, documents
+
+
+def _check_watches(
+    watches: list[WatchConfig], documents: dict[str, YamlDocument], settings: Settings
+) -> list[ConfigProblem]:
+    problems = []
+    for watch in watches:
+        document = documents[watch.name]
+        for index, channel in enumerate(watch.alert.channels):
+            if channel not in settings.channels:
+                location: Location = ("alert", "channels", index)
+                known = ", ".join(sorted(settings.channels)) or "none"
+                problems.append(
+                    ConfigProblem(
+                        document.path,
+                        document.line_of(location),
+                        format_location(location),
+                        f"unknown channel {channel!r} (monitor.yaml defines: {known})",
+                    )
+                )
+    return problems

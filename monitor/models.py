@@ -1,0 +1,97 @@
+"""The values that pipeline stages exchange: frozen dataclasses, no library objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+FetchOutcome = Literal["ok", "not_modified", "error"]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the store remembers about a feed between polls."""
+
+    id: int
+    url: str
+    name: str | None
+    interval: float
+    etag: str | None = None
+    last_modified: str | None = None
+    consecutive_errors: int = 0
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of one HTTP (or file) fetch of a feed."""
+
+    url: str
+    outcome: FetchOutcome
+    status_code: int | None = None
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry as the feed gave it, before normalization."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    summary_html: str
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """The entries of a feed and, for a malformed but usable feed, its error."""
+
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One normalized article: plain text, canonical URL, UTC dates, dedup keys."""
+
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    published_at: datetime | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matched term: which signal, what text, where, and the points it gave."""
+
+    signal: str
+    term: str
+    text: str
+    field: Literal["title", "text"]
+    start: int
+    end: int
+    points: float
+    boosted: bool = False
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    """An article's score against one watch, with every hit that made it."""
+
+    watch: str
+    score: float
+    level: str | None
+    in_scope: bool
+    rules_version: str
+    hits: tuple[Hit, ...] = field(default=())

@@ -1,0 +1,145 @@
+"""Reading YAML config files with the line of every key and item.
+
+Validation errors must name the file, the line and the field, so each file is
+composed into PyYAML nodes once: the nodes give the lines, the constructed
+document gives the values. Duplicate keys, which PyYAML would silently let the
+last one win, are reported as errors. ``${NAME}`` and ``${NAME:-default}`` in
+string values are replaced from the environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monitor.errors import ConfigProblem
+
+Location = tuple[str | int, ...]
+
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A loaded YAML file: its data, and the line of every key or item in it."""
+
+    path: Path
+    data: Any
+    lines: dict[Location, int]
+
+    def line_of(self, location: Location) -> int | None:
+        """Return the line of ``location``, or of its nearest parent that has one."""
+        for end in range(len(location), -1, -1):
+            line = self.lines.get(location[:end])
+            if line is not None:
+                return line
+        return None
+
+
+def format_location(location: Location) -> str:
+    """Render ``("signals", 2, "weight")`` as ``signals[2].weight``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
+    """Load ``path``; return the document, or ``None`` and the problems found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [ConfigProblem(path, None, "", f"cannot read file: {exc}")]
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        return None, [ConfigProblem(path, line, "", f"invalid YAML: {message}")]
+    except yaml.YAMLError as exc:
+        return None, [ConfigProblem(path, None, "", f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    lines: dict[Location, int] = {(): 1}
+    problems: list[ConfigProblem] = []
+    if node is not None:
+        _record_lines(path, node, (), lines, problems)
+    return YamlDocument(path, data, lines), problems
+
+
+def _record_lines(
+    path: Path,
+    node: yaml.Node,
+    location: Location,
+    lines: dict[Location, int],
+    problems: list[ConfigProblem],
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = (*location, key)
+            line = key_node.start_mark.line + 1
+            if child in lines:
+                problems.append(
+                    ConfigProblem(path, line, format_location(child), "duplicate key")
+                )
+            lines[child] = line
+            _record_lines(path, value_node, child, lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*location, index)
+            lines[child] = item.start_mark.line + 1
+            _record_lines(path, item, child, lines, problems)
+
+
+def expand_environment(
+    document: YamlDocument, environ: Mapping[str, str]
+) -> tuple[Any, set[str], list[ConfigProblem]]:
+    """Replace ``${NAME}`` references; return the data, the values used, and problems.
+
+    The values taken from the environment are returned so that they can be
+    kept out of every log line. A missing variable with no default is a problem
+    naming the variable, never its value.
+    """
+    used: set[str] = set()
+    problems: list[ConfigProblem] = []
+
+    def expand(value: Any, location: Location) -> Any:
+        if isinstance(value, dict):
+            return {key: expand(item, (*location, key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [expand(item, (*location, index)) for index, item in enumerate(value)]
+        if not isinstance(value, str) or "${" not in value:
+            return value
+
+        def substitute(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in environ:
+                used.add(environ[name])
+                return environ[name]
+            if default is not None:
+                return default
+            problems.append(
+                ConfigProblem(
+                    document.path,
+                    document.line_of(location),
+                    format_location(location),
+                    f"environment variable {name} is not set",
+                )
+            )
+            return ""
+
+        return _ENV_REFERENCE.sub(substitute, value)
+
+    return expand(document.data, ()), used, problems
