@@ -107,9 +107,11 @@ class WebhookChannelConfig(_Strict):
         return url
 
 
-ChannelConfig = Annotated[
-    ConsoleChannelConfig | WebhookChannelConfig, Field(discriminator="type")
-]
+ChannelConfig = Annotated[ConsoleChannelConfig | WebhookChannelConfig, Field(discriminator="type")]
+
+
+def _default_channels() -> dict[str, ChannelConfig]:
+    return {"console": ConsoleChannelConfig(type="console")}
 
 
 class Settings(_Strict):
@@ -118,9 +120,7 @@ class Settings(_Strict):
     database: str = "data/monitor.db"
     poll: PollSettings = PollSettings()
     delivery: DeliverySettings = DeliverySettings()
-    channels: dict[str, ChannelConfig] = Field(
-        default_factory=lambda: {"console": ConsoleChannelConfig(type="console")}
-    )
+    channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
 
 
 class FeedConfig(_Strict):

@@ -2,7 +2,7 @@
 
 Every term of every watch is folded (``monitor.text``) into a key such as
 ``" tear gas "`` (a phrase: whole words) or ``" mobiliz"`` (``mobiliz*``: a
-word prefix). All keys go into one Aho–Corasick automaton; scoring runs it over
+word prefix). All keys go into one Aho-Corasick automaton; scoring runs it over
 the article's folded words joined by single spaces, so phrases match across
 punctuation and line breaks and a key can only start at a word boundary.
 """

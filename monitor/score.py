@@ -86,9 +86,7 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     ) and all(document.any_match(g, title_only) for g in watch.scope_all)
     if not in_scope:
         return Score(watch.name, 0.0, None, False, watch.version)
-    hits = tuple(
-        hit for signal in watch.signals for hit in _signal_hits(document, signal, watch)
-    )
+    hits = tuple(hit for signal in watch.signals for hit in _signal_hits(document, signal, watch))
     total = round(sum(hit.points for hit in hits), 2)
     level = None
     for name, threshold in watch.levels:
@@ -97,9 +95,7 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     return Score(watch.name, total, level, True, watch.version, hits)
 
 
-def _signal_hits(
-    document: _Document, signal: CompiledSignal, watch: CompiledWatch
-) -> list[Hit]:
+def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWatch) -> list[Hit]:
     only = signal.title_only
     if not all(document.any_match(group, only) for group in signal.all_groups):
         return []
@@ -116,9 +112,10 @@ def _signal_hits(
     by_position: dict[int, _Match] = {}
     for match in candidates:
         kept = by_position.get(match.position)
-        if kept is None or document.matcher.key_words[match.key] > document.matcher.key_words[
-            kept.key
-        ]:
+        if (
+            kept is None
+            or document.matcher.key_words[match.key] > document.matcher.key_words[kept.key]
+        ):
             by_position[match.position] = match
     ordered = sorted(
         by_position.values(),

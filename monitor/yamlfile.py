@@ -21,6 +21,21 @@ from monitor.errors import ConfigProblem
 
 Location = tuple[str | int, ...]
 
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so ``on:``, ``yes`` and ``no`` stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -58,7 +73,7 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ConfigProblem(path, None, "", f"cannot read file: {exc}")]
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -91,9 +106,7 @@ def _record_lines(
             child = (*location, key)
             line = key_node.start_mark.line + 1
             if child in lines:
-                problems.append(
-                    ConfigProblem(path, line, format_location(child), "duplicate key")
-                )
+                problems.append(ConfigProblem(path, line, format_location(child), "duplicate key"))
             lines[child] = line
             _record_lines(path, value_node, child, lines, problems)
     elif isinstance(node, yaml.SequenceNode):

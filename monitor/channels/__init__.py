@@ -1,0 +1,38 @@
+"""Notification channels, one module per kind, registered by their YAML ``type``.
+
+A channel renders an alert payload (``monitor.decide``) for its service and
+sends it. ``send`` raises ``DeliveryError`` when the service does not accept
+the alert; the outbox then retries. Error messages never carry a channel's
+URL or token, since those are secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol, TextIO
+
+import httpx
+
+from monitor.channels.console import ConsoleChannel
+from monitor.channels.webhook import WebhookChannel
+from monitor.config import ChannelConfig, ConsoleChannelConfig, WebhookChannelConfig
+
+
+class Channel(Protocol):
+    """Something that can deliver an alert payload."""
+
+    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        """Deliver ``payload`` or raise ``DeliveryError``."""
+
+
+def build_channels(
+    configs: Mapping[str, ChannelConfig], client: httpx.AsyncClient, console: TextIO
+) -> dict[str, Channel]:
+    """Return a ready channel for each configured name."""
+    channels: dict[str, Channel] = {}
+    for name, config in configs.items():
+        if isinstance(config, ConsoleChannelConfig):
+            channels[name] = ConsoleChannel(console)
+        elif isinstance(config, WebhookChannelConfig):
+            channels[name] = WebhookChannel(config, client)
+    return channels

@@ -1,0 +1,45 @@
+"""The console channel: a readable block on the daemon's standard output."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+_PRINTABLE = str.maketrans(dict.fromkeys([*range(32), *range(127, 160)], " "))
+
+
+def _safe(value: Any) -> str:
+    """Feed text with any control character (a terminal escape) blanked out."""
+    return str(value).translate(_PRINTABLE)
+
+
+def render(payload: Mapping[str, Any]) -> str:
+    """Return the console text of an alert."""
+    level, watch, kind = (_safe(payload[key]) for key in ("level", "watch", "kind"))
+    lines = [
+        f"[{level.upper()}] {watch}: score {payload['score']:g} "
+        f"({kind} alert, {_safe(payload['created_at'])})"
+    ]
+    for article in payload["articles"]:
+        lines.append(f"  {_safe(article['title'])}")
+        source = f" ({_safe(article['source'])})" if article.get("source") else ""
+        lines.append(f"  {_safe(article.get('url') or 'no link')}{source}")
+        signals: dict[str, float] = {}
+        for hit in article["hits"]:
+            signals[hit["signal"]] = signals.get(hit["signal"], 0.0) + hit["points"]
+        if signals:
+            why = ", ".join(f"{_safe(name)} {points:+g}" for name, points in signals.items())
+            lines.append(f"  why: {why}")
+    return "\n".join(lines)
+
+
+class ConsoleChannel:
+    """Prints each alert to a text stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        """Print the alert; a console always accepts it."""
+        self.stream.write(render(payload) + "\n\n")
+        self.stream.flush()

@@ -1,0 +1,86 @@
+"""The outbox worker: sends due deliveries, retries failures with backoff.
+
+Each alert is queued as one ``deliveries`` row per channel in the same
+transaction that opened it, so a crash between deciding and sending loses
+nothing: the next pass sends what is still pending (at least once; the
+``Idempotency-Key`` header lets a receiver drop a repeat).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.channels import Channel
+from monitor.config import DeliverySettings
+from monitor.errors import DeliveryError
+from monitor.schedule import describe_delay
+from monitor.store import PendingDelivery, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+
+
+def retry_delay(attempts: int, settings: DeliverySettings, retry_after: float | None) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt."""
+    delay: float = settings.retry_base * 2 ** max(0, attempts - 1)
+    return max(delay, retry_after or 0.0)
+
+
+async def deliver_due(
+    store: Store,
+    channels: Mapping[str, Channel],
+    settings: DeliverySettings,
+    now: datetime,
+) -> DeliveryReport:
+    """Send every delivery that is due; record each outcome in the store."""
+    sent = retrying = dead = 0
+    for delivery in store.due_deliveries(now):
+        try:
+            channel = channels.get(delivery.channel)
+            if channel is None:
+                raise DeliveryError(f"channel {delivery.channel!r} is not configured")
+            await channel.send(delivery.payload, _idempotency_key(delivery))
+        except DeliveryError as exc:
+            attempts = delivery.attempts + 1
+            if attempts >= settings.max_attempts:
+                store.mark_failed(delivery.id, str(exc), None)
+                dead += 1
+                log.error(
+                    "alert=%s channel=%s delivery failed for good after %d attempts: %s",
+                    delivery.alert_id,
+                    delivery.channel,
+                    attempts,
+                    exc,
+                )
+                continue
+            delay = retry_delay(attempts, settings, exc.retry_after)
+            store.mark_failed(delivery.id, str(exc), now + timedelta(seconds=delay))
+            retrying += 1
+            log.warning(
+                "alert=%s channel=%s delivery failed (attempt %d of %d): %s; retry in %s",
+                delivery.alert_id,
+                delivery.channel,
+                attempts,
+                settings.max_attempts,
+                exc,
+                describe_delay(delay),
+            )
+        else:
+            store.mark_sent(delivery.id, now)
+            sent += 1
+    return DeliveryReport(sent, retrying, dead)
+
+
+def _idempotency_key(delivery: PendingDelivery) -> str:
+    return f"{delivery.payload['id']}:{delivery.channel}"

@@ -1,0 +1,47 @@
+"""Logging set-up: readable lines, with every configured secret redacted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces each secret (webhook URLs, tokens, passwords) in a record's text."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """Return ``text`` with every secret replaced by ``[redacted]``."""
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message and traceback without secrets."""
+        if self.secrets:
+            record.msg = self.redact(record.getMessage())
+            record.args = None
+            if record.exc_info:
+                record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str]) -> None:
+    """Send log lines to stderr as ``time level logger: message``, secrets redacted."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # APScheduler logs every job run at INFO; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

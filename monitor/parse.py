@@ -1,0 +1,75 @@
+"""Parsing fetched bytes with feedparser into plain ``FeedEntry`` values.
+
+feedparser only ever sees bytes (never a URL, so it never fetches anything).
+A feed it flags as malformed ("bozo") but that still yields entries is used,
+and its error is kept to be recorded on the feed.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from monitor.errors import ParseError
+from monitor.models import FeedEntry, FetchResult, ParsedFeed
+
+
+def parse_feed(result: FetchResult) -> ParsedFeed:
+    """Parse a fetched feed body, or raise ``ParseError`` if it yields no usable feed."""
+    headers = {"content-location": result.url}
+    if result.content_type:
+        headers["content-type"] = result.content_type
+    parsed = feedparser.parse(io.BytesIO(result.body), response_headers=headers)
+    error = _bozo_message(parsed) if parsed.get("bozo") else None
+    if not parsed.entries:
+        if error is not None:
+            raise ParseError(f"not a usable feed: {error}")
+        if not parsed.get("version"):
+            raise ParseError("not a feed: no RSS, Atom or RDF channel found")
+    feed = parsed.get("feed", {})
+    return ParsedFeed(
+        title=feed.get("title") or None,
+        entries=tuple(_entry(entry) for entry in parsed.entries),
+        error=error,
+    )
+
+
+def _bozo_message(parsed: Any) -> str:
+    exception = parsed.get("bozo_exception")
+    message = str(exception) if exception is not None else ""
+    return f"{type(exception).__name__}: {message}" if message else type(exception).__name__
+
+
+def _entry(entry: Any) -> FeedEntry:
+    return FeedEntry(
+        guid=_text(entry.get("id")),
+        link=_text(entry.get("link")),
+        title=_text(entry.get("title")) or "",
+        summary_html=_body(entry),
+        published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+    )
+
+
+def _body(entry: Any) -> str:
+    """The longest of the entry's summary and content values."""
+    candidates = [_text(entry.get("summary")) or ""]
+    candidates.extend(_text(part.get("value")) or "" for part in entry.get("content") or ())
+    return max(candidates, key=len)
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _utc(value: time.struct_time | None) -> datetime | None:
+    """feedparser's ``*_parsed`` values are already in UTC."""
+    if value is None:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,249 @@
+"""The one place that knows the order of the stages.
+
+fetch -> parse -> normalize -> store (dedup) -> score -> decide -> store,
+then deliver. A feed's failure is data: it is recorded on the feed, logged in
+one line and backed off; it never reaches the scheduler or stops other feeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+
+from monitor.channels import Channel
+from monitor.config import Config, WatchConfig
+from monitor.decide import article_alert
+from monitor.deliver import DeliveryReport, deliver_due
+from monitor.errors import ParseError
+from monitor.fetch import FetchLimits, fetch_feed
+from monitor.models import FeedState, FetchResult
+from monitor.normalize import normalize
+from monitor.parse import parse_feed
+from monitor.schedule import describe_delay, next_poll_at
+from monitor.score import score
+from monitor.store import PollRecord, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CycleReport:
+    """Counts of one poll cycle, for the summary line and for tests."""
+
+    polled: int = 0
+    updated: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    alerts: int = 0
+    deliveries: DeliveryReport = field(default_factory=DeliveryReport)
+
+    def summary(self) -> str:
+        """One line a person can read."""
+        line = (
+            f"polled {self.polled} feeds: {self.updated} updated, "
+            f"{self.not_modified} not modified, {self.failed} failed; "
+            f"{self.new_articles} new articles; {self.alerts} alerts"
+        )
+        report = self.deliveries
+        if report.sent or report.retrying or report.dead:
+            line += f"; deliveries: {report.sent} sent"
+            if report.retrying:
+                line += f", {report.retrying} to retry"
+            if report.dead:
+                line += f", {report.dead} given up"
+        return line
+
+
+@dataclass
+class Runtime:
+    """What a cycle works with: config, database, network, channels and time."""
+
+    config: Config
+    store: Store
+    client: httpx.AsyncClient
+    channels: dict[str, Channel]
+    clock: Callable[[], datetime]
+    rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def watches(self) -> dict[str, WatchConfig]:
+        """The configured watches by name."""
+        return {watch.name: watch for watch in self.config.watches}
+
+
+async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport:
+    """Poll the feeds that are due (every active feed with ``all_feeds``), then deliver."""
+    config, store = runtime.config, runtime.store
+    now = runtime.clock()
+    store.sync_feeds(
+        [
+            (feed.url, feed.name, feed.interval or config.settings.poll.interval)
+            for feed in config.feeds
+        ],
+        now,
+    )
+    feeds = store.active_feeds(None if all_feeds else now)
+    poll = config.settings.poll
+    limits = FetchLimits(poll.timeout, poll.max_bytes, poll.max_redirects)
+    gate = asyncio.Semaphore(poll.concurrency)
+
+    async def fetch(feed: FeedState) -> tuple[FeedState, FetchResult]:
+        async with gate:
+            return feed, await fetch_feed(runtime.client, feed, limits, runtime.clock())
+
+    report = CycleReport()
+    for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
+        feed, result = await next_done
+        process_result(runtime, feed, result, report)
+    report.deliveries = await deliver_due(
+        store, runtime.channels, config.settings.delivery, runtime.clock()
+    )
+    return report
+
+
+def process_result(
+    runtime: Runtime, feed: FeedState, result: FetchResult, report: CycleReport
+) -> None:
+    """Parse, store, score and decide on one fetch result, in one transaction."""
+    report.polled += 1
+    now = runtime.clock()
+    try:
+        if result.outcome == "error":
+            _record_failure(runtime, feed, result.error or "unknown error", result, now)
+            report.failed += 1
+        elif result.outcome == "not_modified":
+            _record_success(runtime, feed, result, None, None, now)
+            report.not_modified += 1
+        else:
+            new_articles, alerts = _store_feed(runtime, feed, result, now)
+            report.updated += 1
+            report.new_articles += new_articles
+            report.alerts += alerts
+    except ParseError as exc:
+        _record_failure(runtime, feed, str(exc), result, now)
+        report.failed += 1
+    except Exception as exc:
+        # A bug must cost one feed one poll, not the daemon.
+        log.exception("feed=%s unexpected error while processing", feed.url)
+        _record_failure(runtime, feed, f"internal error: {type(exc).__name__}: {exc}", result, now)
+        report.failed += 1
+
+
+def _store_feed(
+    runtime: Runtime, feed: FeedState, result: FetchResult, now: datetime
+) -> tuple[int, int]:
+    parsed = parse_feed(result)
+    articles = [normalize(entry, feed.url) for entry in parsed.entries]
+    matcher, watches, store = runtime.config.matcher, runtime.watches, runtime.store
+    alerts = 0
+    with store.transaction():
+        stored = store.insert_articles(feed.id, articles, now)
+        for item in stored:
+            scores = score(item.article, matcher)
+            store.insert_scores(item.id, scores, now)
+            for article_score in scores:
+                draft = article_alert(
+                    article_id=item.id,
+                    article=item.article,
+                    source=feed.name or parsed.title,
+                    score=article_score,
+                    watch=watches[article_score.watch],
+                    now=now,
+                )
+                if draft is not None and store.open_alert(
+                    watch=draft.watch,
+                    kind=draft.kind,
+                    level=draft.level,
+                    dedup_key=draft.dedup_key,
+                    score=draft.score,
+                    article_ids=draft.article_ids,
+                    payload=draft.payload,
+                    channels=draft.channels,
+                    now=now,
+                ):
+                    alerts += 1
+        _record_success(runtime, feed, result, parsed.title, parsed.error, now)
+    if parsed.error:
+        log.info(
+            "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
+        )
+    return len(stored), alerts
+
+
+def _record_success(
+    runtime: Runtime,
+    feed: FeedState,
+    result: FetchResult,
+    title: str | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    poll = runtime.config.settings.poll
+    if feed.consecutive_errors:
+        log.info("feed=%s recovered after %d failed polls", feed.url, feed.consecutive_errors)
+    runtime.store.record_poll(
+        feed.id,
+        PollRecord(
+            status=result.outcome,
+            status_code=result.status_code,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=title,
+            consecutive_errors=0,
+            next_poll_at=next_poll_at(
+                now,
+                interval=feed.interval,
+                consecutive_errors=0,
+                retry_after=None,
+                max_backoff=poll.max_backoff,
+                jitter=poll.jitter,
+                rng=runtime.rng,
+            ),
+            error=error,
+        ),
+        now,
+    )
+
+
+def _record_failure(
+    runtime: Runtime, feed: FeedState, error: str, result: FetchResult, now: datetime
+) -> None:
+    poll = runtime.config.settings.poll
+    errors = feed.consecutive_errors + 1
+    due = next_poll_at(
+        now,
+        interval=feed.interval,
+        consecutive_errors=errors,
+        retry_after=result.retry_after,
+        max_backoff=poll.max_backoff,
+        jitter=poll.jitter,
+        rng=runtime.rng,
+    )
+    log.warning(
+        "feed=%s poll failed: %s; next attempt in %s (%d failed in a row)",
+        feed.url,
+        error,
+        describe_delay((due - now).total_seconds()),
+        errors,
+    )
+    runtime.store.record_poll(
+        feed.id,
+        PollRecord(
+            status="error",
+            status_code=result.status_code,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            title=None,
+            consecutive_errors=errors,
+            next_poll_at=due,
+            error=error[:1000],
+        ),
+        now,
+    )

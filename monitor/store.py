@@ -1,0 +1,380 @@
+"""The only module that touches SQLite: feeds, articles, scores, alerts, the outbox.
+
+The schema is built by numbered migrations (``sqlite_utils.Migrations``),
+recorded in the database, so an old file is upgraded in place. The database
+runs in WAL mode; the pipeline wraps each poll result in one ``transaction()``
+so articles, scores, alerts and deliveries commit together or not at all.
+Times are stored as ISO 8601 strings in UTC, which sort as they compare.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from monitor.errors import MonitorError
+from monitor.models import Article, FeedState, FetchOutcome, Score
+
+migrations = Migrations("monitor")
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT,
+            title TEXT,
+            interval REAL NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            etag TEXT,
+            last_modified TEXT,
+            last_polled_at TEXT,
+            last_status TEXT,
+            last_status_code INTEGER,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT NOT NULL,
+            last_error TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            guid TEXT NOT NULL,
+            url TEXT,
+            canonical_url TEXT UNIQUE,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            published_at TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            UNIQUE (feed_id, guid)
+        )"""
+    )
+    db.execute("CREATE INDEX articles_fetched_at ON articles(fetched_at)")
+    db.table("articles").enable_fts(["title", "summary"], fts_version="FTS5", create_triggers=True)
+    db.execute(
+        """CREATE TABLE scores (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            watch TEXT NOT NULL,
+            score REAL NOT NULL,
+            level TEXT,
+            in_scope INTEGER NOT NULL,
+            hits TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            UNIQUE (article_id, watch)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            level TEXT NOT NULL,
+            state TEXT NOT NULL,
+            dedup_key TEXT NOT NULL UNIQUE,
+            score REAL NOT NULL,
+            article_ids TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            resolved_at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (alert_id, channel)
+        )"""
+    )
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
+
+
+def iso(moment: datetime) -> str:
+    """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article the store has just inserted, with its row id."""
+
+    id: int
+    article: Article
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """An outbox row that is due, with the alert payload it carries."""
+
+    id: int
+    alert_id: int
+    channel: str
+    attempts: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """What to remember about a feed after one poll."""
+
+    status: FetchOutcome
+    status_code: int | None
+    etag: str | None
+    last_modified: str | None
+    title: str | None
+    consecutive_errors: int
+    next_poll_at: datetime
+    error: str | None
+
+
+class Store:
+    """A monitor database file, migrated to the current schema on open."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path)
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except (OSError, sqlite3.Error) as exc:
+            raise MonitorError(f"cannot open database {path}: {exc}") from exc
+        self.path = path
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: all of it commits, or none of it."""
+        with self.db.atomic():
+            yield
+
+    # Feeds
+
+    def sync_feeds(self, feeds: Sequence[tuple[str, str | None, float]], now: datetime) -> None:
+        """Make the feeds table match the config: ``(url, name, interval)`` triples.
+
+        New feeds are due at once; feeds no longer configured are kept, with
+        their articles, but made inactive.
+        """
+        configured = {url for url, _, _ in feeds}
+        with self.db.atomic():
+            for url, name, interval in feeds:
+                self.db.execute(
+                    """INSERT INTO feeds (url, name, interval, active, next_poll_at)
+                       VALUES (?, ?, ?, 1, ?)
+                       ON CONFLICT(url) DO UPDATE SET
+                         name = excluded.name, interval = excluded.interval, active = 1""",
+                    [url, name, interval, iso(now)],
+                )
+            for row in self.db.query("SELECT id, url FROM feeds WHERE active = 1"):
+                if row["url"] not in configured:
+                    self.db.execute("UPDATE feeds SET active = 0 WHERE id = ?", [row["id"]])
+
+    def active_feeds(self, due_at: datetime | None = None) -> list[FeedState]:
+        """Return the active feeds, only those due by ``due_at`` when given."""
+        sql = "SELECT * FROM feeds WHERE active = 1"
+        params: list[Any] = []
+        if due_at is not None:
+            sql += " AND next_poll_at <= ?"
+            params.append(iso(due_at))
+        return [
+            FeedState(
+                id=row["id"],
+                url=row["url"],
+                name=row["name"],
+                interval=row["interval"],
+                etag=row["etag"],
+                last_modified=row["last_modified"],
+                consecutive_errors=row["consecutive_errors"],
+            )
+            for row in self.db.query(sql + " ORDER BY next_poll_at, id", params)
+        ]
+
+    def record_poll(self, feed_id: int, record: PollRecord, now: datetime) -> None:
+        """Remember the outcome of a poll and when the feed is next due."""
+        self.db.execute(
+            """UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title),
+                 last_polled_at = ?, last_status = ?, last_status_code = ?,
+                 consecutive_errors = ?, next_poll_at = ?, last_error = ?
+               WHERE id = ?""",
+            [
+                record.etag,
+                record.last_modified,
+                record.title,
+                iso(now),
+                record.status,
+                record.status_code,
+                record.consecutive_errors,
+                iso(record.next_poll_at),
+                record.error,
+                feed_id,
+            ],
+        )
+
+    # Articles and scores
+
+    def insert_articles(
+        self, feed_id: int, articles: Sequence[Article], now: datetime
+    ) -> list[StoredArticle]:
+        """Insert ``articles``, skipping any already stored; return only the new ones.
+
+        An article is already stored when the same feed gave the same GUID, or
+        any feed gave the same canonical URL or the same content hash.
+        """
+        stored = []
+        for article in articles:
+            cursor = self.db.execute(
+                """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
+                     summary, published_at, fetched_at, content_hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    feed_id,
+                    article.guid,
+                    article.url,
+                    article.canonical_url,
+                    article.title,
+                    article.summary,
+                    iso(article.published_at) if article.published_at else None,
+                    iso(now),
+                    article.content_hash,
+                ],
+            )
+            if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                stored.append(StoredArticle(cursor.lastrowid, article))
+        return stored
+
+    def insert_scores(self, article_id: int, scores: Sequence[Score], now: datetime) -> None:
+        """Store an article's score against each watch, with its hits as JSON."""
+        for score in scores:
+            self.db.execute(
+                """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
+                     hits, rules_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    article_id,
+                    score.watch,
+                    score.score,
+                    score.level,
+                    int(score.in_scope),
+                    json.dumps([asdict(hit) for hit in score.hits], ensure_ascii=False),
+                    score.rules_version,
+                    iso(now),
+                ],
+            )
+
+    # Alerts and the outbox
+
+    def open_alert(
+        self,
+        *,
+        watch: str,
+        kind: str,
+        level: str,
+        dedup_key: str,
+        score: float,
+        article_ids: Sequence[int],
+        payload: dict[str, Any],
+        channels: Sequence[str],
+        now: datetime,
+    ) -> int | None:
+        """Open an alert and queue one delivery per channel; ``None`` if it already exists."""
+        cursor = self.db.execute(
+            """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
+                 article_ids, payload, opened_at, updated_at)
+               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?)""",
+            [
+                watch,
+                kind,
+                level,
+                dedup_key,
+                score,
+                json.dumps(list(article_ids)),
+                json.dumps(payload, ensure_ascii=False),
+                iso(now),
+                iso(now),
+            ],
+        )
+        if cursor.rowcount != 1 or cursor.lastrowid is None:
+            return None
+        alert_id: int = cursor.lastrowid
+        for channel in channels:
+            self.db.execute(
+                """INSERT INTO deliveries (alert_id, channel, status, next_attempt_at, created_at)
+                   VALUES (?, ?, 'pending', ?, ?)""",
+                [alert_id, channel, iso(now), iso(now)],
+            )
+        return alert_id
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
+        """Return pending deliveries whose next attempt is due, oldest first."""
+        rows = self.db.query(
+            """SELECT d.id, d.alert_id, d.channel, d.attempts, a.payload
+               FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+               ORDER BY d.next_attempt_at, d.id LIMIT ?""",
+            [iso(now), limit],
+        )
+        return [
+            PendingDelivery(
+                id=row["id"],
+                alert_id=row["alert_id"],
+                channel=row["channel"],
+                attempts=row["attempts"],
+                payload=json.loads(row["payload"]),
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        """Record that a delivery reached its channel."""
+        with self.db.atomic():
+            self.db.execute(
+                """UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,
+                     last_error = NULL WHERE id = ?""",
+                [iso(now), delivery_id],
+            )
+
+    def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; with no ``retry_at`` the delivery is given up as dead."""
+        with self.db.atomic():
+            self.db.execute(
+                """UPDATE deliveries SET attempts = attempts + 1, last_error = ?,
+                     status = ?, next_attempt_at = COALESCE(?, next_attempt_at)
+                   WHERE id = ?""",
+                [
+                    error,
+                    "pending" if retry_at else "dead",
+                    iso(retry_at) if retry_at else None,
+                    delivery_id,
+                ],
+            )
+
+    def count(self, table: str) -> int:
+        """Return the number of rows in one of monitor's tables."""
+        return int(self.db[table].count)
