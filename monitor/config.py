@@ -20,8 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictFloat,
-    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -58,7 +56,15 @@ def parse_duration(value: Any) -> float:
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Duration = Annotated[float, BeforeValidator(parse_duration)]
-Number = StrictFloat | StrictInt
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_number)]
 
 
 class _Strict(BaseModel):
@@ -263,8 +269,10 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     else:
         problems.append(ConfigProblem(feeds_path, None, "", "file not found"))
 
+    settings_ok = not problems
     watches, documents = _load_watches(directory / "watches", environ, problems)
-    problems.extend(_check_watches(watches, documents, settings))
+    if settings_ok:
+        problems.extend(_check_watches(watches, documents, settings))
     matcher: Matcher | None = None
     if not problems:
         try:
@@ -304,6 +312,8 @@ def _load_model(
         return None, set(), document
     data, used, found = expand_environment(document, environ)
     problems.extend(found)
+    if found:
+        return None, used, document
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -80,7 +80,10 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        context = exc.context or ""
+        if context and exc.context_mark is not None and exc.context_mark is not mark:
+            context += f" (started on line {exc.context_mark.line + 1})"
+        message = ", ".join(str(part) for part in (context, exc.problem) if part)
         return None, [ConfigProblem(path, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
         return None, [ConfigProblem(path, None, "", f"invalid YAML: {exc}")]

@@ -1,0 +1,223 @@
+"""Shared fixtures: real HTTP servers on 127.0.0.1 and config directories in tmp."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared"
+SHIPPED_WATCH = REPO / "config" / "watches" / "serbia-kosovo.yaml"
+
+
+@dataclass
+class Route:
+    """What the feed server answers on one path."""
+
+    body: bytes = b""
+    content_type: str = "application/rss+xml; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    etag: bool = True
+
+
+@dataclass
+class Request:
+    """One request a test server received."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Server:
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.owner = self  # type: ignore[attr-defined]
+        self.requests: list[Request] = []
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _record(self) -> Request:
+        length = int(self.headers.get("Content-Length") or 0)
+        request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length))
+        self.server.owner.requests.append(request)  # type: ignore[attr-defined]
+        return request
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class FeedServer(_Server):
+    """Serves saved feeds on 127.0.0.1 with ETag / If-None-Match support."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        super().__init__(_FeedHandler)
+
+    def serve(self, path: str, route: Route | bytes) -> str:
+        self.routes[path] = route if isinstance(route, Route) else Route(body=route)
+        return self.url(path)
+
+    def serve_file(self, path: str, fixture: Path, **options: Any) -> str:
+        return self.serve(path, Route(body=fixture.read_bytes(), **options))
+
+
+class _FeedHandler(_Handler):
+    def do_GET(self) -> None:
+        request = self._record()
+        server: FeedServer = self.server.owner  # type: ignore[attr-defined]
+        route = server.routes.get(request.path.split("?")[0])
+        if route is None:
+            self._send(404, b"not found", {"Content-Type": "text/plain"})
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        headers = {"Content-Type": route.content_type, **route.headers}
+        if route.etag and route.status == 200:
+            etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
+            headers["ETag"] = etag
+            if self.headers.get("If-None-Match") == etag:
+                self._send(304, b"", {"ETag": etag})
+                return
+        self._send(route.status, route.body, headers)
+
+
+class WebhookReceiver(_Server):
+    """Receives webhook POSTs; answers the queued statuses first, then 200."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int] = []
+        super().__init__(_WebhookHandler)
+
+    @property
+    def payloads(self) -> list[dict[str, Any]]:
+        return [json.loads(r.body) for r in self.accepted]
+
+    @property
+    def accepted(self) -> list[Request]:
+        return [r for r in self.requests if getattr(r, "status", 200) == 200]
+
+
+class _WebhookHandler(_Handler):
+    def do_POST(self) -> None:
+        request = self._record()
+        server: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]
+        status = server.statuses.pop(0) if server.statuses else 200
+        request.status = status  # type: ignore[attr-defined]
+        self._send(status, b'{"ok": true}' if status == 200 else b"busy", {})
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver()
+    yield server
+    server.close()
+
+
+@dataclass
+class ConfigDir:
+    """A config directory in tmp, written from Python values."""
+
+    path: Path
+    database: Path
+
+    def write(
+        self,
+        feeds: list[dict[str, Any]] | list[str],
+        channels: dict[str, Any] | None = None,
+        watch_channels: list[str] | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> Path:
+        monitor = {
+            "database": str(self.database),
+            "poll": {"timeout": "5s", "jitter": 0},
+            "channels": channels or {"console": {"type": "console"}},
+            **(settings or {}),
+        }
+        (self.path / "monitor.yaml").write_text(yaml.safe_dump(monitor), encoding="utf-8")
+        entries = [{"url": f} if isinstance(f, str) else f for f in feeds]
+        (self.path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": entries}), "utf-8")
+        watch = SHIPPED_WATCH.read_text(encoding="utf-8")
+        if watch_channels is not None:
+            watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
+        (self.path / "watches").mkdir(exist_ok=True)
+        (self.path / "watches" / "serbia-kosovo.yaml").write_text(watch, encoding="utf-8")
+        return self.path
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> ConfigDir:
+    directory = tmp_path / "config"
+    directory.mkdir()
+    return ConfigDir(directory, tmp_path / "data" / "monitor.db")
+
+
+@pytest.fixture
+def seed_article() -> str:
+    """The article this project was started from (skips when ../shared is absent)."""
+    path = SHARED / "seed" / "article.txt"
+    if not path.exists():
+        pytest.skip("../shared/seed/article.txt is not available")
+    return path.read_text(encoding="utf-8")
+
+
+def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
+    """Build a small RSS 2.0 document; values are escaped as XML text."""
+    parts = []
+    for item in items:
+        fields = "".join(f"<{key}>{escape(value)}</{key}>" for key, value in item.items())
+        parts.append(f"<item>{fields}</item>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>https://example.org/</link>"
+        f"{''.join(parts)}</channel></rss>"
+    ).encode()

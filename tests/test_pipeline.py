@@ -1,0 +1,179 @@
+"""End to end: loopback feed server -> poll -> SQLite -> alerts -> loopback webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, ConfigDir, FeedServer, Route, WebhookReceiver, rss
+
+from monitor.config import load_config
+from monitor.daemon import poll_once
+from monitor.pipeline import CycleReport
+
+
+def poll(config_path: Path) -> CycleReport:
+    return asyncio.run(poll_once(load_config(config_path)))
+
+
+def rows(database: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def seed_feed(seed_article: str) -> bytes:
+    title, _, text = seed_article.strip().partition("\n")
+    return rss(
+        [
+            {
+                "title": title.strip(),
+                "link": "https://seed.example/tension",
+                "guid": "seed-1",
+                "description": text.strip(),
+            }
+        ],
+        title="Seed outlet",
+    )
+
+
+def test_first_poll_stores_and_scores_second_poll_gets_304_and_stores_nothing(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = config_dir.write([url])
+
+    first = poll(config)
+    second = poll(config)
+
+    assert (first.polled, first.updated, first.new_articles) == (1, 1, 4)
+    assert (second.polled, second.not_modified, second.new_articles) == (1, 1, 0)
+    assert feed_server.requests[1].headers.get("If-None-Match")
+    assert rows(config_dir.database, "SELECT count(*) FROM articles") == [(4,)]
+    assert rows(config_dir.database, "SELECT count(*) FROM scores") == [(4,)]
+    feed = rows(config_dir.database, "SELECT last_status, consecutive_errors FROM feeds")
+    assert feed == [("not_modified", 0)]
+
+
+def test_the_same_story_in_two_feeds_is_stored_once(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    courier = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    wire = feed_server.serve_file(
+        "/wire.atom", FIXTURES / "balkan-wire.atom", content_type="application/atom+xml"
+    )
+    config = config_dir.write([courier, wire])
+
+    report = poll(config)
+
+    # The wire re-publishes the courier's clash story under the same canonical URL.
+    assert report.new_articles == 5
+    titles = rows(
+        config_dir.database,
+        "SELECT count(*) FROM articles WHERE title LIKE 'Gunfire and tear gas%'",
+    )
+    assert titles == [(1,)]
+
+
+def test_a_broken_feed_next_to_good_ones_is_recorded_and_the_others_are_stored(
+    feed_server: FeedServer, config_dir: ConfigDir, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    html = feed_server.serve_file(
+        "/page.html", FIXTURES / "not-a-feed.html", content_type="text/html"
+    )
+    failing = feed_server.serve("/down.xml", Route(status=503, body=b"down"))
+    config = config_dir.write([html, good, failing])
+
+    report = poll(config)
+
+    assert (report.polled, report.updated, report.failed) == (3, 1, 2)
+    assert report.new_articles == 4
+    errors = dict(
+        rows(config_dir.database, "SELECT url, last_error FROM feeds WHERE last_status='error'")
+    )
+    assert "not a" in errors[html]
+    assert "503" in errors[failing]
+    failures = [r.getMessage() for r in caplog.records if "poll failed" in r.getMessage()]
+    assert len(failures) == 2
+    assert all("next attempt in" in line for line in failures)
+
+
+def test_an_escalation_alert_reaches_the_webhook_once_even_across_restarts(
+    feed_server: FeedServer,
+    config_dir: ConfigDir,
+    webhook: WebhookReceiver,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml", etag=False)
+    config = config_dir.write(
+        [{"url": url, "name": "Ibar Valley Courier"}],
+        channels={
+            "console": {"type": "console"},
+            "team": {"type": "webhook", "url": webhook.url("/hook")},
+        },
+        watch_channels=["console", "team"],
+    )
+
+    first = poll(config)
+    again = poll(config)  # no ETag: the feed is fetched and parsed again
+
+    assert first.alerts == 2
+    assert again.alerts == 0 and again.new_articles == 0
+    payloads = webhook.payloads
+    assert len(payloads) == 2
+    clash = next(p for p in payloads if "Ibar bridge" in p["articles"][0]["title"])
+    assert clash["schema"] == "monitor.alert/1"
+    assert clash["watch"] == "serbia-kosovo"
+    assert clash["level"] == "critical"
+    assert clash["score"] >= 14
+    article = clash["articles"][0]
+    assert article["url"].startswith("https://courier.example/news/ibar-bridge-clashes")
+    assert article["source"] == "Ibar Valley Courier"
+    assert {hit["signal"] for hit in article["hits"]} >= {"armed-violence", "clashes"}
+    keys = [r.headers["Idempotency-Key"] for r in webhook.requests]
+    assert len(set(keys)) == 2
+    printed = capsys.readouterr().out
+    assert "[CRITICAL] serbia-kosovo" in printed
+    assert "Trade fair" not in printed
+
+
+def test_a_webhook_that_fails_is_retried_until_it_accepts(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = config_dir.write(
+        [url],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+        watch_channels=["team"],
+        settings={"delivery": {"retry_base": 0, "max_attempts": 5}},
+    )
+    webhook.statuses = [500, 500]
+
+    first = poll(config)
+    second = poll(config)
+
+    assert first.alerts == 2
+    assert first.deliveries.sent == 0 and first.deliveries.retrying == 2
+    assert second.deliveries.sent == 2
+    assert len(webhook.payloads) == 2
+    pending = rows(config_dir.database, "SELECT status, attempts FROM deliveries")
+    assert sorted(pending) == [("sent", 2), ("sent", 2)]
+
+
+def test_the_seed_article_scores_critical_and_alerts(
+    feed_server: FeedServer,
+    config_dir: ConfigDir,
+    seed_article: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = feed_server.serve("/seed.xml", seed_feed(seed_article))
+    config = config_dir.write([url])
+
+    report = poll(config)
+
+    assert report.alerts == 1
+    assert rows(config_dir.database, "SELECT level FROM scores") == [("critical",)]
+    assert "[CRITICAL]" in capsys.readouterr().out

@@ -1,0 +1,49 @@
+"""One folding for rules and text: case, diacritics and script do not matter."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.text import fold, token_spans, tokens
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("Vučić", ["vucic"]),
+        ("VUČIĆ", ["vucic"]),
+        ("Вучић", ["vucic"]),
+        ("Vucic", ["vucic"]),
+        ("Mitrovicë", ["mitrovica"]),
+        ("Mitrovica", ["mitrovica"]),
+        ("Zveçan", ["zvecan"]),
+        ("Звечан", ["zvecan"]),
+        ("Đurić", ["djuric"]),
+        ("Ђурић", ["djuric"]),
+        ("Џаковица", ["dzakovica"]),
+        ("Љубљана", ["ljubljana"]),
+        ("Њујорк", ["njujork"]),
+        ("Vetëvendosje", ["vetevendosje"]),
+        ("Zusammenstöße", ["zusammenstosse"]),
+        ("łzawiący", ["lzawiacy"]),
+        ("tear-gas,\nshots", ["tear", "gas", "shots"]),
+        ("Kosovo's", ["kosovo", "s"]),
+        ("e\u0301te", ["ete"]),  # decomposed accent
+    ],
+)
+def test_folding(written: str, folded: list[str]) -> None:
+    assert tokens(written) == folded
+
+
+def test_token_spans_point_at_the_original_words() -> None:
+    text = "Police fired tear-gas in Звечан."
+    spans = token_spans(text)
+    assert [text[start:end] for start, end in spans] == [
+        "Police", "fired", "tear", "gas", "in", "Звечан",
+    ]  # fmt: skip
+    assert len(spans) == len(tokens(text))
+
+
+def test_folding_keeps_one_separator_per_non_word_character() -> None:
+    assert fold("a-b") == "a b"
+    assert len(fold("Vučić, Kurti")) == len("Vučić, Kurti")
