@@ -50,15 +50,39 @@ def test_the_shipped_config_is_valid() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("weight: 8", "weight: heavy", "serbia-kosovo.yaml:9: signals[1].weight: expected a number"),
-        ("weight: 8", "weight: 8\n    wieght: 3", "serbia-kosovo.yaml:10: signals[1].wieght: unknown key"),
+        (
+            "weight: 8",
+            "weight: heavy",
+            "serbia-kosovo.yaml:9: signals[1].weight: expected a number",
+        ),
+        (
+            "weight: 8",
+            "weight: 8\n    wieght: 3",
+            "serbia-kosovo.yaml:10: signals[1].wieght: unknown key",
+        ),
         ("    any: [gunfire]\n", "", "serbia-kosovo.yaml:8: signals[1]: a signal needs terms"),
         ("clash*", "c*", "serbia-kosovo.yaml:7: signals[0].any[0]: term 'c*': a wildcard needs"),
-        ('"@actors"', '"@actorz"', "serbia-kosovo.yaml:5: scope.any[0]: unknown term list '@actorz'"),
-        ("channels: [console]", "channels: [slack]", "serbia-kosovo.yaml:13: alert.channels[0]: unknown channel 'slack'"),
-        ("article:warning", "article:loud", "serbia-kosovo.yaml:12: alert.on: unknown trigger 'article:loud'"),
+        (
+            '"@actors"',
+            '"@actorz"',
+            "serbia-kosovo.yaml:5: scope.any[0]: unknown term list '@actorz'",
+        ),
+        (
+            "channels: [console]",
+            "channels: [slack]",
+            "serbia-kosovo.yaml:13: alert.channels[0]: unknown channel 'slack'",
+        ),
+        (
+            "article:warning",
+            "article:loud",
+            "serbia-kosovo.yaml:12: alert.on: unknown trigger 'article:loud'",
+        ),
         ("name: test-watch\n", "", "serbia-kosovo.yaml:1: name: required key is missing"),
-        ("  any: [\"@actors\"]", "  any: [\"@actors\"\n", "serbia-kosovo.yaml:7: invalid YAML: while parsing a flow sequence (started on line 5)"),
+        (
+            '  any: ["@actors"]',
+            '  any: ["@actors"\n',
+            "serbia-kosovo.yaml:7: invalid YAML: while parsing a flow sequence (started on line 5)",
+        ),
         ("scope:", "terms:", "serbia-kosovo.yaml:4: terms: duplicate key"),
     ],
 )

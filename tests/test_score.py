@@ -162,9 +162,7 @@ def test_the_seed_article_scores_critical_with_the_shipped_rules(
         ("Kosovo wins basketball friendly against Serbia", "Fans celebrated the win."),
     ],
 )
-def test_calm_articles_about_the_dispute_do_not_alert(
-    shipped: Any, title: str, text: str
-) -> None:
+def test_calm_articles_about_the_dispute_do_not_alert(shipped: Any, title: str, text: str) -> None:
     result = score(article(title, text), shipped)[0]
     assert result.in_scope
     assert result.level in (None, "notice")

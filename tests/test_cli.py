@@ -1,0 +1,159 @@
+"""The command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, REPO, ConfigDir, FeedServer
+
+from monitor.cli import main
+
+
+def invoke(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_accepts_the_shipped_config() -> None:
+    code, out, _ = invoke("check", "--config", str(REPO / "config"))
+    assert code == 0
+    assert "OK" in out and "1 watches" in out
+
+
+def test_check_names_file_line_and_field_and_exits_2(config_dir: ConfigDir) -> None:
+    config_dir.write(["https://feeds.example/rss"])
+    watch = config_dir.path / "watches" / "serbia-kosovo.yaml"
+    lines = watch.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "name: clashes" in line)
+    lines[number] = lines[number].replace("weight: 5", "weight: five")
+    watch.write_text("\n".join(lines), encoding="utf-8")
+
+    code, _, err = invoke("check", "--config", str(config_dir.path))
+
+    assert code == 2
+    assert f"serbia-kosovo.yaml:{number + 1}: signals[2].weight: expected a number" in err
+
+
+def test_the_config_directory_can_come_from_the_environment(config_dir: ConfigDir) -> None:
+    config_dir.write(["https://feeds.example/rss"])
+    code, out, _ = invoke("check", env={"MONITOR_CONFIG": str(config_dir.path)})
+    assert code == 0
+    assert str(config_dir.path) in out
+
+
+def test_score_json_prints_one_object_per_article_with_the_input_id(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({"id": "a-1", "title": "Clashes in Mitrovica", "text": "Nine wounded."})
+        + "\n\n"
+        + json.dumps({"title": "Kosovo trade fair", "text": "Wine and software."})
+        + "\n",
+        encoding="utf-8",
+    )
+
+    code, out, _ = invoke("score", "--config", str(REPO / "config"), "--json", str(items))
+
+    assert code == 0
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["id"] == "a-1"
+    (result,) = first["scores"]
+    assert set(result) >= {"watch", "score", "level", "hits"}
+    assert result["watch"] == "serbia-kosovo"
+    assert result["level"] in ("warning", "critical")
+    assert {"signal", "term", "text", "points"} <= set(result["hits"][0])
+    assert second["id"] == 3  # no id: the line number
+    assert second["scores"][0]["level"] is None
+
+
+def test_score_reads_a_text_file_from_stdin_and_explains_the_hits() -> None:
+    text = (
+        "Barricades at Jarinje\nKosovo Serbs blocked the road with trucks; police detained two.\n"
+    )
+    code, out, _ = invoke("score", "--config", str(REPO / "config"), "-", stdin=text)
+    assert code == 0
+    assert "serbia-kosovo: score" in out
+    assert "'barricade*' matched 'Barricades' (title, boosted)" in out
+
+
+def test_score_reports_a_bad_jsonl_line(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"title": "ok"}\n{not json\n', encoding="utf-8")
+    code, _, err = invoke("score", "--config", str(REPO / "config"), str(items))
+    assert code == 1
+    assert "items.jsonl:2: invalid JSON" in err
+
+
+def test_poll_once_prints_one_summary_line(feed_server: FeedServer, config_dir: ConfigDir) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config_dir.write([url, feed_server.url("/missing.xml")])
+
+    code, out, _ = invoke("poll", "--once", "--config", str(config_dir.path))
+
+    assert code == 0
+    summary = out.strip().splitlines()[-1]
+    assert summary == (
+        "polled 2 feeds: 1 updated, 0 not modified, 1 failed; 4 new articles; 2 alerts; "
+        "deliveries: 2 sent"
+    )
+
+
+def test_poll_without_once_explains_itself() -> None:
+    code, _, err = invoke("poll", "--config", str(REPO / "config"))
+    assert code == 2
+    assert "monitor run" in err
+
+
+def test_run_polls_until_sigterm_then_stops_cleanly(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config_dir.write([url], settings={"poll": {"tick": "1s", "jitter": 0, "timeout": "5s"}})
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run", "--config", str(config_dir.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        stored = 0
+        while time.monotonic() < deadline and stored < 4:
+            time.sleep(0.2)
+            if config_dir.database.exists():
+                with sqlite3.connect(config_dir.database) as db:
+                    try:
+                        stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+                    except sqlite3.OperationalError:
+                        stored = 0
+        assert stored == 4
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "monitor started" in err
+    assert "monitor stopped" in err
+    assert "[CRITICAL] serbia-kosovo" in out
+    with sqlite3.connect(config_dir.database) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"monitor {command}" in readme
