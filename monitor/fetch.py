@@ -54,22 +54,44 @@ async def fetch_feed(
     """Fetch ``feed`` once; every failure is returned as an error result, never raised."""
     if feed.url.startswith("file://"):
         return await asyncio.to_thread(_read_file, feed, limits)
-    headers = {}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
+    headers = _conditional_headers(feed)
     try:
         # httpx's timeout bounds each read; a server that drips one byte at a
         # time would never trip it, so the whole fetch gets one deadline too.
         async with asyncio.timeout(limits.timeout):
             return await _get(client, feed, headers, limits, now)
-    except TimeoutError:
+    except (TimeoutError, httpx.TimeoutException):
         return _error(feed.url, f"timed out after {limits.timeout:g}s")
     except httpx.TooManyRedirects:
         return _error(feed.url, f"more than {limits.max_redirects} redirects")
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        # InvalidURL (say "http://[::1/" in feeds.yaml) is not an HTTPError subclass.
         return _error(feed.url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _conditional_headers(feed: FeedState) -> dict[bytes, bytes]:
+    """If-None-Match / If-Modified-Since, as the exact bytes the server sent.
+
+    Validators are kept as Latin-1 text of the raw header bytes (see
+    ``_validator``): an ETag may hold obs-text octets (RFC 9110 §8.8.3), and
+    httpx refuses a non-ASCII ``str`` header value, which would raise here.
+    """
+    headers: dict[bytes, bytes] = {}
+    for name, value in ((b"If-None-Match", feed.etag), (b"If-Modified-Since", feed.last_modified)):
+        if value:
+            try:
+                headers[name] = value.encode("latin-1")
+            except UnicodeEncodeError:
+                continue  # cannot be the server's bytes; an unconditional GET is safe
+    return headers
+
+
+def _validator(response: httpx.Response, name: bytes) -> str | None:
+    """The raw value of a validator header, decoded as Latin-1 so it round-trips."""
+    for key, value in response.headers.raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
 
 
 async def _get(
@@ -85,8 +107,8 @@ async def _get(
                 feed.url,
                 "not_modified",
                 status_code=304,
-                etag=response.headers.get("ETag", feed.etag),
-                last_modified=response.headers.get("Last-Modified", feed.last_modified),
+                etag=_validator(response, b"etag") or feed.etag,
+                last_modified=_validator(response, b"last-modified") or feed.last_modified,
             )
         if response.status_code >= 400:
             return _error(
@@ -110,8 +132,8 @@ async def _get(
             status_code=response.status_code,
             body=bytes(body),
             content_type=response.headers.get("Content-Type"),
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
+            etag=_validator(response, b"etag"),
+            last_modified=_validator(response, b"last-modified"),
         )
 
 

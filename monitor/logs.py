@@ -45,3 +45,4 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     # APScheduler logs every job run at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

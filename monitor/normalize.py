@@ -65,6 +65,7 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Co", "Cs"})
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -102,14 +103,17 @@ def html_to_text(markup: str, limit: int) -> str:
 
 def clean_text(text: str, limit: int) -> str:
     """Return ``text`` in NFC without control or format characters, spaces tidied, capped."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(
-        char
-        for char in text
-        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
-    )
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(_printable(char) for char in text)
     text = _BLANK_LINES.sub("\n", _SPACES.sub(" ", text)).strip()
     return text[:limit].rstrip()
+
+
+def _printable(char: str) -> str:
+    if char == "\n" or unicodedata.category(char) not in _UNPRINTABLE:
+        return char
+    # A whitespace control (tab, vertical tab, form feed) still separates words.
+    return " " if char.isspace() else ""
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -125,6 +129,8 @@ def canonical_url(url: str | None) -> str | None:
         port = parts.port
     except ValueError:
         return None
+    if ":" in host:  # an IPv6 literal keeps its brackets (RFC 3986 §3.2.2)
+        host = f"[{host}]"
     netloc = host if port in (None, default_port) else f"{host}:{port}"
     query = urlencode(
         [

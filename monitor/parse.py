@@ -24,7 +24,7 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
     if result.content_type:
         headers["content-type"] = result.content_type
     parsed = feedparser.parse(io.BytesIO(result.body), response_headers=headers)
-    error = _bozo_message(parsed) if parsed.get("bozo") else None
+    error = _bozo_message(parsed) if _malformed(parsed) else None
     if not parsed.entries:
         if error is not None:
             raise ParseError(f"not a usable feed: {error}")
@@ -35,6 +35,18 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
         title=feed.get("title") or None,
         entries=tuple(_entry(entry) for entry in parsed.entries),
         error=error,
+    )
+
+
+def _malformed(parsed: Any) -> bool:
+    """Whether feedparser found the document itself broken.
+
+    ``NonXMLContentType`` only says the Content-Type was missing (always, for
+    ``file://``) or not an XML type (many servers say ``text/html``); the
+    bytes parsed strictly, so the feed is fine and that is no error to record.
+    """
+    return bool(parsed.get("bozo")) and not isinstance(
+        parsed.get("bozo_exception"), feedparser.NonXMLContentType
     )
 
 

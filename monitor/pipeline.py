@@ -71,6 +71,7 @@ class Runtime:
     channels: dict[str, Channel]
     clock: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
+    feeds_synced: bool = False
 
     @property
     def watches(self) -> dict[str, WatchConfig]:
@@ -82,13 +83,15 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     """Poll the feeds that are due (every active feed with ``all_feeds``), then deliver."""
     config, store = runtime.config, runtime.store
     now = runtime.clock()
-    store.sync_feeds(
-        [
-            (feed.url, feed.name, feed.interval or config.settings.poll.interval)
-            for feed in config.feeds
-        ],
-        now,
-    )
+    if not runtime.feeds_synced:
+        store.sync_feeds(
+            [
+                (feed.url, feed.name, feed.interval or config.settings.poll.interval)
+                for feed in config.feeds
+            ],
+            now,
+        )
+        runtime.feeds_synced = True
     feeds = store.active_feeds(None if all_feeds else now)
     poll = config.settings.poll
     limits = FetchLimits(poll.timeout, poll.max_bytes, poll.max_redirects)

@@ -157,3 +157,27 @@ def test_run_polls_until_sigterm_then_stops_cleanly(
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"monitor {command}" in readme
+
+
+def test_a_secret_webhook_url_never_reaches_the_logs(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    secret = "http://127.0.0.1:9/hooks/T0001/very-secret-token"  # nothing listens on port 9
+    config_dir.write(
+        [url],
+        channels={"team": {"type": "webhook", "url": "${TEAM_HOOK}"}},
+        watch_channels=["team"],
+    )
+    env = {**os.environ, "TEAM_HOOK": secret}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "poll", "--once", "--log-level", "debug",
+         "--config", str(config_dir.path)],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "delivery failed" in result.stderr
+    assert "very-secret-token" not in result.stderr + result.stdout
+    assert "2 to retry" in result.stdout
