@@ -60,8 +60,11 @@ async def fetch_feed(
         # time would never trip it, so the whole fetch gets one deadline too.
         async with asyncio.timeout(limits.timeout):
             return await _get(client, feed, headers, limits, now)
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:
         return _error(feed.url, f"timed out after {limits.timeout:g}s")
+    except httpx.TimeoutException as exc:
+        # The client's own connect/read/pool timeout, if shorter than the deadline.
+        return _error(feed.url, f"timed out ({type(exc).__name__})")
     except httpx.TooManyRedirects:
         return _error(feed.url, f"more than {limits.max_redirects} redirects")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -97,7 +100,7 @@ def _validator(response: httpx.Response, name: bytes) -> str | None:
 async def _get(
     client: httpx.AsyncClient,
     feed: FeedState,
-    headers: dict[str, str],
+    headers: dict[bytes, bytes],
     limits: FetchLimits,
     now: datetime,
 ) -> FetchResult:

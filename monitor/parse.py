@@ -62,8 +62,21 @@ def _entry(entry: Any) -> FeedEntry:
         link=_text(entry.get("link")),
         title=_text(entry.get("title")) or "",
         summary_html=_body(entry),
-        published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=_utc(_published(entry)),
     )
+
+
+def _published(entry: Any) -> time.struct_time | None:
+    """``published``, else ``updated``.
+
+    Reading ``updated_parsed`` from an entry that has only ``published`` (with
+    a date feedparser could not parse) makes feedparser warn about its issue
+    310; ``in`` asks without that fallback.
+    """
+    parsed: time.struct_time | None = entry.get("published_parsed")
+    if parsed is None and "updated_parsed" in entry:
+        parsed = entry["updated_parsed"]
+    return parsed
 
 
 def _body(entry: Any) -> str:
