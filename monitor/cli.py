@@ -10,7 +10,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,8 +19,10 @@ from monitor import __version__
 from monitor.config import DEFAULT_CONFIG_DIR, Config, load_config
 from monitor.daemon import poll_once, run_daemon
 from monitor.errors import ConfigError, MonitorError
+from monitor.evaluate import LabelledItem, evaluate
 from monitor.logs import configure_logging
-from monitor.models import Article, Score
+from monitor.models import Article
+from monitor.report import eval_text, score_json, score_text
 from monitor.score import score
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -121,82 +122,76 @@ def score_command(config_dir: Path, source: Any, as_json: bool) -> None:
     file of objects with "title" and "text" (and optionally "id").
     """
     config = _load(config_dir)
-    name = getattr(source, "name", "-")
-    for item_id, article in _read_articles(source, name):
+    name = str(getattr(source, "name", "-"))
+    if name.endswith(".jsonl"):
+        articles = [
+            (item.get("id", number), _article(item)) for number, item in _jsonl(source, name)
+        ]
+    else:
+        title, _, text = source.read().strip().partition("\n")
+        articles = [(name, _article({"title": title.strip(), "text": text.strip()}))]
+    for item_id, article in articles:
         scores = score(article, config.matcher)
         if as_json:
-            click.echo(json.dumps(_score_json(item_id, scores), ensure_ascii=False))
+            click.echo(json.dumps(score_json(item_id, scores), ensure_ascii=False))
         else:
-            click.echo(_score_text(item_id, article, scores))
+            click.echo(score_text(item_id, article, scores))
 
 
-def _read_articles(source: Any, name: str) -> Iterator[tuple[Any, Article]]:
-    if str(name).endswith(".jsonl"):
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise click.ClickException(f"{name}:{number}: invalid JSON: {exc.msg}") from exc
-            if not isinstance(item, dict):
-                raise click.ClickException(f"{name}:{number}: expected a JSON object")
-            title, text = str(item.get("title") or ""), str(item.get("text") or "")
-            yield item.get("id", number), _article(title, text)
-        return
-    content = source.read()
-    title, _, text = content.strip().partition("\n")
-    yield name, _article(title.strip(), text.strip())
+@main.command("eval")
+@config_option
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--watch", "watch_name", help="The watch to evaluate (default: the only one).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json: bool) -> None:
+    """Score labelled articles and report how well a watch separates the levels.
+
+    SOURCE is a .jsonl file of objects with "title", "text" and "level" (0: not
+    about the dispute, 1: routine politics, 2: serious tension, 3: violence).
+    """
+    config = _load(config_dir)
+    names = [watch.name for watch in config.watches]
+    if watch_name is None:
+        if len(names) > 1:
+            raise click.UsageError(f"several watches: choose one with --watch ({', '.join(names)})")
+        watch_name = names[0]
+    elif watch_name not in names:
+        raise click.UsageError(f"no watch named {watch_name!r} (watches: {', '.join(names)})")
+    name = str(getattr(source, "name", "-"))
+    items = []
+    for number, item in _jsonl(source, name):
+        level = item.get("level")
+        if isinstance(level, bool) or level not in (0, 1, 2, 3):
+            raise click.ClickException(f"{name}:{number}: level: expected 0, 1, 2 or 3")
+        items.append(LabelledItem(item.get("id", number), level, _article(item)))
+    report = evaluate(items, config.matcher, watch_name)
+    if as_json:
+        click.echo(json.dumps(report.figures(), ensure_ascii=False))
+    else:
+        click.echo(eval_text(report))
 
 
-def _article(title: str, text: str) -> Article:
+def _jsonl(source: Any, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file."""
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{name}:{number}: invalid JSON: {exc.msg}") from exc
+        if not isinstance(item, dict):
+            raise click.ClickException(f"{name}:{number}: expected a JSON object")
+        yield number, item
+
+
+def _article(item: dict[str, Any]) -> Article:
     return Article(
         guid="",
         url=None,
         canonical_url=None,
-        title=title,
-        summary=text,
+        title=str(item.get("title") or ""),
+        summary=str(item.get("text") or ""),
         published_at=None,
         content_hash="",
     )
-
-
-def _score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "scores": [
-            {
-                "watch": s.watch,
-                "score": s.score,
-                "level": s.level,
-                "in_scope": s.in_scope,
-                "rules_version": s.rules_version,
-                "hits": [asdict(hit) for hit in s.hits],
-            }
-            for s in scores
-        ],
-    }
-
-
-def _score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
-    lines = [f"{item_id}: {article.title[:100]}"]
-    for s in scores:
-        if not s.in_scope:
-            lines.append(f"  {s.watch}: out of scope")
-            continue
-        lines.append(f"  {s.watch}: score {s.score:g}, level {s.level or 'none'}")
-        subtotals: dict[str, float] = {}
-        for hit in s.hits:
-            subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
-            notes: list[str] = [hit.field]
-            if hit.boosted:
-                notes.append("boosted")
-            if hit.capped:
-                notes.append("capped")
-            lines.append(
-                f"    {hit.signal:<16} {hit.points:+7g}  {hit.term!r} matched "
-                f"{hit.text!r} ({', '.join(notes)})"
-            )
-        for signal, subtotal in subtotals.items():
-            lines.append(f"    = {signal:<14} {subtotal:+7g}")
-    return "\n".join(lines)

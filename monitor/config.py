@@ -158,6 +158,46 @@ class ScopeConfig(_Strict):
     in_: Literal["title"] | None = Field(None, alias="in")
 
 
+class TermSetConfig(ScopeConfig):
+    """Terms of which each ``all`` item and at least one ``any`` item appear."""
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> TermSetConfig:
+        if not self.any_ and not self.all_:
+            raise ValueError("a term set needs terms under 'any' or 'all'")
+        return self
+
+
+# Words that, a few words before a term, say it did not happen ("no injuries",
+# "denied any shooting", "nije bilo povređenih", "nuk ka të plagosur").
+DEFAULT_NEGATORS = (
+    # English
+    "no", "not", "never", "without", "none", "nobody", "no one", "neither", "nor",
+    "deny", "denies", "denied", "denying", "ruled out", "didn't", "wasn't",
+    "weren't", "isn't", "aren't", "hasn't", "haven't", "don't", "doesn't",
+    # Serbian, Croatian, Bosnian (Latin and Cyrillic fold alike)
+    "ne", "nije", "nisu", "nema", "nismo", "bez", "nikakv*", "niko", "nitko",
+    "nijedan", "nijedna", "nijedno", "negira*", "demantova*", "demantuj*", "demantira*",
+    # Albanian
+    "nuk", "asnjë", "askush", "mohoi", "mohon", "mohuan", "hodhi poshtë",
+    # German, Italian, French, Polish, Slovenian, Dutch, Hungarian
+    "kein", "keine", "keinen", "nicht", "ohne", "niemand", "dementiert",
+    "non", "nessun*", "senza", "smentit*",
+    "aucun*", "sans", "pas", "démenti*",
+    "nie", "bez", "żadn*", "nikt",
+    "ni", "niso", "brez", "nihče",
+    "geen", "niet", "zonder", "niemand",
+    "nem", "nincs", "nélkül", "senki",
+)  # fmt: skip
+
+
+class NegationConfig(_Strict):
+    """A negator at most ``within`` words before a term, in one sentence, cancels it."""
+
+    terms: list[str] = Field(default_factory=lambda: list(DEFAULT_NEGATORS))
+    within: int = Field(3, ge=1, le=10)
+
+
 class SignalConfig(_Strict):
     """One weighted signal: its terms raise (or, negative, lower) the score."""
 
@@ -216,8 +256,11 @@ class WatchConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str = ""
     terms: dict[str, list[str]] = Field(default_factory=dict)
+    languages: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     scope: ScopeConfig = ScopeConfig()
+    exclude: list[TermSetConfig] = Field(default_factory=list)
     signals: list[SignalConfig] = Field(min_length=1)
+    negation: NegationConfig | None = Field(default_factory=NegationConfig)
     title_boost: Number = Field(1.5, ge=0)
     levels: LevelsConfig = LevelsConfig()
     alert: AlertConfig = AlertConfig()

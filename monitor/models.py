@@ -83,6 +83,7 @@ class Hit:
     points: float
     boosted: bool = False
     capped: bool = False
+    negated: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,4 @@ class Score:
     in_scope: bool
     rules_version: str
     hits: tuple[Hit, ...] = field(default=())
+    excluded_by: int | None = None

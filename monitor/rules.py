@@ -5,25 +5,29 @@ Every term of every watch is folded (``monitor.text``) into a key such as
 word prefix). All keys go into one Aho-Corasick automaton; scoring runs it over
 the article's folded words joined by single spaces, so phrases match across
 punctuation and line breaks and a key can only start at a word boundary.
+Terms written ``re:PATTERN`` are regular expressions run over the same folded
+text; they cost one extra pass each, so the automaton is preferred.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from monitor.text import tokens
+from monitor.text import BREAK, tokens
 
 if TYPE_CHECKING:
-    from monitor.config import WatchConfig
+    from monitor.config import ScopeConfig, WatchConfig
     from monitor.yamlfile import Location
 
 MIN_WILDCARD_PREFIX = 3
+REGEX_PREFIX = "re:"
 
 Group = tuple[int, ...]
 """Key ids of which any one must match: a literal term, or a whole ``@list``."""
@@ -37,6 +41,15 @@ class RuleError(Exception):
         self.location = location
         self.message = message
         super().__init__(f"{watch}: {message}")
+
+
+@dataclass(frozen=True)
+class CompiledTermSet:
+    """``any`` / ``all`` groups, optionally looked for in the title only."""
+
+    any_groups: tuple[Group, ...]
+    all_groups: tuple[Group, ...]
+    title_only: bool
 
 
 @dataclass(frozen=True)
@@ -59,10 +72,11 @@ class CompiledWatch:
     """A watch with its terms resolved to key ids, and the version of its rules."""
 
     name: str
-    scope_any: tuple[Group, ...]
-    scope_all: tuple[Group, ...]
-    scope_title_only: bool
+    scope: CompiledTermSet
+    exclude: tuple[CompiledTermSet, ...]
     signals: tuple[CompiledSignal, ...]
+    negators: frozenset[int]
+    negation_within: int
     title_boost: float
     levels: tuple[tuple[str, float], ...]
     version: str
@@ -70,24 +84,34 @@ class CompiledWatch:
 
 @dataclass(frozen=True)
 class Matcher:
-    """All watches compiled together around one automaton."""
+    """All watches compiled together around one automaton (and any regexes)."""
 
     automaton: Any
     keys: tuple[str, ...]
     key_terms: tuple[str, ...]
     key_words: tuple[int, ...]
+    regexes: tuple[tuple[int, re.Pattern[str]], ...]
     watches: tuple[CompiledWatch, ...]
 
 
 def term_key(term: str) -> str:
     """Return the automaton key of ``term``, or raise ``ValueError`` saying why not."""
     text = term.strip()
+    if text.startswith(REGEX_PREFIX):
+        pattern = text[len(REGEX_PREFIX) :]
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"term {term!r}: bad regular expression: {exc}") from exc
+        if compiled.match(""):
+            raise ValueError(f"term {term!r}: the regular expression matches empty text")
+        return term
     wildcard = text.endswith("*")
     if wildcard:
         text = text[:-1]
     if "*" in text:
         raise ValueError(f"term {term!r}: '*' is only allowed at the end of a word")
-    words = tokens(text)
+    words = [word for word in tokens(text) if word != BREAK]
     if not words:
         raise ValueError(f"term {term!r} has no letters or digits")
     if wildcard and len(words[-1]) < MIN_WILDCARD_PREFIX:
@@ -118,87 +142,124 @@ class _KeyTable:
 def compile_watches(watches: Sequence[WatchConfig]) -> Matcher:
     """Compile ``watches`` into one ``Matcher``, or raise ``RuleError``."""
     table = _KeyTable()
-    compiled = tuple(_compile_watch(watch, table) for watch in watches)
+    compiled = tuple(_WatchCompiler(watch, table).compile() for watch in watches)
     automaton = ahocorasick.Automaton()
+    regexes = []
     for key, key_id in table.ids.items():
-        automaton.add_word(key, key_id)
-    if table.ids:
+        if key.startswith(REGEX_PREFIX):
+            regexes.append((key_id, re.compile(key.strip()[len(REGEX_PREFIX) :])))
+        else:
+            automaton.add_word(key, key_id)
+    if len(automaton):
         automaton.make_automaton()
     keys = tuple(sorted(table.ids, key=table.ids.__getitem__))
     return Matcher(
-        automaton=automaton,
+        automaton=automaton if len(automaton) else None,
         keys=keys,
         key_terms=tuple(table.terms),
         key_words=tuple(len(key.split()) for key in keys),
+        regexes=tuple(regexes),
         watches=compiled,
     )
 
 
-def _compile_watch(watch: WatchConfig, table: _KeyTable) -> CompiledWatch:
-    lists: dict[str, Group] = {}
-    for list_name, terms in watch.terms.items():
-        lists[list_name] = tuple(
-            _literal(watch, table, term, ("terms", list_name, index))
-            for index, term in enumerate(terms)
-        )
+class _WatchCompiler:
+    """Resolves one watch's ``@lists`` and terms into key ids."""
 
-    def groups(terms: list[str], location: Location) -> tuple[Group, ...]:
+    def __init__(self, watch: WatchConfig, table: _KeyTable) -> None:
+        self.watch = watch
+        self.table = table
+        self.lists: dict[str, list[int]] = {}
+        for list_name, terms in watch.terms.items():
+            self._extend(list_name, terms, ("terms", list_name))
+        # A language block adds its terms to the lists of the same name, so
+        # adding a language is adding one block, never editing a signal.
+        for language, lists in watch.languages.items():
+            for list_name, terms in lists.items():
+                self._extend(list_name, terms, ("languages", language, list_name))
+
+    def _extend(self, list_name: str, terms: list[str], location: Location) -> None:
+        keys = self.lists.setdefault(list_name, [])
+        for index, term in enumerate(terms):
+            key = self._literal(term, (*location, index))
+            if key not in keys:
+                keys.append(key)
+
+    def _literal(self, term: str, location: Location) -> int:
+        if term.startswith("@"):
+            raise RuleError(
+                self.watch.name, location, f"{term!r}: a term list cannot name another list"
+            )
+        try:
+            return self.table.add(term_key(term), term)
+        except ValueError as exc:
+            raise RuleError(self.watch.name, location, str(exc)) from exc
+
+    def groups(self, terms: list[str], location: Location) -> tuple[Group, ...]:
         resolved = []
         for index, term in enumerate(terms):
             if term.startswith("@"):
-                if term[1:] not in lists:
-                    known = ", ".join(f"@{name}" for name in lists) or "none"
+                if term[1:] not in self.lists:
+                    known = ", ".join(f"@{name}" for name in self.lists) or "none"
                     raise RuleError(
-                        watch.name,
+                        self.watch.name,
                         (*location, index),
                         f"unknown term list {term!r} (defined: {known})",
                     )
-                resolved.append(lists[term[1:]])
+                resolved.append(tuple(self.lists[term[1:]]))
             else:
-                resolved.append((_literal(watch, table, term, (*location, index)),))
+                resolved.append((self._literal(term, (*location, index)),))
         return tuple(resolved)
 
-    signals = []
-    for index, signal in enumerate(watch.signals):
-        where: Location = ("signals", index)
-        near_keys: frozenset[int] = frozenset()
-        if signal.near is not None:
-            near_groups = groups(signal.near.terms, (*where, "near", "terms"))
-            near_keys = frozenset(key for group in near_groups for key in group)
-        signals.append(
-            CompiledSignal(
-                name=signal.name,
-                weight=float(signal.weight),
-                any_groups=groups(signal.any_, (*where, "any")),
-                all_groups=groups(signal.all_, (*where, "all")),
-                not_groups=groups(signal.not_, (*where, "not")),
-                near_keys=near_keys,
-                near_within=signal.near.within if signal.near is not None else 0,
-                title_only=signal.in_ == "title",
-                max_hits=signal.max_hits,
-            )
+    def term_set(self, terms: ScopeConfig, location: Location) -> CompiledTermSet:
+        return CompiledTermSet(
+            any_groups=self.groups(terms.any_, (*location, "any")),
+            all_groups=self.groups(terms.all_, (*location, "all")),
+            title_only=terms.in_ == "title",
         )
-    levels = watch.levels
-    return CompiledWatch(
-        name=watch.name,
-        scope_any=groups(watch.scope.any_, ("scope", "any")),
-        scope_all=groups(watch.scope.all_, ("scope", "all")),
-        scope_title_only=watch.scope.in_ == "title",
-        signals=tuple(signals),
-        title_boost=float(watch.title_boost),
-        levels=(
-            ("notice", float(levels.notice)),
-            ("warning", float(levels.warning)),
-            ("critical", float(levels.critical)),
-        ),
-        version=rules_version(watch),
-    )
 
-
-def _literal(watch: WatchConfig, table: _KeyTable, term: str, location: Location) -> int:
-    if term.startswith("@"):
-        raise RuleError(watch.name, location, f"{term!r}: a term list cannot name another list")
-    try:
-        return table.add(term_key(term), term)
-    except ValueError as exc:
-        raise RuleError(watch.name, location, str(exc)) from exc
+    def compile(self) -> CompiledWatch:
+        watch = self.watch
+        signals = []
+        for index, signal in enumerate(watch.signals):
+            where: Location = ("signals", index)
+            near_keys: frozenset[int] = frozenset()
+            if signal.near is not None:
+                near_groups = self.groups(signal.near.terms, (*where, "near", "terms"))
+                near_keys = frozenset(key for group in near_groups for key in group)
+            signals.append(
+                CompiledSignal(
+                    name=signal.name,
+                    weight=float(signal.weight),
+                    any_groups=self.groups(signal.any_, (*where, "any")),
+                    all_groups=self.groups(signal.all_, (*where, "all")),
+                    not_groups=self.groups(signal.not_, (*where, "not")),
+                    near_keys=near_keys,
+                    near_within=signal.near.within if signal.near is not None else 0,
+                    title_only=signal.in_ == "title",
+                    max_hits=signal.max_hits,
+                )
+            )
+        negators: frozenset[int] = frozenset()
+        if watch.negation is not None:
+            negator_groups = self.groups(watch.negation.terms, ("negation", "terms"))
+            negators = frozenset(key for group in negator_groups for key in group)
+        levels = watch.levels
+        return CompiledWatch(
+            name=watch.name,
+            scope=self.term_set(watch.scope, ("scope",)),
+            exclude=tuple(
+                self.term_set(terms, ("exclude", index))
+                for index, terms in enumerate(watch.exclude)
+            ),
+            signals=tuple(signals),
+            negators=negators,
+            negation_within=watch.negation.within if watch.negation is not None else 0,
+            title_boost=float(watch.title_boost),
+            levels=(
+                ("notice", float(levels.notice)),
+                ("warning", float(levels.warning)),
+                ("critical", float(levels.critical)),
+            ),
+            version=rules_version(watch),
+        )

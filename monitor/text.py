@@ -38,6 +38,18 @@ _LATIN_SPECIAL = {
 # Serbian press use the -a form. Folding a word-final ë to a makes them one word.
 _ALBANIAN_FINAL_E = re.compile(r"[ëË](?![^\W_])")
 
+BREAK = "|"
+"""The token that marks the end of a sentence (and the title/text boundary).
+
+No phrase matches across it, and a negation does not reach past it."""
+
+# A full stop, question or exclamation mark, semicolon or ellipsis followed by
+# white space ends a sentence; "U.S." or "3.5" do not. The mark is swapped for
+# a private-use character (feed text never keeps those: ``normalize`` strips
+# them), which folds to a break token, so offsets stay where they were.
+_SENTENCE_END = re.compile(r"[.!?;\u2026](?=\s|$)")
+_BREAK_CHAR = "\ue000"
+
 
 def _fold_char(char: str) -> str:
     """Fold one character to lowercase ASCII-ish letters, ``" "`` or ``""``."""
@@ -67,35 +79,38 @@ class _FoldTable(dict[int, str]):
         return folded
 
 
-_TABLE = _FoldTable()
+_TABLE = _FoldTable({ord(_BREAK_CHAR): f" {BREAK} "})
 
 
 def fold(text: str) -> str:
     """Return ``text`` case-, diacritic- and script-folded, same token boundaries.
 
     Every run of separators stays a run of spaces; letters and digits become
-    lowercase Latin letters and digits.
+    lowercase Latin letters and digits; the end of a sentence becomes ``BREAK``.
     """
     text = unicodedata.normalize("NFC", text)
-    return _ALBANIAN_FINAL_E.sub("a", text).translate(_TABLE)
+    text = _SENTENCE_END.sub(_BREAK_CHAR, _ALBANIAN_FINAL_E.sub("a", text))
+    return text.translate(_TABLE)
 
 
 def tokens(text: str) -> list[str]:
-    """Return the folded words of ``text``, in order."""
+    """Return the folded words of ``text`` in order, with ``BREAK`` between sentences."""
     return fold(text).split()
 
 
 def token_spans(text: str) -> list[tuple[int, int]]:
     """Return the ``(start, end)`` offsets in NFC ``text`` of each token of ``tokens``."""
-    text = unicodedata.normalize("NFC", text)
+    text = _SENTENCE_END.sub(_BREAK_CHAR, unicodedata.normalize("NFC", text))
     spans: list[tuple[int, int]] = []
     start: int | None = None
     has_letters = False
     for index, char in enumerate(text):
         folded = _TABLE[ord(char)]
-        if folded == " ":
+        if folded == " " or char == _BREAK_CHAR:
             if start is not None and has_letters:
                 spans.append((start, index))
+            if char == _BREAK_CHAR:
+                spans.append((index, index + 1))
             start, has_letters = None, False
             continue
         if start is None:

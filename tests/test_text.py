@@ -39,9 +39,23 @@ def test_token_spans_point_at_the_original_words() -> None:
     text = "Police fired tear-gas in Звечан."
     spans = token_spans(text)
     assert [text[start:end] for start, end in spans] == [
-        "Police", "fired", "tear", "gas", "in", "Звечан",
+        "Police", "fired", "tear", "gas", "in", "Звечан", ".",
     ]  # fmt: skip
     assert len(spans) == len(tokens(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Police denied. Clashes erupted!", ["police", "denied", "|", "clashes", "erupted", "|"]),
+        ("U.S. troops at 3.5 km", ["u", "s", "|", "troops", "at", "3", "5", "km"]),
+        ("What? No", ["what", "|", "no"]),
+        ("tear\ngas; calm", ["tear", "gas", "|", "calm"]),
+    ],
+)
+def test_sentence_ends_become_breaks(text: str, folded: list[str]) -> None:
+    assert tokens(text) == folded
+    assert len(token_spans(text)) == len(folded)
 
 
 def test_folding_keeps_one_separator_per_non_word_character() -> None:

@@ -1,0 +1,105 @@
+"""Rendering scores and evaluations for people (text) and scripts (JSON). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from monitor.evaluate import ASSIGNED, EvalReport, Outcome
+from monitor.models import Article, Hit, Score
+
+CONTEXT_CHARS = 40
+
+
+def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
+    """The stable ``monitor score --json`` object for one article."""
+    return {
+        "id": item_id,
+        "scores": [
+            {
+                "watch": s.watch,
+                "score": s.score,
+                "level": s.level,
+                "in_scope": s.in_scope,
+                "excluded_by": s.excluded_by,
+                "rules_version": s.rules_version,
+                "hits": [asdict(hit) for hit in s.hits],
+            }
+            for s in scores
+        ],
+    }
+
+
+def context(article: Article, hit: Hit, width: int = CONTEXT_CHARS) -> str:
+    """The matched text with up to ``width`` characters either side, on one line."""
+    text = article.title if hit.field == "title" else article.summary
+    before = text[max(0, hit.start - width) : hit.start]
+    after = text[hit.end : hit.end + width]
+    snippet = f"{'…' if hit.start > width else ''}{before}[{text[hit.start : hit.end]}]{after}"
+    snippet += "…" if hit.end + width < len(text) else ""
+    return " ".join(snippet.split())
+
+
+def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
+    """Explain each watch's score of one article: every hit, then subtotals."""
+    lines = [f"{item_id}: {article.title[:100]}"]
+    for s in scores:
+        if s.excluded_by is not None:
+            lines.append(f"  {s.watch}: out of scope (matches exclude[{s.excluded_by}])")
+            continue
+        if not s.in_scope:
+            lines.append(f"  {s.watch}: out of scope")
+            continue
+        lines.append(
+            f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
+        )
+        subtotals: dict[str, float] = {}
+        for hit in s.hits:
+            subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
+            notes: list[str] = [hit.field]
+            notes += [flag for flag in ("boosted", "capped", "negated") if getattr(hit, flag)]
+            lines.append(
+                f"    {hit.signal:<16} {hit.points:+7g}  {hit.term!r} matched {hit.text!r} "
+                f"({', '.join(notes)})"
+            )
+            lines.append(f"    {'':<16} {'':>7}  {context(article, hit)}")
+        for signal, subtotal in subtotals.items():
+            lines.append(f"    = {signal:<14} {subtotal:+7g}")
+    return "\n".join(lines)
+
+
+def eval_text(report: EvalReport) -> str:
+    """The confusion table, the headline figures and the items scored wrongly."""
+    lines = [f"watch {report.watch}: {len(report.outcomes)} labelled items", ""]
+    lines.append("label \\ assigned " + "".join(f"{name:>10}" for name in ASSIGNED))
+    for label, row in report.confusion().items():
+        lines.append(f"{label:>16} " + "".join(f"{row[name]:>10}" for name in ASSIGNED))
+    lines += [
+        "",
+        f"alert-worthy (label >= 2 at warning+): precision {report.precision([2, 3], 'warning')}"
+        f"  recall {report._ratio([2, 3], 'warning')}",
+        f"critical (label 3 at critical):        precision {report.precision([3], 'critical')}"
+        f"  recall {report.rate(3, 'critical')}",
+        f"label 3 at warning+ {report.rate(3, 'warning')}"
+        f"   label 2 at notice+ {report.rate(2, 'notice')}",
+        f"false alerts (warning+): label 0 {report.rate(0, 'warning')}"
+        f"   label 1 {report.rate(1, 'warning')}",
+    ]
+    wrong = [o for o in report.outcomes if o.wrong]
+    if wrong:
+        lines += ["", f"{len(wrong)} items scored wrongly:"]
+        lines += [_wrong_line(outcome) for outcome in wrong]
+    return "\n".join(lines)
+
+
+def _wrong_line(outcome: Outcome) -> str:
+    subtotals: dict[str, float] = {}
+    for hit in outcome.score.hits:
+        if hit.points:
+            subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
+    why = ", ".join(f"{name} {points:+g}" for name, points in subtotals.items()) or "no hits"
+    scope = "" if outcome.score.in_scope else " (out of scope)"
+    return (
+        f"  {outcome.item.id}: label {outcome.item.label}, assigned {outcome.assigned}"
+        f" ({outcome.score.score:g}){scope}: {outcome.item.article.title[:70]!r}; {why}"
+    )
