@@ -35,14 +35,17 @@ def test_check_names_file_line_and_field_and_exits_2(config_dir: ConfigDir) -> N
     config_dir.write(["https://feeds.example/rss"])
     watch = config_dir.path / "watches" / "serbia-kosovo.yaml"
     lines = watch.read_text(encoding="utf-8").splitlines()
-    number = next(i for i, line in enumerate(lines) if "name: clashes" in line)
+    signal_lines = [i for i, line in enumerate(lines) if line.startswith("  - ")]
+    number = next(i for i in signal_lines if "name: clashes" in lines[i])
     lines[number] = lines[number].replace("weight: 5", "weight: five")
     watch.write_text("\n".join(lines), encoding="utf-8")
 
     code, _, err = invoke("check", "--config", str(config_dir.path))
 
     assert code == 2
-    assert f"serbia-kosovo.yaml:{number + 1}: signals[2].weight: expected a number" in err
+    start = lines.index("signals:")
+    index = [i for i in signal_lines if i > start].index(number)
+    assert f"serbia-kosovo.yaml:{number + 1}: signals[{index}].weight: expected a number" in err
 
 
 def test_the_config_directory_can_come_from_the_environment(config_dir: ConfigDir) -> None:

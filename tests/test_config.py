@@ -63,6 +63,21 @@ def test_the_shipped_config_is_valid() -> None:
         ("    any: [gunfire]\n", "", "serbia-kosovo.yaml:8: signals[1]: a signal needs terms"),
         ("clash*", "c*", "serbia-kosovo.yaml:7: signals[0].any[0]: term 'c*': a wildcard needs"),
         (
+            "clash*",
+            '"re:(clash"',
+            "serbia-kosovo.yaml:7: signals[0].any[0]: term 're:(clash': bad regular expression",
+        ),
+        (
+            "clash*",
+            '"re:x*"',
+            "serbia-kosovo.yaml:7: signals[0].any[0]: term 're:x*': the regular expression matches empty text",
+        ),
+        (
+            "clash*",
+            "cl*sh",
+            "serbia-kosovo.yaml:7: signals[0].any[0]: term 'cl*sh': '*' is only allowed at the end",
+        ),
+        (
             '"@actors"',
             '"@actorz"',
             "serbia-kosovo.yaml:5: scope.any[0]: unknown term list '@actorz'",

@@ -1,0 +1,119 @@
+"""`monitor eval`: the figures that tell whether a watch can be trusted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, SHARED
+
+from monitor.cli import main
+
+# Written for these tests: two items per label, one of them scored wrongly
+# on purpose (a label-1 item full of violent words from a court report).
+ITEMS = [
+    {
+        "id": "v1",
+        "level": 3,
+        "title": "Gunmen attack police in Zvečan, two officers wounded",
+        "text": "Serbian and Kosovo officials traded blame after shots were fired at a patrol.",
+    },
+    {
+        "id": "v2",
+        "level": 3,
+        "title": "Clashes at Jarinje as KFOR fires tear gas at Serb crowd",
+        "text": "Dozens were injured when protesters threw rocks and petrol bombs at soldiers.",
+    },
+    {
+        "id": "t1",
+        "level": 2,
+        "title": "Kosovo bans goods from Serbia",
+        "text": "Pristina announced a ban and new tariffs on Serbian goods; Belgrade called it a provocation.",
+    },
+    {
+        "id": "t2",
+        "level": 2,
+        "title": "Kosovo Serbs boycott vote in the north",
+        "text": "Serb List called a boycott of the election in northern Kosovo.",
+    },
+    {
+        "id": "r1",
+        "level": 1,
+        "title": "Belgrade and Pristina negotiators meet in Brussels",
+        "text": "The dialogue on normalisation continued with talks on energy.",
+    },
+    {
+        "id": "r2",
+        "level": 1,
+        "title": "Gunfire, explosions and clashes recalled in Mitrovica",
+        "text": "Witnesses described gunfire and explosions; the Serb defendants were wounded too.",
+    },
+    {"id": "n1", "level": 0, "title": "Kosovo wins a basketball match", "text": "Fans celebrated."},
+    {"id": "n2", "level": 0, "title": "New bakery opens in Skopje", "text": "Bread and pastries."},
+]
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in ITEMS) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["eval", "--config", str(REPO / "config"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_eval_json_reports_the_confusion_table_and_the_rates(labelled: Path) -> None:
+    code, out, _ = run("--json", str(labelled))
+
+    assert code == 0
+    figures = json.loads(out)
+    assert figures["watch"] == "serbia-kosovo"
+    assert figures["items"] == 8
+    assert sum(figures["confusion"]["3"].values()) == 2
+    assert figures["confusion"]["3"]["critical"] == 2
+    assert figures["confusion"]["0"]["none"] == 2
+    assert figures["label_3_warning"]["value"] == 1.0
+    assert figures["critical"]["recall"]["value"] == 1.0
+    assert figures["false_alert_rate"]["0"]["value"] == 0.0
+    assert figures["false_alert_rate"]["1"] == {"value": 0.5, "hits": 1, "total": 2}
+    assert figures["alert_worthy"]["recall"]["total"] == 4
+    assert "r2" in figures["wrong"]
+    assert "r1" not in figures["wrong"]
+
+
+def test_eval_text_lists_the_items_it_got_wrong_with_their_hits(labelled: Path) -> None:
+    code, out, _ = run(str(labelled))
+
+    assert code == 0
+    assert "label \\ assigned" in out
+    assert "false alerts (warning+): label 0" in out
+    wrong = out.split("scored wrongly:")[1]
+    assert "r2: label 1, assigned" in wrong
+    assert "armed-violence" in wrong
+
+
+def test_eval_rejects_an_item_without_a_valid_level(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"title": "x", "text": "y", "level": 7}\n', encoding="utf-8")
+    code, _, err = run(str(path))
+    assert code == 1
+    assert "bad.jsonl:1: level: expected 0, 1, 2 or 3" in err
+
+
+def test_the_shipped_watch_meets_its_targets_on_the_dev_set() -> None:
+    dev = SHARED / "eval" / "dev.jsonl"
+    if not dev.exists():
+        pytest.skip("../shared/eval/dev.jsonl is not available")
+    code, out, _ = run("--json", str(dev))
+    assert code == 0
+    figures = json.loads(out)
+    assert figures["label_3_warning"]["value"] >= 0.95
+    assert figures["critical"]["recall"]["value"] >= 0.80
+    assert figures["label_2_notice"]["value"] >= 0.85
+    assert figures["false_alert_rate"]["0"]["value"] <= 0.02
+    assert figures["false_alert_rate"]["1"]["value"] <= 0.15
