@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MIN_WILDCARD_PREFIX = 3
 REGEX_PREFIX = "re:"
 
-Group = tuple[int, ...]
+Group = frozenset[int]
 """Key ids of which any one must match: a literal term, or a whole ``@list``."""
 
 
@@ -61,6 +61,7 @@ class CompiledSignal:
     any_groups: tuple[Group, ...]
     all_groups: tuple[Group, ...]
     not_groups: tuple[Group, ...]
+    hit_keys: frozenset[int]
     near_keys: frozenset[int]
     near_within: int
     title_only: bool
@@ -206,9 +207,9 @@ class _WatchCompiler:
                         (*location, index),
                         f"unknown term list {term!r} (defined: {known})",
                     )
-                resolved.append(tuple(self.lists[term[1:]]))
+                resolved.append(frozenset(self.lists[term[1:]]))
             else:
-                resolved.append((self._literal(term, (*location, index)),))
+                resolved.append(frozenset({self._literal(term, (*location, index))}))
         return tuple(resolved)
 
     def term_set(self, terms: ScopeConfig, location: Location) -> CompiledTermSet:
@@ -226,14 +227,17 @@ class _WatchCompiler:
             near_keys: frozenset[int] = frozenset()
             if signal.near is not None:
                 near_groups = self.groups(signal.near.terms, (*where, "near", "terms"))
-                near_keys = frozenset(key for group in near_groups for key in group)
+                near_keys = frozenset().union(*near_groups)
+            any_groups = self.groups(signal.any_, (*where, "any"))
+            all_groups = self.groups(signal.all_, (*where, "all"))
             signals.append(
                 CompiledSignal(
                     name=signal.name,
                     weight=float(signal.weight),
-                    any_groups=self.groups(signal.any_, (*where, "any")),
-                    all_groups=self.groups(signal.all_, (*where, "all")),
+                    any_groups=any_groups,
+                    all_groups=all_groups,
                     not_groups=self.groups(signal.not_, (*where, "not")),
+                    hit_keys=frozenset().union(*(any_groups or all_groups)),
                     near_keys=near_keys,
                     near_within=signal.near.within if signal.near is not None else 0,
                     title_only=signal.in_ == "title",
@@ -243,7 +247,7 @@ class _WatchCompiler:
         negators: frozenset[int] = frozenset()
         if watch.negation is not None:
             negator_groups = self.groups(watch.negation.terms, ("negation", "terms"))
-            negators = frozenset(key for group in negator_groups for key in group)
+            negators = frozenset().union(*negator_groups)
         levels = watch.levels
         return CompiledWatch(
             name=watch.name,

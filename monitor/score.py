@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from itertools import accumulate
 
 from monitor.models import Article, Hit, Score
 from monitor.rules import CompiledSignal, CompiledTermSet, CompiledWatch, Group, Matcher
-from monitor.text import BREAK, token_spans, tokens
+from monitor.text import BREAK, TokenizedText
 
 
 @dataclass(frozen=True)
 class _Match:
     key: int
-    position: int
-    words: int
+    position: int  # the index of its first token
+    words: int  # how many tokens it covers
+    offset: int  # where it starts in the joined folded text
 
 
 class _Document:
@@ -27,36 +24,46 @@ class _Document:
     def __init__(self, article: Article, matcher: Matcher) -> None:
         self.article = article
         self.matcher = matcher
-        title_words = tokens(article.title)
+        self.title = TokenizedText(article.title)
+        self.text = TokenizedText(article.summary)
         # A break between title and text: no phrase or negation crosses it.
-        self.words = [*title_words, BREAK, *tokens(article.summary)]
-        self.title_words = len(title_words)
-        joined = " " + " ".join(self.words) + " "
-        starts = list(accumulate((len(word) + 1 for word in self.words), initial=1))
+        self.title_words = self.title.count
+        parts = (self.title.folded, BREAK, self.text.folded)
+        joined = " " + " ".join(part for part in parts if part) + " "
+        self.joined = joined
         self.matches_by_key: dict[int, list[_Match]] = defaultdict(list)
-        self._negator_positions: dict[frozenset[int], set[int]] = {}
+        self._negators: dict[frozenset[int], dict[int, int]] = {}
         if matcher.automaton is not None:
             for end, key in matcher.automaton.iter(joined):
-                start = end - len(matcher.keys[key]) + 2
-                position = bisect_right(starts, start) - 1
-                self.matches_by_key[key].append(_Match(key, position, matcher.key_words[key]))
+                # Every key starts with the space before its first word: the
+                # spaces before it number the words before it.
+                offset = end - len(matcher.keys[key]) + 1
+                position = joined.count(" ", 0, offset)
+                self.matches_by_key[key].append(
+                    _Match(key, position, matcher.key_words[key], offset)
+                )
+        tokens = self.title_words + 1 + self.text.count
         for key, pattern in matcher.regexes:
             for found in pattern.finditer(joined):
-                first = max(0, bisect_right(starts, found.start()) - 1)
-                last = max(first, bisect_right(starts, found.end() - 1) - 1)
-                if first < len(self.words):
-                    self.matches_by_key[key].append(_Match(key, first, last - first + 1))
+                first = max(0, joined.count(" ", 0, found.start() + 1) - 1)
+                last = max(first, joined.count(" ", 0, found.end()) - 1)
+                if first < tokens:
+                    self.matches_by_key[key].append(
+                        _Match(key, first, last - first + 1, found.start())
+                    )
 
-    def matches(self, group: Iterable[int], title_only: bool = False) -> list[_Match]:
+    def matches(self, keys: Group, title_only: bool = False) -> list[_Match]:
         return [
             match
-            for key in group
-            for match in self.matches_by_key.get(key, ())
+            for key in keys.intersection(self.matches_by_key)
+            for match in self.matches_by_key[key]
             if not title_only or match.position < self.title_words
         ]
 
     def any_match(self, group: Group, title_only: bool = False) -> bool:
-        return bool(self.matches(group, title_only))
+        if group.isdisjoint(self.matches_by_key):
+            return False
+        return not title_only or bool(self.matches(group, title_only))
 
     def meets(self, terms: CompiledTermSet) -> bool:
         """Whether every ``all`` group and, if any, one ``any`` group matched."""
@@ -69,35 +76,23 @@ class _Document:
         """Whether a negator stands at most ``within`` words before ``match``, same sentence."""
         if not negators:
             return False
-        if negators not in self._negator_positions:
-            self._negator_positions[negators] = {m.position for m in self.matches(negators)}
-        before = self._negator_positions[negators]
+        if negators not in self._negators:
+            self._negators[negators] = {m.position: m.offset for m in self.matches(negators)}
+        offsets = self._negators[negators]
         for position in range(match.position - 1, max(-1, match.position - within - 1), -1):
-            if self.words[position] == BREAK:
-                return False
-            if position in before:
-                return True
+            if position in offsets:
+                return BREAK not in self.joined[offsets[position] : match.offset]
         return False
-
-    @cached_property
-    def title_spans(self) -> list[tuple[int, int]]:
-        return token_spans(self.article.title)
-
-    @cached_property
-    def text_spans(self) -> list[tuple[int, int]]:
-        return token_spans(self.article.summary)
 
     def located(self, match: _Match) -> tuple[str, int, int, str]:
         """Return the field, offsets and original text of the words ``match`` covers."""
         if match.position < self.title_words:
-            field, text, spans, first = "title", self.article.title, self.title_spans, 0
+            field, source, index = "title", self.title, match.position
         else:
-            field, text, spans = "text", self.article.summary, self.text_spans
-            first = self.title_words + 1
-        index = match.position - first
-        last = min(index + match.words, len(spans)) - 1
-        start, end = spans[index][0], spans[max(index, last)][1]
-        return field, start, end, text[start:end]
+            field, source, index = "text", self.text, match.position - self.title_words - 1
+        last = min(index + match.words, source.count) - 1
+        start, end = source.span(index)[0], source.span(max(index, last))[1]
+        return field, start, end, source.text[start:end]
 
 
 def score(article: Article, matcher: Matcher) -> list[Score]:
@@ -122,13 +117,14 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
 
 
 def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWatch) -> list[Hit]:
+    if signal.hit_keys.isdisjoint(document.matches_by_key):
+        return []
     only = signal.title_only
     if not all(document.any_match(group, only) for group in signal.all_groups):
         return []
     if any(document.any_match(group, only) for group in signal.not_groups):
         return []
-    source = signal.any_groups or signal.all_groups
-    candidates = document.matches((key for group in source for key in group), only)
+    candidates = document.matches(signal.hit_keys, only)
     if signal.near_keys:
         near = [m.position for m in document.matches(signal.near_keys)]
         candidates = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.text import fold, token_spans, tokens
+from monitor.text import TokenizedText, token_spans, tokens
 
 
 @pytest.mark.parametrize(
@@ -58,6 +58,20 @@ def test_sentence_ends_become_breaks(text: str, folded: list[str]) -> None:
     assert len(token_spans(text)) == len(folded)
 
 
-def test_folding_keeps_one_separator_per_non_word_character() -> None:
-    assert fold("a-b") == "a b"
-    assert len(fold("Vučić, Kurti")) == len("Vučić, Kurti")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police fired tear-gas in Звечан. Nine hurt!",
+        "Kosovo's  police,\n\nKFOR-led  ",  # irregular white space
+        "Café e\u0301te Đurić | Vučić: ½ ﬁne…",
+        "U.S. troops at 3.5 km; calm",
+        "",
+    ],
+)
+def test_every_token_points_back_at_its_characters(text: str) -> None:
+    tokenized = TokenizedText(text)
+    spans = token_spans(text)
+    assert len(spans) == tokenized.count == len(tokens(text))
+    for index, span in enumerate(spans):
+        assert tokenized.span(index) == span
+        assert tokens(tokenized.text[span[0] : span[1]]) in ([tokenized.folded.split()[index]], [])
