@@ -28,6 +28,10 @@ ACCEPT = (
 )
 
 
+# The body of a 304 or an error page is read (to keep the connection) up to this.
+DISCARDED_BODY_BYTES = 65_536
+
+
 @dataclass(frozen=True)
 class FetchLimits:
     """How long and how much one fetch may take."""
@@ -105,6 +109,9 @@ async def _get(
     now: datetime,
 ) -> FetchResult:
     async with client.stream("GET", feed.url, headers=headers) as response:
+        if response.status_code == 304 or response.status_code >= 400:
+            # Reading a short body to its end lets the connection be reused.
+            await _read_capped(response, DISCARDED_BODY_BYTES)
         if response.status_code == 304:
             return FetchResult(
                 feed.url,
@@ -120,24 +127,32 @@ async def _get(
                 status_code=response.status_code,
                 retry_after=retry_after_seconds(response.headers.get("Retry-After"), now),
             )
-        body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > limits.max_bytes:
-                return _error(
-                    feed.url,
-                    f"body larger than {limits.max_bytes} bytes",
-                    status_code=response.status_code,
-                )
+        body = await _read_capped(response, limits.max_bytes)
+        if body is None:
+            return _error(
+                feed.url,
+                f"body larger than {limits.max_bytes} bytes",
+                status_code=response.status_code,
+            )
         return FetchResult(
             feed.url,
             "ok",
             status_code=response.status_code,
-            body=bytes(body),
+            body=body,
             content_type=response.headers.get("Content-Type"),
             etag=_validator(response, b"etag"),
             last_modified=_validator(response, b"last-modified"),
         )
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes | None:
+    """The decoded body, or ``None`` as soon as it grows past ``max_bytes``."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            return None
+    return bytes(body)
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:

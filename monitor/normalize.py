@@ -65,7 +65,18 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
-_UNPRINTABLE = frozenset({"Cc", "Cf", "Co", "Cs"})
+# Every character of Unicode 14 (Python 3.11's unicodedata) in the categories
+# Cc (controls, but line feed and tab), Cf (format: zero-width and bidi
+# controls), Cs (surrogates) and Co (private use); a test checks the list.
+UNPRINTABLE_RANGES = (
+    "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+    "\\u0890-\\u0891\\u08e2\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
+    "\\ud800-\\uf8ff\\ufeff\\ufff9-\\ufffb\\U000110bd\\U000110cd\\U00013430-\\U00013438"
+    "\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a\\U000e0001\\U000e0020-\\U000e007f"
+    "\\U000f0000-\\U000ffffd\\U00100000-\\U0010fffd"
+)
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE_RANGES}]")
+_SPACE_CONTROLS = re.compile("[\\t\\x0b\\x0c\\x1c-\\x1f\\x85]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -104,16 +115,10 @@ def html_to_text(markup: str, limit: int) -> str:
 def clean_text(text: str, limit: int) -> str:
     """Return ``text`` in NFC without control or format characters, spaces tidied, capped."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(_printable(char) for char in text)
+    # A white-space control (tab, vertical tab, form feed) still separates words.
+    text = _UNPRINTABLE.sub("", _SPACE_CONTROLS.sub(" ", text))
     text = _BLANK_LINES.sub("\n", _SPACES.sub(" ", text)).strip()
     return text[:limit].rstrip()
-
-
-def _printable(char: str) -> str:
-    if char == "\n" or unicodedata.category(char) not in _UNPRINTABLE:
-        return char
-    # A whitespace control (tab, vertical tab, form feed) still separates words.
-    return " " if char.isspace() else ""
 
 
 def canonical_url(url: str | None) -> str | None:

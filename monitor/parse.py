@@ -23,7 +23,14 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
     headers = {"content-location": result.url}
     if result.content_type:
         headers["content-type"] = result.content_type
-    parsed = feedparser.parse(io.BytesIO(result.body), response_headers=headers)
+    # Markup is reduced to plain text in ``normalize``, so feedparser's own HTML
+    # sanitizing and link rewriting would be work thrown away (a third of its time).
+    parsed = feedparser.parse(
+        io.BytesIO(result.body),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     error = _bozo_message(parsed) if _malformed(parsed) else None
     if not parsed.entries:
         if error is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +13,7 @@ from monitor.models import FeedEntry
 from monitor.normalize import (
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
+    UNPRINTABLE_RANGES,
     canonical_url,
     clean_text,
     html_to_text,
@@ -286,3 +289,16 @@ def test_hostile_text_is_neutralised_in_title_and_summary() -> None:
     assert article.title == "Alert]0;pwned gnp.exe"
     assert article.summary == "Ok[2J"
     assert "\x1b" not in article.title + article.summary
+
+
+def test_the_unprintable_ranges_are_exactly_the_control_format_and_private_characters() -> None:
+    if unicodedata.unidata_version != "14.0.0":
+        pytest.skip("the ranges are written for Unicode 14.0 (Python 3.11)")
+    pattern = re.compile(f"[{UNPRINTABLE_RANGES}]")
+    wrong = [
+        code
+        for code in range(0x110000)
+        if bool(pattern.match(chr(code)))
+        != (chr(code) not in "\n\t" and unicodedata.category(chr(code)) in ("Cc", "Cf", "Co", "Cs"))
+    ]
+    assert wrong == []
