@@ -8,7 +8,7 @@ second alert with the same key.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -71,7 +71,7 @@ def article_alert(
                 "hits": [
                     {
                         key: value
-                        for key, value in asdict(hit).items()
+                        for key, value in hit.as_dict().items()
                         if key not in ("start", "end")
                     }
                     for hit in score.hits

@@ -85,6 +85,21 @@ class Hit:
     capped: bool = False
     negated: bool = False
 
+    def as_dict(self) -> dict[str, str | int | float | bool]:
+        """The hit as JSON-ready values (``dataclasses.asdict`` is ten times slower)."""
+        return {
+            "signal": self.signal,
+            "term": self.term,
+            "text": self.text,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "points": self.points,
+            "boosted": self.boosted,
+            "capped": self.capped,
+            "negated": self.negated,
+        }
+
 
 @dataclass(frozen=True)
 class Score:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
@@ -23,7 +22,7 @@ def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
                 "in_scope": s.in_scope,
                 "excluded_by": s.excluded_by,
                 "rules_version": s.rules_version,
-                "hits": [asdict(hit) for hit in s.hits],
+                "hits": [hit.as_dict() for hit in s.hits],
             }
             for s in scores
         ],

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -282,7 +282,7 @@ class Store:
                     score.score,
                     score.level,
                     int(score.in_scope),
-                    json.dumps([asdict(hit) for hit in score.hits], ensure_ascii=False),
+                    json.dumps([hit.as_dict() for hit in score.hits], ensure_ascii=False),
                     score.rules_version,
                     iso(now),
                 ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -253,3 +254,9 @@ def test_a_signal_counts_hits_in_order_and_caps_them_after_negations() -> None:
         (False, False, 5),
         (False, True, 0),
     ]
+
+
+def test_a_hit_as_json_has_every_field_of_the_hit() -> None:
+    result = score_with([CLASH], "Clashes in Kosovo", "")
+    (hit,) = result.hits
+    assert hit.as_dict() == dataclasses.asdict(hit)
