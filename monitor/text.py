@@ -131,18 +131,21 @@ def _folded_words(words: list[str]) -> list[str]:
     return folded  # type: ignore[return-value]
 
 
-class _CountCache(dict[str, int]):
-    """Each distinct word's number of tokens; emptied when too big."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= _CACHE_LIMIT:
-            self.clear()
-        count = len(_fold_word(word))
-        self[word] = count
-        return count
+_TOKEN_COUNTS: dict[str, int] = {}
+"""Each distinct word's number of tokens, like ``_FOLDED_WORDS``."""
 
 
-_TOKEN_COUNTS = _CountCache()
+def _token_counts(words: list[str]) -> list[int]:
+    """The number of tokens of each word, through the cache."""
+    counts = list(map(_TOKEN_COUNTS.get, words))
+    if None in counts:
+        if len(_TOKEN_COUNTS) > _CACHE_LIMIT:
+            _TOKEN_COUNTS.clear()
+        for index, value in enumerate(counts):
+            if value is None:
+                word = words[index]
+                counts[index] = _TOKEN_COUNTS[word] = len(_fold_word(word))
+    return counts  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=100_000)
@@ -185,7 +188,7 @@ class TokenizedText:
     def span(self, index: int) -> tuple[int, int]:
         """The ``(start, end)`` offsets in ``self.text`` of token ``index``."""
         if self._token_ends is None:
-            self._token_ends = list(accumulate(map(_TOKEN_COUNTS.__getitem__, self.words)))
+            self._token_ends = list(accumulate(_token_counts(self.words)))
             if len(self.text) - sum(map(len, self.words)) == len(self.words) - 1:
                 # One white-space character between words (clean article text).
                 lengths = map((1).__add__, map(len, self.words))
