@@ -46,7 +46,13 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     )
     try:
         channels = build_channels(config.settings.channels, client, sys.stdout)
-        yield Runtime(config=config, store=store, client=client, channels=channels, clock=utc_now)
+        runtime = Runtime(
+            config=config, store=store, client=client, channels=channels, clock=utc_now
+        )
+        try:
+            yield runtime
+        finally:
+            runtime.close()
     finally:
         await client.aclose()
         store.close()

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import random
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,7 +25,7 @@ from monitor.decide import article_alert
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
-from monitor.models import FeedState, FetchResult
+from monitor.models import Article, FeedState, FetchResult
 from monitor.normalize import normalize
 from monitor.parse import parse_feed
 from monitor.schedule import describe_delay, next_poll_at
@@ -61,6 +64,26 @@ class CycleReport:
         return line
 
 
+@dataclass(frozen=True)
+class PreparedFeed:
+    """A fetched feed, parsed and normalized: what the store step needs."""
+
+    title: str | None
+    error: str | None
+    articles: tuple[Article, ...]
+
+
+def prepare_feed(result: FetchResult) -> PreparedFeed:
+    """Parse and normalize a fetched feed, or raise ``ParseError``.
+
+    This is most of a cycle's CPU time, and pure, so it may run in a worker
+    process.
+    """
+    parsed = parse_feed(result)
+    articles = tuple(normalize(entry, result.url) for entry in parsed.entries)
+    return PreparedFeed(parsed.title, parsed.error, articles)
+
+
 @dataclass
 class Runtime:
     """What a cycle works with: config, database, network, channels and time."""
@@ -72,11 +95,38 @@ class Runtime:
     clock: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
     feeds_synced: bool = False
+    _executor: ProcessPoolExecutor | None = None
 
     @property
     def watches(self) -> dict[str, WatchConfig]:
         """The configured watches by name."""
         return {watch.name: watch for watch in self.config.watches}
+
+    async def prepare(self, result: FetchResult) -> PreparedFeed | Exception:
+        """``prepare_feed`` in a worker process (``poll.workers``), its error as a value."""
+        workers = self.config.settings.poll.workers
+        try:
+            if workers == 0:
+                return prepare_feed(result)
+            if self._executor is None:
+                # "spawn": a fresh interpreter, not a fork of this threaded one.
+                context = multiprocessing.get_context("spawn")
+                self._executor = ProcessPoolExecutor(workers, mp_context=context)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, prepare_feed, result)
+        except BrokenProcessPool:
+            # A worker died (out of memory, a crash in a C extension): start
+            # afresh on the next feed; this one is retried after its backoff.
+            self.close()
+            return ParseError("the parser process died while reading this feed")
+        except Exception as exc:
+            return exc
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport:
@@ -97,35 +147,46 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     limits = FetchLimits(poll.timeout, poll.max_bytes, poll.max_redirects)
     gate = asyncio.Semaphore(poll.concurrency)
 
-    async def fetch(feed: FeedState) -> tuple[FeedState, FetchResult]:
+    async def fetch(feed: FeedState) -> tuple[FeedState, FetchResult, Prepared]:
         async with gate:
-            return feed, await fetch_feed(runtime.client, feed, limits, runtime.clock())
+            result = await fetch_feed(runtime.client, feed, limits, runtime.clock())
+        prepared = await runtime.prepare(result) if result.outcome == "ok" else None
+        return feed, result, prepared
 
     report = CycleReport()
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
-        feed, result = await next_done
-        process_result(runtime, feed, result, report)
+        feed, result, prepared = await next_done
+        process_result(runtime, feed, result, prepared, report)
     report.deliveries = await deliver_due(
         store, runtime.channels, config.settings.delivery, runtime.clock()
     )
     return report
 
 
+Prepared = PreparedFeed | Exception | None
+
+
 def process_result(
-    runtime: Runtime, feed: FeedState, result: FetchResult, report: CycleReport
+    runtime: Runtime,
+    feed: FeedState,
+    result: FetchResult,
+    prepared: Prepared,
+    report: CycleReport,
 ) -> None:
-    """Parse, store, score and decide on one fetch result, in one transaction."""
+    """Store, score and decide on one fetched and prepared feed, in one transaction."""
     report.polled += 1
     now = runtime.clock()
     try:
+        if isinstance(prepared, Exception):
+            raise prepared
         if result.outcome == "error":
             _record_failure(runtime, feed, result.error or "unknown error", result, now)
             report.failed += 1
         elif result.outcome == "not_modified":
             _record_success(runtime, feed, result, None, None, now)
             report.not_modified += 1
-        else:
-            new_articles, alerts = _store_feed(runtime, feed, result, now)
+        elif prepared is not None:
+            new_articles, alerts = _store_feed(runtime, feed, result, prepared, now)
             report.updated += 1
             report.new_articles += new_articles
             report.alerts += alerts
@@ -140,10 +201,9 @@ def process_result(
 
 
 def _store_feed(
-    runtime: Runtime, feed: FeedState, result: FetchResult, now: datetime
+    runtime: Runtime, feed: FeedState, result: FetchResult, parsed: PreparedFeed, now: datetime
 ) -> tuple[int, int]:
-    parsed = parse_feed(result)
-    articles = [normalize(entry, feed.url) for entry in parsed.entries]
+    articles = parsed.articles
     matcher, watches, store = runtime.config.matcher, runtime.watches, runtime.store
     alerts = 0
     with store.transaction():

@@ -11,8 +11,10 @@ import pytest
 from conftest import FIXTURES, ConfigDir, FeedServer, Route, WebhookReceiver, rss
 
 from monitor.config import load_config
-from monitor.daemon import poll_once
-from monitor.pipeline import CycleReport
+from monitor.daemon import open_runtime, poll_once
+from monitor.errors import ParseError
+from monitor.models import FetchResult
+from monitor.pipeline import CycleReport, PreparedFeed
 
 
 def poll(config_path: Path) -> CycleReport:
@@ -177,3 +179,40 @@ def test_the_seed_article_scores_critical_and_alerts(
     assert report.alerts == 1
     assert rows(config_dir.database, "SELECT level FROM scores") == [("critical",)]
     assert "[CRITICAL]" in capsys.readouterr().out
+
+
+def test_feeds_are_parsed_in_the_daemons_own_process_with_zero_workers(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = config_dir.write([url], settings={"poll": {"workers": 0, "jitter": 0}})
+
+    report = poll(config)
+
+    assert (report.updated, report.new_articles, report.alerts) == (1, 4, 2)
+
+
+def test_a_parser_process_that_dies_costs_one_feed_one_poll(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = load_config(config_dir.write([url]))
+    result = FetchResult(url, "ok", 200, (FIXTURES / "north-kosovo.xml").read_bytes())
+
+    async def scenario() -> tuple[object, object]:
+        async with open_runtime(config) as runtime:
+            first = await runtime.prepare(result)
+            assert isinstance(first, PreparedFeed)
+            for process in list(runtime._executor._processes.values()):  # type: ignore[union-attr]
+                process.kill()
+                process.join()
+            crashed = await runtime.prepare(result)
+            recovered = await runtime.prepare(result)
+            return crashed, recovered
+
+    crashed, recovered = asyncio.run(scenario())
+
+    assert isinstance(crashed, ParseError)
+    assert "parser process died" in str(crashed)
+    assert isinstance(recovered, PreparedFeed)
+    assert len(recovered.articles) == 4
