@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from monitor.models import Article, Hit, Score
 from monitor.rules import CompiledSignal, CompiledTermSet, CompiledWatch, Group, Matcher
 from monitor.text import BREAK, TokenizedText
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):
+    """One place where a rule key matched (a tuple: made per match, so made cheaply)."""
+
     key: int
     position: int  # the index of its first token
     words: int  # how many tokens it covers
@@ -91,7 +92,9 @@ class _Document:
         else:
             field, source, index = "text", self.text, match.position - self.title_words - 1
         last = min(index + match.words, source.count) - 1
-        start, end = source.span(index)[0], source.span(max(index, last))[1]
+        start, end = source.span(index)
+        if last > index:
+            end = source.span(last)[1]
         return field, start, end, source.text[start:end]
 
 

@@ -118,34 +118,39 @@ _FOLDED_WORDS: dict[str, str] = {}
 fastest lookup there is); emptied when it grows past ``_CACHE_LIMIT``."""
 
 
-def _folded_words(words: list[str]) -> list[str]:
-    """The folded form of each word, through the cache."""
-    folded = list(map(_FOLDED_WORDS.get, words))
-    if None in folded:
-        if len(_FOLDED_WORDS) > _CACHE_LIMIT:
-            _FOLDED_WORDS.clear()
-        for index, value in enumerate(folded):
-            if value is None:
-                word = words[index]
-                folded[index] = _FOLDED_WORDS[word] = " ".join(_fold_word(word))
-    return folded  # type: ignore[return-value]
-
-
 _TOKEN_COUNTS: dict[str, int] = {}
 """Each distinct word's number of tokens, like ``_FOLDED_WORDS``."""
 
 
+def _learn(words: list[str]) -> None:
+    """Put every word of ``words`` that the caches lack into them."""
+    if len(_FOLDED_WORDS) > _CACHE_LIMIT:
+        _FOLDED_WORDS.clear()
+        _TOKEN_COUNTS.clear()
+    for word in words:
+        if word not in _FOLDED_WORDS:
+            folded = _fold_word(word)
+            _FOLDED_WORDS[word] = " ".join(folded)
+            _TOKEN_COUNTS[word] = len(folded)
+
+
+def _folded_text(words: list[str]) -> str:
+    """The folded words of ``words``, one space between tokens."""
+    try:
+        # A plain dict's __getitem__ through map: the fastest lookup there is.
+        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+    except KeyError:
+        _learn(words)
+        return " ".join(filter(None, map(_FOLDED_WORDS.__getitem__, words)))
+
+
 def _token_counts(words: list[str]) -> list[int]:
-    """The number of tokens of each word, through the cache."""
-    counts = list(map(_TOKEN_COUNTS.get, words))
-    if None in counts:
-        if len(_TOKEN_COUNTS) > _CACHE_LIMIT:
-            _TOKEN_COUNTS.clear()
-        for index, value in enumerate(counts):
-            if value is None:
-                word = words[index]
-                counts[index] = _TOKEN_COUNTS[word] = len(_fold_word(word))
-    return counts  # type: ignore[return-value]
+    """The number of tokens of each word."""
+    try:
+        return list(map(_TOKEN_COUNTS.__getitem__, words))
+    except KeyError:
+        _learn(words)
+        return list(map(_TOKEN_COUNTS.__getitem__, words))
 
 
 @lru_cache(maxsize=100_000)
@@ -180,7 +185,7 @@ class TokenizedText:
         self.words = self.text.split()
         # A word of punctuation alone folds to nothing: leave it out, so that
         # tokens stay one space apart.
-        self.folded = " ".join(filter(None, _folded_words(self.words)))
+        self.folded = _folded_text(self.words)
         self.count = self.folded.count(" ") + 1 if self.folded else 0
         self._token_ends: list[int] | None = None
         self._word_starts: list[int] | None = None
