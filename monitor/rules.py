@@ -81,6 +81,8 @@ class CompiledWatch:
     title_boost: float
     levels: tuple[tuple[str, float], ...]
     version: str
+    signals_by_key: dict[int, tuple[int, ...]]
+    """For each key, the indexes of the signals it can give a hit to."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,10 @@ class _WatchCompiler:
             negator_groups = self.groups(watch.negation.terms, ("negation", "terms"))
             negators = frozenset().union(*negator_groups)
         levels = watch.levels
+        signals_by_key: dict[int, list[int]] = {}
+        for index, compiled in enumerate(signals):
+            for key in compiled.hit_keys:
+                signals_by_key.setdefault(key, []).append(index)
         return CompiledWatch(
             name=watch.name,
             scope=self.term_set(watch.scope, ("scope",)),
@@ -266,4 +272,5 @@ class _WatchCompiler:
                 ("critical", float(levels.critical)),
             ),
             version=rules_version(watch),
+            signals_by_key={key: tuple(indexes) for key, indexes in signals_by_key.items()},
         )

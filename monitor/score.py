@@ -110,7 +110,10 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     for index, excluded in enumerate(watch.exclude):
         if document.meets(excluded):
             return Score(watch.name, 0.0, None, False, watch.version, excluded_by=index)
-    hits = tuple(hit for signal in watch.signals for hit in _signal_hits(document, signal, watch))
+    # Only the signals that one of the matched keys can give a hit to.
+    by_key = watch.signals_by_key
+    candidates = sorted({i for key in document.matches_by_key for i in by_key.get(key, ())})
+    hits = tuple(hit for i in candidates for hit in _signal_hits(document, watch.signals[i], watch))
     total = round(sum(hit.points for hit in hits), 2)
     level = None
     for name, threshold in watch.levels:
