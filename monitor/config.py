@@ -37,6 +37,7 @@ from monitor.yamlfile import (
 
 DEFAULT_CONFIG_DIR = Path("config")
 LEVELS = ("notice", "warning", "critical")
+INDEX_LEVELS = ("elevated", "high", "severe")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -232,6 +233,35 @@ class LevelsConfig(_Strict):
         return self
 
 
+class IndexLevelsConfig(_Strict):
+    """Tension-index thresholds, in increasing order."""
+
+    elevated: Number = 15
+    high: Number = 30
+    severe: Number = 50
+
+    @model_validator(mode="after")
+    def _increasing(self) -> IndexLevelsConfig:
+        if not self.elevated < self.high < self.severe:
+            raise ValueError("index levels must increase: elevated < high < severe")
+        return self
+
+
+class IndexConfig(_Strict):
+    """The tension index: in-scope article scores summed, decaying with a half-life."""
+
+    half_life: Duration = 12 * 3600.0
+    levels: IndexLevelsConfig = IndexLevelsConfig()
+    clear_below: float = Field(0.8, gt=0, le=1)
+
+    @field_validator("half_life")
+    @classmethod
+    def _positive(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("the half-life must be longer than zero")
+        return seconds
+
+
 class AlertConfig(_Strict):
     """When a watch alerts, and where."""
 
@@ -243,10 +273,13 @@ class AlertConfig(_Strict):
     def _known_triggers(cls, triggers: list[str]) -> list[str]:
         for trigger in triggers:
             kind, _, level = trigger.partition(":")
-            if kind != "article" or level not in LEVELS:
+            known = (kind == "article" and level in LEVELS) or (
+                kind == "index" and level in INDEX_LEVELS
+            )
+            if not known:
                 raise ValueError(
-                    f"unknown trigger {trigger!r}: expected article:notice, "
-                    "article:warning or article:critical"
+                    f"unknown trigger {trigger!r}: expected article:notice, article:warning, "
+                    "article:critical, index:elevated, index:high or index:severe"
                 )
         return triggers
 
@@ -264,12 +297,25 @@ class WatchConfig(_Strict):
     negation: NegationConfig | None = Field(default_factory=NegationConfig)
     title_boost: Number = Field(1.5, ge=0)
     levels: LevelsConfig = LevelsConfig()
+    index: IndexConfig | None = None
     alert: AlertConfig = AlertConfig()
 
     def alert_level(self) -> str | None:
         """Return the lowest level at which an article alerts, if any."""
-        levels = [trigger.partition(":")[2] for trigger in self.alert.on]
-        return min(levels, key=LEVELS.index) if levels else None
+        return self._lowest("article", LEVELS)
+
+    def index_alert_level(self) -> str | None:
+        """Return the lowest tension-index level that alerts, if any."""
+        return self._lowest("index", INDEX_LEVELS)
+
+    def _lowest(self, kind: str, levels: tuple[str, ...]) -> str | None:
+        chosen = [
+            level
+            for trigger in self.alert.on
+            for k, _, level in [trigger.partition(":")]
+            if k == kind
+        ]
+        return min(chosen, key=levels.index) if chosen else None
 
 
 @dataclass(frozen=True)
@@ -462,9 +508,20 @@ def _check_watches(
     problems = []
     for watch in watches:
         document = documents[watch.name]
+        for index, trigger in enumerate(watch.alert.on):
+            if trigger.startswith("index:") and watch.index is None:
+                location: Location = ("alert", "on", index)
+                problems.append(
+                    ConfigProblem(
+                        document.path,
+                        document.line_of(location),
+                        format_location(location),
+                        f"{trigger!r} needs an 'index:' section in this watch",
+                    )
+                )
         for index, channel in enumerate(watch.alert.channels):
             if channel not in settings.channels:
-                location: Location = ("alert", "channels", index)
+                location = ("alert", "channels", index)
                 known = ", ".join(sorted(settings.channels)) or "none"
                 problems.append(
                     ConfigProblem(

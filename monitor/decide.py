@@ -4,6 +4,12 @@ An article alert fires when one article reaches a level its watch alerts on
 (``alert.on``). Its dedup key names the watch and the stored article, so the
 same article never alerts twice, across restarts too: the store refuses a
 second alert with the same key.
+
+The tension index of a watch is the sum of its in-scope articles' positive
+scores, each decaying with the watch's half-life. It has levels (elevated,
+high, severe): it enters a level when it reaches that level's threshold, and
+leaves it only when it falls below ``clear_below`` times the threshold
+(hysteresis), so an index hovering at a threshold does not flap.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.config import LEVELS, WatchConfig
+from monitor.config import INDEX_LEVELS, LEVELS, IndexConfig, WatchConfig
 from monitor.models import Article, Score
 
 PAYLOAD_SCHEMA = "monitor.alert/1"
@@ -57,6 +63,7 @@ def article_alert(
         "schema": PAYLOAD_SCHEMA,
         "id": dedup_key,
         "kind": "article",
+        "state": "firing",
         "watch": watch.name,
         "level": score.level,
         "score": score.score,
@@ -90,3 +97,67 @@ def article_alert(
         channels=tuple(watch.alert.channels),
         payload=payload,
     )
+
+
+def decayed(value: float, since: datetime, now: datetime, half_life: float) -> float:
+    """``value`` at ``since``, halved for every ``half_life`` seconds until ``now``."""
+    elapsed = max(0.0, (now - since).total_seconds())
+    return float(value * 0.5 ** (elapsed / half_life))
+
+
+def index_level(previous: str | None, value: float, config: IndexConfig) -> str | None:
+    """The index level for ``value``, given the level it was at (with hysteresis)."""
+    thresholds = [float(getattr(config.levels, name)) for name in INDEX_LEVELS]
+    reached = -1
+    for rank, threshold in enumerate(thresholds):
+        if value >= threshold:
+            reached = rank
+    kept = -1
+    if previous is not None:
+        for rank in range(INDEX_LEVELS.index(previous) + 1):
+            if value >= thresholds[rank] * config.clear_below:
+                kept = rank
+    best = max(reached, kept)
+    return INDEX_LEVELS[best] if best >= 0 else None
+
+
+def index_reaches(level: str | None, threshold: str | None) -> bool:
+    """Whether index ``level`` is at or above ``threshold``."""
+    if level is None or threshold is None:
+        return False
+    return INDEX_LEVELS.index(level) >= INDEX_LEVELS.index(threshold)
+
+
+def index_payload(
+    *,
+    alert_key: str,
+    watch: str,
+    level: str,
+    state: str,
+    value: float,
+    articles: list[dict[str, Any]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The payload of a tension-index notification (schema ``monitor.alert/1``)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": alert_key,
+        "kind": "index",
+        "state": state,
+        "watch": watch,
+        "level": level,
+        "score": round(value, 2),
+        "index": round(value, 2),
+        "created_at": now.isoformat(timespec="seconds"),
+        "articles": [
+            {
+                "title": row["title"],
+                "url": row["url"],
+                "source": row["source"],
+                "published": row["published_at"],
+                "score": row["score"],
+                "hits": [],
+            }
+            for row in articles
+        ],
+    }

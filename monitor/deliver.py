@@ -83,4 +83,4 @@ async def deliver_due(
 
 
 def _idempotency_key(delivery: PendingDelivery) -> str:
-    return f"{delivery.payload['id']}:{delivery.channel}"
+    return f"{delivery.payload['id']}:{delivery.event}:{delivery.channel}"

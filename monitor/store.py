@@ -111,6 +111,56 @@ def _initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
 
 
+@migrations(name="0002_index_and_delivery_events")
+def _index_and_delivery_events(db: sqlite_utils.Database) -> None:
+    # One alert may now notify several times (an index alert fires, escalates,
+    # resolves): each notification is its own delivery row with its payload.
+    db.execute(
+        """CREATE TABLE deliveries_new (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            event TEXT NOT NULL DEFAULT 'firing',
+            payload TEXT,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (alert_id, channel, event)
+        )"""
+    )
+    db.execute(
+        """INSERT INTO deliveries_new (id, alert_id, channel, status, attempts,
+             next_attempt_at, last_error, created_at, sent_at)
+           SELECT id, alert_id, channel, status, attempts, next_attempt_at, last_error,
+             created_at, sent_at FROM deliveries"""
+    )
+    db.execute("DROP TABLE deliveries")
+    db.execute("ALTER TABLE deliveries_new RENAME TO deliveries")
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
+    db.execute(
+        """CREATE TABLE watch_index (
+            watch TEXT PRIMARY KEY,
+            value REAL NOT NULL,
+            updated_at TEXT NOT NULL,
+            level TEXT,
+            alert_id INTEGER REFERENCES alerts(id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE index_history (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            at TEXT NOT NULL,
+            value REAL NOT NULL,
+            level TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX index_history_watch_at ON index_history(watch, at)")
+
+
 def iso(moment: datetime) -> str:
     """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -133,6 +183,17 @@ class PendingDelivery:
     channel: str
     attempts: int
     payload: dict[str, Any]
+    event: str = "firing"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """A watch's tension index as last computed, and the index alert it keeps open."""
+
+    value: float
+    updated_at: datetime
+    level: str | None = None
+    alert_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -323,18 +384,112 @@ class Store:
         if cursor.rowcount != 1 or cursor.lastrowid is None:
             return None
         alert_id: int = cursor.lastrowid
+        self.queue_deliveries(alert_id, channels, "firing", None, now)
+        return alert_id
+
+    def queue_deliveries(
+        self,
+        alert_id: int,
+        channels: Sequence[str],
+        event: str,
+        payload: dict[str, Any] | None,
+        now: datetime,
+    ) -> None:
+        """Queue one notification per channel; ``payload`` replaces the alert's own.
+
+        An ``event`` already queued for the same alert and channel is not
+        queued again, so a notification is never sent twice.
+        """
+        body = json.dumps(payload, ensure_ascii=False) if payload is not None else None
         for channel in channels:
             self.db.execute(
-                """INSERT INTO deliveries (alert_id, channel, status, next_attempt_at, created_at)
-                   VALUES (?, ?, 'pending', ?, ?)""",
-                [alert_id, channel, iso(now), iso(now)],
+                """INSERT OR IGNORE INTO deliveries (alert_id, channel, event, payload, status,
+                     next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)""",
+                [alert_id, channel, event, body, iso(now), iso(now)],
             )
-        return alert_id
+
+    def update_alert(
+        self,
+        alert_id: int,
+        *,
+        level: str,
+        score: float,
+        payload: dict[str, Any],
+        now: datetime,
+        resolved: bool = False,
+    ) -> None:
+        """Record an alert's new level, score and payload, or its resolution."""
+        self.db.execute(
+            """UPDATE alerts SET level = ?, score = ?, payload = ?, updated_at = ?,
+                 state = ?, resolved_at = ? WHERE id = ?""",
+            [
+                level,
+                score,
+                json.dumps(payload, ensure_ascii=False),
+                iso(now),
+                "resolved" if resolved else "firing",
+                iso(now) if resolved else None,
+                alert_id,
+            ],
+        )
+
+    def alert_key_and_level(self, alert_id: int) -> tuple[str, str]:
+        """The dedup key of an alert and the level it last notified at."""
+        row = self.db.execute(
+            "SELECT dedup_key, level FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        return str(row[0]), str(row[1])
+
+    # The tension index
+
+    def index_state(self, watch: str) -> IndexState | None:
+        """The stored tension index of ``watch``, if it has one yet."""
+        rows = list(self.db.query("SELECT * FROM watch_index WHERE watch = ?", [watch]))
+        if not rows:
+            return None
+        row = rows[0]
+        return IndexState(
+            value=row["value"],
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+            level=row["level"],
+            alert_id=row["alert_id"],
+        )
+
+    def save_index_state(self, watch: str, state: IndexState) -> None:
+        """Store the tension index of ``watch``."""
+        self.db.execute(
+            """INSERT INTO watch_index (watch, value, updated_at, level, alert_id)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT(watch) DO UPDATE SET value = excluded.value,
+                 updated_at = excluded.updated_at, level = excluded.level,
+                 alert_id = excluded.alert_id""",
+            [watch, state.value, iso(state.updated_at), state.level, state.alert_id],
+        )
+
+    def record_index(self, watch: str, state: IndexState) -> None:
+        """Add a point to the index history of ``watch`` (for charts)."""
+        self.db.execute(
+            "INSERT INTO index_history (watch, at, value, level) VALUES (?, ?, ?, ?)",
+            [watch, iso(state.updated_at), round(state.value, 3), state.level],
+        )
+
+    def top_articles(self, watch: str, since: datetime, limit: int = 5) -> list[dict[str, Any]]:
+        """The highest-scoring in-scope articles of ``watch`` fetched since ``since``."""
+        return list(
+            self.db.query(
+                """SELECT a.id, a.title, a.url, a.published_at, s.score, f.name AS source
+                   FROM scores s JOIN articles a ON a.id = s.article_id
+                   JOIN feeds f ON f.id = a.feed_id
+                   WHERE s.watch = ? AND s.in_scope = 1 AND s.score > 0 AND a.fetched_at >= ?
+                   ORDER BY s.score DESC, a.id DESC LIMIT ?""",
+                [watch, iso(since), limit],
+            )
+        )
 
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
         """Return pending deliveries whose next attempt is due, oldest first."""
         rows = self.db.query(
-            """SELECT d.id, d.alert_id, d.channel, d.attempts, a.payload
+            """SELECT d.id, d.alert_id, d.channel, d.attempts,
+                 COALESCE(d.payload, a.payload) AS payload, d.event
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                ORDER BY d.next_attempt_at, d.id LIMIT ?""",
@@ -347,6 +502,7 @@ class Store:
                 channel=row["channel"],
                 attempts=row["attempts"],
                 payload=json.loads(row["payload"]),
+                event=row["event"],
             )
             for row in rows
         ]

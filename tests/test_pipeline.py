@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from monitor.config import load_config
 from monitor.daemon import open_runtime, poll_once
 from monitor.errors import ParseError
 from monitor.models import FetchResult
-from monitor.pipeline import CycleReport, PreparedFeed
+from monitor.pipeline import CycleReport, PreparedFeed, prepare_feed, run_cycle
+from monitor.score import score
 
 
 def poll(config_path: Path) -> CycleReport:
@@ -216,3 +218,65 @@ def test_a_parser_process_that_dies_costs_one_feed_one_poll(
     assert "parser process died" in str(crashed)
     assert isinstance(recovered, PreparedFeed)
     assert len(recovered.articles) == 4
+
+
+def positive_score_total(config_path: Path, fixture: Path) -> float:
+    """What a feed's new articles add to the tension index (for calibration)."""
+    config = load_config(config_path)
+    prepared = prepare_feed(FetchResult("https://x.example/", "ok", 200, fixture.read_bytes()))
+    totals = [score(article, config.matcher)[0] for article in prepared.articles]
+    return sum(s.score for s in totals if s.in_scope and s.score > 0)
+
+
+def test_the_tension_index_fires_escalates_and_resolves_across_restarts(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    courier = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    path = config_dir.write(
+        [courier],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+        watch_channels=["team"],
+    )
+    first_total = positive_score_total(path, FIXTURES / "north-kosovo.xml")
+    # The wire repeats one courier story (stored once) and adds the barricades.
+    both_total = first_total + 9.5
+    watch_file = path / "watches" / "serbia-kosovo.yaml"
+    levels = f"{{elevated: {first_total * 0.9}, high: {both_total * 0.97}, severe: 10000}}"
+    watch_file.write_text(
+        watch_file.read_text(encoding="utf-8").replace(
+            "on: [article:warning]", "on: [index:elevated]"
+        )
+        + f"index: {{half_life: 1h, levels: {levels}}}\n",
+        encoding="utf-8",
+    )
+    clock = [datetime(2026, 11, 3, 12, 0, tzinfo=UTC)]
+
+    async def cycle(minutes: float) -> CycleReport:
+        clock[0] += timedelta(minutes=minutes)
+        async with open_runtime(load_config(path)) as runtime:  # a fresh daemon each time
+            runtime.clock = lambda: clock[0]
+            return await run_cycle(runtime, all_feeds=True)
+
+    fired = asyncio.run(cycle(0))
+    wire = feed_server.serve_file(
+        "/wire.atom", FIXTURES / "balkan-wire.atom", content_type="application/atom+xml"
+    )
+    (path / "feeds.yaml").write_text(f"feeds: [{{url: '{courier}'}}, {{url: '{wire}'}}]\n")
+    escalated = asyncio.run(cycle(0))
+    quiet = asyncio.run(cycle(30))  # half a half-life: below 0.8 x high, kept "elevated"
+    resolved = asyncio.run(cycle(300))  # far below 0.8 x elevated
+
+    assert [fired.alerts, escalated.alerts, quiet.alerts, resolved.alerts] == [1, 1, 0, 1]
+    events = [(p["kind"], p["state"], p["level"]) for p in webhook.payloads]
+    assert events == [
+        ("index", "firing", "elevated"),
+        ("index", "firing", "high"),
+        ("index", "resolved", "high"),
+    ]
+    assert webhook.payloads[0]["articles"][0]["title"].startswith("Gunfire and tear gas")
+    assert len({r.headers["Idempotency-Key"] for r in webhook.requests}) == 3
+    history = rows(config_dir.database, "SELECT level FROM index_history ORDER BY id")
+    assert [level for (level,) in history] == ["elevated", "high", "elevated", None]
+    assert rows(config_dir.database, "SELECT state, level FROM alerts WHERE kind = 'index'") == [
+        ("resolved", "high")
+    ]

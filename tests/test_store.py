@@ -34,7 +34,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         migrations = db.execute("SELECT name FROM _sqlite_migrations").fetchall()
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     assert {"feeds", "articles", "scores", "alerts", "deliveries", "articles_fts"} <= tables
-    assert migrations == [("0001_initial",)]
+    assert migrations == [("0001_initial",), ("0002_index_and_delivery_events",)]
     assert mode == "wal"
 
 

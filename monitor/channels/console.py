@@ -16,9 +16,12 @@ def _safe(value: Any) -> str:
 def render(payload: Mapping[str, Any]) -> str:
     """Return the console text of an alert."""
     level, watch, kind = (_safe(payload[key]) for key in ("level", "watch", "kind"))
+    tag = "RESOLVED" if payload.get("state") == "resolved" else level.upper()
+    measure = "tension index" if kind == "index" else "score"
     lines = [
-        f"[{level.upper()}] {watch}: score {payload['score']:g} "
-        f"({kind} alert, {_safe(payload['created_at'])})"
+        f"[{tag}] {watch}: {measure} {payload['score']:g} "
+        f"({kind} alert{', was ' + level if tag == 'RESOLVED' else ''}, "
+        f"{_safe(payload['created_at'])})"
     ]
     for article in payload["articles"]:
         lines.append(f"  {_safe(article['title'])}")
