@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +23,9 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.evaluate import LabelledItem, evaluate
 from monitor.logs import configure_logging
 from monitor.models import Article
-from monitor.report import eval_text, score_json, score_text
+from monitor.report import alert_text, alerts_table, eval_text, score_json, score_text
 from monitor.score import score
+from monitor.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -169,6 +171,61 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
         click.echo(json.dumps(report.figures(), ensure_ascii=False))
     else:
         click.echo(eval_text(report))
+
+
+@main.group("alerts", invoke_without_command=True)
+@config_option
+@click.option("--state", type=click.Choice(["firing", "resolved"]), help="Only this state.")
+@click.option("--watch", "watch_name", help="Only this watch.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")
+@click.pass_context
+def alerts_command(
+    context: click.Context,
+    config_dir: Path,
+    state: str | None,
+    watch_name: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List alerts, newest first (``alerts show ID`` for one alert)."""
+    context.obj = config_dir
+    if context.invoked_subcommand is not None:
+        return
+    with _store(config_dir) as store:
+        alerts = store.list_alerts(state=state, watch=watch_name, limit=limit)
+    if as_json:
+        for alert in alerts:
+            click.echo(json.dumps(alert, ensure_ascii=False))
+    else:
+        click.echo(alerts_table(alerts))
+
+
+@alerts_command.command("show")
+@click.argument("alert_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="The alert as one JSON object.")
+@click.pass_obj
+def alerts_show(config_dir: Path, alert_id: int, as_json: bool) -> None:
+    """Show one alert with all its articles, their hits, and its deliveries."""
+    with _store(config_dir) as store:
+        alert = store.alert_detail(alert_id)
+    if alert is None:
+        raise click.ClickException(f"no alert {alert_id}")
+    click.echo(json.dumps(alert, ensure_ascii=False) if as_json else alert_text(alert))
+
+
+@contextmanager
+def _store(config_dir: Path) -> Iterator[Store]:
+    """The database of the config in ``config_dir``, closed afterwards."""
+    config = _load(config_dir)
+    try:
+        store = Store(config.database_path)
+    except MonitorError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _jsonl(source: Any, name: str) -> Iterator[tuple[int, dict[str, Any]]]:

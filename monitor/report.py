@@ -102,3 +102,59 @@ def _wrong_line(outcome: Outcome) -> str:
         f"  {outcome.item.id}: label {outcome.item.label}, assigned {outcome.assigned}"
         f" ({outcome.score.score:g}){scope}: {outcome.item.article.title[:70]!r}; {why}"
     )
+
+
+def alerts_table(alerts: list[dict[str, Any]]) -> str:
+    """One line per alert: id, watch, kind, level, state, first and last seen, sources."""
+    if not alerts:
+        return "no alerts"
+    header = (
+        f"{'id':>5}  {'watch':<16} {'kind':<8} {'level':<9} {'state':<9} "
+        f"{'first seen':<20} {'last seen':<20} {'sources':>7}"
+    )
+    lines = [header]
+    for alert in alerts:
+        lines.append(
+            f"{alert['id']:>5}  {alert['watch'][:16]:<16} {alert['kind']:<8} "
+            f"{alert['level']:<9} {alert['state']:<9} {_minute(alert['opened_at']):<20} "
+            f"{_minute(alert['updated_at']):<20} {alert['sources']:>7}"
+        )
+    return "\n".join(lines)
+
+
+def alert_text(alert: dict[str, Any]) -> str:
+    """An alert with every article, the hits that made each score, and its deliveries."""
+    lines = [
+        f"alert {alert['id']}: {alert['watch']} {alert['kind']} {alert['level']} "
+        f"({alert['state']}), score {alert['score']:g}",
+        f"  opened {_minute(alert['opened_at'])}, updated {_minute(alert['updated_at'])}"
+        + (f", resolved {_minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
+    ]
+    for article in alert["articles"]:
+        source = article["source"] or article["feed_url"]
+        lines.append(f"  - {article['title']}")
+        lines.append(f"    {article['url'] or 'no link'} ({source})")
+        level = article["level"] or "none"
+        lines.append(f"    score {article['score'] or 0:g}, level {level}")
+        for hit in article["hits"]:
+            if hit["points"] or hit["negated"]:
+                flags = [hit["field"]] + [f for f in ("boosted", "capped", "negated") if hit[f]]
+                lines.append(
+                    f"      {hit['signal']:<16} {hit['points']:+7g}  {hit['text']!r} "
+                    f"({', '.join(flags)})"
+                )
+    lines.append("  deliveries:")
+    for delivery in alert["deliveries"]:
+        detail = delivery["last_error"] or (
+            _minute(delivery["sent_at"]) if delivery["sent_at"] else ""
+        )
+        lines.append(
+            f"    {delivery['channel']:<12} {delivery['event']:<16} {delivery['status']:<8} "
+            f"attempts {delivery['attempts']}  {detail}"
+        )
+    return "\n".join(lines)
+
+
+def _minute(moment: str | None) -> str:
+    """``2026-11-03T21:20:04+00:00`` as ``2026-11-03 21:20 UTC``."""
+    return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""

@@ -440,6 +440,59 @@ class Store:
         ).fetchone()
         return str(row[0]), str(row[1])
 
+    def list_alerts(
+        self, *, state: str | None = None, watch: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Alerts, newest first, optionally only one state or one watch."""
+        where, params = ["1 = 1"], []
+        if state is not None:
+            where.append("state = ?")
+            params.append(state)
+        if watch is not None:
+            where.append("watch = ?")
+            params.append(watch)
+        rows = self.db.query(
+            f"""SELECT id, watch, kind, level, state, score, opened_at, updated_at, resolved_at,
+                  json_array_length(article_ids) AS sources
+                FROM alerts WHERE {" AND ".join(where)}
+                ORDER BY updated_at DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
+            [*params, limit],
+        )
+        return list(rows)
+
+    def alert_detail(self, alert_id: int) -> dict[str, Any] | None:
+        """One alert with its articles (and their hits) and its deliveries."""
+        found = list(self.db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
+        if not found:
+            return None
+        alert = found[0]
+        ids = json.loads(alert["article_ids"])
+        articles = []
+        for article_id in ids:
+            rows = list(
+                self.db.query(
+                    """SELECT a.id, a.title, a.url, a.published_at, f.name AS source,
+                         f.url AS feed_url, s.score, s.level, s.hits
+                       FROM articles a JOIN feeds f ON f.id = a.feed_id
+                       LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
+                       WHERE a.id = ?""",
+                    [alert["watch"], article_id],
+                )
+            )
+            if rows:
+                row = rows[0]
+                row["hits"] = json.loads(row["hits"] or "[]")
+                articles.append(row)
+        deliveries = list(
+            self.db.query(
+                """SELECT channel, event, status, attempts, last_error, sent_at
+                   FROM deliveries WHERE alert_id = ? ORDER BY id""",
+                [alert_id],
+            )
+        )
+        return {**alert, "payload": json.loads(alert["payload"]), "articles": articles,
+                "deliveries": deliveries}  # fmt: skip
+
     # The tension index
 
     def index_state(self, watch: str) -> IndexState | None:

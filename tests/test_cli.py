@@ -184,3 +184,38 @@ def test_a_secret_webhook_url_never_reaches_the_logs(
     assert "delivery failed" in result.stderr
     assert "very-secret-token" not in result.stderr + result.stdout
     assert "2 to retry" in result.stdout
+
+
+def test_alerts_lists_and_shows_alerts_with_their_articles_and_deliveries(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config_dir.write([{"url": url, "name": "Ibar Valley Courier"}])
+    invoke("poll", "--once", "--config", str(config_dir.path))
+
+    code, out, _ = invoke("alerts", "--config", str(config_dir.path))
+    listed_code, listed, _ = invoke(
+        "alerts", "--config", str(config_dir.path), "--state", "resolved"
+    )
+    _, as_json, _ = invoke("alerts", "--config", str(config_dir.path), "--json")
+
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:5] == ["id", "watch", "kind", "level", "state"]
+    assert len(lines) == 3
+    assert all("serbia-kosovo" in line and "firing" in line for line in lines[1:])
+    assert (listed_code, listed.strip()) == (0, "no alerts")
+    first = json.loads(as_json.splitlines()[0])
+    assert first["sources"] == 1
+
+    code, shown, _ = invoke("alerts", "--config", str(config_dir.path), "show", str(first["id"]))
+    assert code == 0
+    assert f"alert {first['id']}: serbia-kosovo article" in shown
+    assert "(Ibar Valley Courier)" in shown
+    assert "deliveries:" in shown
+    assert "console" in shown
+    assert "sent" in shown
+
+    code, _, err = invoke("alerts", "--config", str(config_dir.path), "show", "999")
+    assert code == 1
+    assert "no alert 999" in err
