@@ -176,7 +176,9 @@ class ConfigDir:
         channels: dict[str, Any] | None = None,
         watch_channels: list[str] | None = None,
         settings: dict[str, Any] | None = None,
+        alert_on: str = "[article:warning]",
     ) -> Path:
+        """Write the config; the watch is the shipped one, alerting on ``alert_on``."""
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
@@ -187,6 +189,7 @@ class ConfigDir:
         entries = [{"url": f} if isinstance(f, str) else f for f in feeds]
         (self.path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": entries}), "utf-8")
         watch = SHIPPED_WATCH.read_text(encoding="utf-8")
+        watch = watch.replace("on: [article:warning, index:high]", f"on: {alert_on}")
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
         (self.path / "watches").mkdir(exist_ok=True)

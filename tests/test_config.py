@@ -44,7 +44,7 @@ def test_the_shipped_config_is_valid() -> None:
     config = load_config(REPO / "config", {})
     assert config.feeds
     assert [watch.name for watch in config.watches] == ["serbia-kosovo"]
-    assert config.watches[0].alert.on == ["article:warning"]
+    assert config.watches[0].alert.on == ["article:warning", "index:high"]
 
 
 @pytest.mark.parametrize(

@@ -242,11 +242,12 @@ def test_the_tension_index_fires_escalates_and_resolves_across_restarts(
     both_total = first_total + 9.5
     watch_file = path / "watches" / "serbia-kosovo.yaml"
     levels = f"{{elevated: {first_total * 0.9}, high: {both_total * 0.97}, severe: 10000}}"
+    text = watch_file.read_text(encoding="utf-8")
+    shipped_index = text[text.index("index:\n") : text.index("alert:\n")]
     watch_file.write_text(
-        watch_file.read_text(encoding="utf-8").replace(
-            "on: [article:warning]", "on: [index:elevated]"
-        )
-        + f"index: {{half_life: 1h, levels: {levels}}}\n",
+        text.replace("on: [article:warning]", "on: [index:elevated]").replace(
+            shipped_index, f"index: {{half_life: 1h, levels: {levels}}}\n"
+        ),
         encoding="utf-8",
     )
     clock = [datetime(2026, 11, 3, 12, 0, tzinfo=UTC)]
