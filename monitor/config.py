@@ -267,6 +267,10 @@ class AlertConfig(_Strict):
 
     on: list[str] = Field(default_factory=lambda: ["article:warning"])
     channels: list[str] = Field(default_factory=lambda: ["console"])
+    group_wait: Duration = 60.0
+    group_window: Duration = 6 * 3600.0
+    cooldown: Duration = 2 * 3600.0
+    similarity: float = Field(0.6, gt=0, le=1)
 
     @field_validator("on")
     @classmethod

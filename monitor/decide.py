@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from monitor.config import INDEX_LEVELS, LEVELS, IndexConfig, WatchConfig
 from monitor.models import Article, Score
+from monitor.text import BREAK, tokens
 
 PAYLOAD_SCHEMA = "monitor.alert/1"
 MAX_HITS_IN_PAYLOAD = 20
@@ -160,4 +162,61 @@ def index_payload(
             }
             for row in articles
         ],
+    }
+
+
+def _shingles(title: str, text: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """Content words of a title, and word pairs of the opening of a text."""
+    title_words = {word for word in tokens(title) if len(word) > 3 and word != BREAK}
+    words = [word for word in tokens(text)[:120] if word != BREAK]
+    return title_words, set(pairwise(words))
+
+
+def _jaccard(one: set[Any], other: set[Any]) -> float:
+    return len(one & other) / len(one | other) if one and other else 0.0
+
+
+def similarity(title: str, text: str, other_title: str, other_text: str) -> float:
+    """How alike two reports are, 0 to 1: the closer of their titles' content
+    words and their texts' opening word pairs (Jaccard)."""
+    title_words, pairs = _shingles(title, text)
+    other_words, other_pairs = _shingles(other_title, other_text)
+    return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
+
+
+def story_payload(
+    *,
+    alert_key: str,
+    watch: str,
+    level: str,
+    articles: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The payload of a story alert: every article in it and every outlet that carried it."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": alert_key,
+        "kind": "article",
+        "state": "firing",
+        "watch": watch,
+        "level": level,
+        "score": max((row["score"] or 0 for row in articles), default=0),
+        "created_at": now.isoformat(timespec="seconds"),
+        "articles": [
+            {
+                "title": row["title"],
+                "url": row["url"],
+                "source": row["source"],
+                "published": row["published_at"],
+                "score": row["score"],
+                "hits": [
+                    {key: value for key, value in hit.items() if key not in ("start", "end")}
+                    for hit in row["hits"]
+                    if not hit["capped"]
+                ][:MAX_HITS_IN_PAYLOAD],
+            }
+            for row in articles
+        ],
+        "sources": [{"source": row["source"], "url": row["url"]} for row in sources],
     }

@@ -16,12 +16,23 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
 from monitor.channels import Channel
 from monitor.config import Config, WatchConfig
-from monitor.decide import article_alert, decayed, index_level, index_payload, index_reaches
+from monitor.decide import (
+    AlertDraft,
+    article_alert,
+    decayed,
+    index_level,
+    index_payload,
+    index_reaches,
+    reaches,
+    similarity,
+    story_payload,
+)
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
@@ -30,7 +41,7 @@ from monitor.normalize import normalize
 from monitor.parse import parse_feed
 from monitor.schedule import describe_delay, next_poll_at
 from monitor.score import score
-from monitor.store import IndexState, PollRecord, Store, iso
+from monitor.store import IndexState, PollRecord, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
 
@@ -209,38 +220,109 @@ def _store_feed(
     matcher, watches, store = runtime.config.matcher, runtime.watches, runtime.store
     alerts = 0
     with store.transaction():
-        stored = store.insert_articles(feed.id, articles, now)
+        stored, resighted = store.insert_articles(feed.id, articles, now)
         for item in stored:
             scores = score(item.article, matcher)
             store.insert_scores(item.id, scores, now)
             for article_score in scores:
-                _add_to_index(store, watches[article_score.watch], article_score, now)
+                watch = watches[article_score.watch]
+                _add_to_index(store, watch, article_score, now)
                 draft = article_alert(
                     article_id=item.id,
                     article=item.article,
                     source=feed.name or parsed.title,
                     score=article_score,
-                    watch=watches[article_score.watch],
+                    watch=watch,
                     now=now,
                 )
-                if draft is not None and store.open_alert(
-                    watch=draft.watch,
-                    kind=draft.kind,
-                    level=draft.level,
-                    dedup_key=draft.dedup_key,
-                    score=draft.score,
-                    article_ids=draft.article_ids,
-                    payload=draft.payload,
-                    channels=draft.channels,
-                    now=now,
-                ):
-                    alerts += 1
+                if draft is not None:
+                    alerts += _alert_story(runtime, watch, item, draft, now)
+        for article_id in resighted:
+            for alert in store.alerts_with_article(article_id):
+                alerts += _refresh_story(runtime, watches[alert["watch"]], alert, None, now)
         _record_success(runtime, feed, result, parsed.title, parsed.error, now)
     if parsed.error:
         log.info(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
         )
     return len(stored), alerts
+
+
+def _alert_story(
+    runtime: Runtime, watch: WatchConfig, item: StoredArticle, draft: AlertDraft, now: datetime
+) -> int:
+    """Join the article to a firing alert about the same story, or open one.
+
+    Returns the number of notifications queued (0 or 1).
+    """
+    store, rules = runtime.store, watch.alert
+    since = now - timedelta(seconds=rules.group_window)
+    for alert in store.open_story_alerts(watch.name, since):
+        if any(
+            similarity(item.article.title, item.article.summary, a["title"], a["summary"])
+            >= rules.similarity
+            for a in alert["articles"]
+        ):
+            store.attach_article(alert["id"], item.id)
+            return _refresh_story(runtime, watch, alert, draft.level, now)
+    alert_id = store.open_alert(
+        watch=draft.watch,
+        kind=draft.kind,
+        level=draft.level,
+        dedup_key=draft.dedup_key,
+        score=draft.score,
+        article_ids=draft.article_ids,
+        payload=draft.payload,
+        channels=draft.channels,
+        now=now,
+        # The first notification waits a little, to gather the other outlets.
+        due=now + timedelta(seconds=rules.group_wait),
+    )
+    if alert_id is None:
+        return 0
+    _refresh_story(runtime, watch, {"id": alert_id, "level": draft.level}, None, now)
+    return 1
+
+
+def _refresh_story(
+    runtime: Runtime,
+    watch: WatchConfig,
+    alert: dict[str, Any],
+    level: str | None,
+    now: datetime,
+) -> int:
+    """Rebuild a story alert's payload after it gained an article or a source.
+
+    A higher level notifies at once; otherwise a new notification goes out only
+    when the last one is older than the cooldown. Returns the number queued.
+    """
+    store = runtime.store
+    old_level = alert["level"]
+    new_level = level if level is not None and not reaches(old_level, level) else old_level
+    articles, sources = store.story(alert["id"])
+    key, _ = store.alert_key_and_level(alert["id"])
+    payload = story_payload(
+        alert_key=key,
+        watch=watch.name,
+        level=new_level,
+        articles=articles,
+        sources=sources,
+        now=now,
+    )
+    store.update_alert(
+        alert["id"], level=new_level, score=payload["score"], payload=payload, now=now
+    )
+    if level is None and new_level == old_level and not sources[1:]:
+        return 0  # a story of one source, just opened
+    if new_level != old_level:
+        event = f"firing:{new_level}"
+    else:
+        last = store.last_notified_at(alert["id"])
+        if last is not None and (now - last).total_seconds() < watch.alert.cooldown:
+            return 0
+        event = f"update:{iso(now)}"
+    store.queue_deliveries(alert["id"], watch.alert.channels, event, payload, now)
+    return 1
 
 
 def _add_to_index(store: Store, watch: WatchConfig, result: Score, now: datetime) -> None:

@@ -161,6 +161,26 @@ def _index_and_delivery_events(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX index_history_watch_at ON index_history(watch, at)")
 
 
+@migrations(name="0003_article_sources")
+def _article_sources(db: sqlite_utils.Database) -> None:
+    # The same story from several outlets is stored once; every outlet that
+    # carried it is kept here, so an alert can list its sources.
+    db.execute(
+        """CREATE TABLE article_sources (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            url TEXT,
+            seen_at TEXT NOT NULL,
+            UNIQUE (article_id, feed_id)
+        )"""
+    )
+    db.execute(
+        """INSERT INTO article_sources (article_id, feed_id, url, seen_at)
+           SELECT id, feed_id, url, fetched_at FROM articles"""
+    )
+
+
 def iso(moment: datetime) -> str:
     """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -303,13 +323,16 @@ class Store:
 
     def insert_articles(
         self, feed_id: int, articles: Sequence[Article], now: datetime
-    ) -> list[StoredArticle]:
-        """Insert ``articles``, skipping any already stored; return only the new ones.
+    ) -> tuple[list[StoredArticle], list[int]]:
+        """Insert ``articles``, skipping any already stored.
 
         An article is already stored when the same feed gave the same GUID, or
-        any feed gave the same canonical URL or the same content hash.
+        any feed gave the same canonical URL or the same content hash. Returns
+        the new articles, and the ids of stored articles that this feed carried
+        for the first time (another outlet's copy: a new source).
         """
-        stored = []
+        stored: list[StoredArticle] = []
+        resighted: list[int] = []
         for article in articles:
             cursor = self.db.execute(
                 """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
@@ -329,7 +352,24 @@ class Store:
             )
             if cursor.rowcount == 1 and cursor.lastrowid is not None:
                 stored.append(StoredArticle(cursor.lastrowid, article))
-        return stored
+                self._add_source(cursor.lastrowid, feed_id, article.url, now)
+                continue
+            existing = self.db.execute(
+                """SELECT id FROM articles WHERE (feed_id = ? AND guid = ?)
+                     OR canonical_url = ? OR content_hash = ? LIMIT 1""",
+                [feed_id, article.guid, article.canonical_url, article.content_hash],
+            ).fetchone()
+            if existing is not None and self._add_source(existing[0], feed_id, article.url, now):
+                resighted.append(existing[0])
+        return stored, resighted
+
+    def _add_source(self, article_id: int, feed_id: int, url: str | None, now: datetime) -> bool:
+        cursor = self.db.execute(
+            """INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, seen_at)
+               VALUES (?, ?, ?, ?)""",
+            [article_id, feed_id, url, iso(now)],
+        )
+        return cursor.rowcount == 1
 
     def insert_scores(self, article_id: int, scores: Sequence[Score], now: datetime) -> None:
         """Store an article's score against each watch, with its hits as JSON."""
@@ -363,6 +403,7 @@ class Store:
         payload: dict[str, Any],
         channels: Sequence[str],
         now: datetime,
+        due: datetime | None = None,
     ) -> int | None:
         """Open an alert and queue one delivery per channel; ``None`` if it already exists."""
         cursor = self.db.execute(
@@ -384,8 +425,85 @@ class Store:
         if cursor.rowcount != 1 or cursor.lastrowid is None:
             return None
         alert_id: int = cursor.lastrowid
-        self.queue_deliveries(alert_id, channels, "firing", None, now)
+        self.queue_deliveries(alert_id, channels, "firing", None, now, due)
         return alert_id
+
+    # Stories: one alert, several articles and sources
+
+    def open_story_alerts(self, watch: str, since: datetime) -> list[dict[str, Any]]:
+        """Firing article alerts of ``watch`` updated since ``since``, with their articles."""
+        alerts = list(
+            self.db.query(
+                """SELECT id, level, article_ids FROM alerts WHERE watch = ? AND
+                     kind = 'article' AND state = 'firing' AND updated_at >= ?
+                   ORDER BY updated_at DESC""",
+                [watch, iso(since)],
+            )
+        )
+        for alert in alerts:
+            ids = json.loads(alert.pop("article_ids"))
+            marks = ",".join("?" * len(ids))
+            alert["articles"] = list(
+                self.db.query(
+                    f"SELECT id, title, summary FROM articles WHERE id IN ({marks})",  # noqa: S608
+                    ids,
+                )
+            )
+        return alerts
+
+    def attach_article(self, alert_id: int, article_id: int) -> None:
+        """Add an article to a story alert."""
+        self.db.execute(
+            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?)
+               WHERE id = ? AND NOT EXISTS (
+                 SELECT 1 FROM json_each(alerts.article_ids) WHERE value = ?)""",
+            [article_id, alert_id, article_id],
+        )
+
+    def alerts_with_article(self, article_id: int) -> list[dict[str, Any]]:
+        """Firing article alerts that include ``article_id``."""
+        return list(
+            self.db.query(
+                """SELECT a.id, a.watch, a.level FROM alerts a, json_each(a.article_ids) j
+                   WHERE a.kind = 'article' AND a.state = 'firing' AND j.value = ?""",
+                [article_id],
+            )
+        )
+
+    def story(self, alert_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """An alert's articles (with score and hits for its watch) and every source."""
+        alert = self.db.execute(
+            "SELECT watch, article_ids FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        watch, ids = alert[0], json.loads(alert[1])
+        articles = []
+        for article_id in ids:
+            for row in self.db.query(
+                """SELECT a.id, a.title, a.url, a.published_at, f.name AS source, s.score,
+                     s.hits FROM articles a JOIN feeds f ON f.id = a.feed_id
+                   LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
+                   WHERE a.id = ?""",
+                [watch, article_id],
+            ):
+                row["hits"] = json.loads(row["hits"] or "[]")
+                articles.append(row)
+        sources = list(
+            self.db.query(
+                f"""SELECT COALESCE(f.name, f.title, f.url) AS source, s.url
+                    FROM article_sources s JOIN feeds f ON f.id = s.feed_id
+                    WHERE s.article_id IN ({",".join("?" * len(ids))})
+                    ORDER BY s.seen_at, s.id""",  # noqa: S608 (placeholders only)
+                ids,
+            )
+        )
+        return articles, sources
+
+    def last_notified_at(self, alert_id: int) -> datetime | None:
+        """When the latest notification of an alert was queued."""
+        row = self.db.execute(
+            "SELECT max(created_at) FROM deliveries WHERE alert_id = ?", [alert_id]
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def queue_deliveries(
         self,
@@ -394,6 +512,7 @@ class Store:
         event: str,
         payload: dict[str, Any] | None,
         now: datetime,
+        due: datetime | None = None,
     ) -> None:
         """Queue one notification per channel; ``payload`` replaces the alert's own.
 
@@ -405,7 +524,7 @@ class Store:
             self.db.execute(
                 """INSERT OR IGNORE INTO deliveries (alert_id, channel, event, payload, status,
                      next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)""",
-                [alert_id, channel, event, body, iso(now), iso(now)],
+                [alert_id, channel, event, body, iso(due or now), iso(now)],
             )
 
     def update_alert(

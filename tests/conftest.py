@@ -177,8 +177,10 @@ class ConfigDir:
         watch_channels: list[str] | None = None,
         settings: dict[str, Any] | None = None,
         alert_on: str = "[article:warning]",
+        group_wait: str = "0s",
     ) -> Path:
-        """Write the config; the watch is the shipped one, alerting on ``alert_on``."""
+        """Write the config; the watch is the shipped one, alerting on ``alert_on``
+        and sending its first notification after ``group_wait``."""
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
@@ -190,6 +192,7 @@ class ConfigDir:
         (self.path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": entries}), "utf-8")
         watch = SHIPPED_WATCH.read_text(encoding="utf-8")
         watch = watch.replace("on: [article:warning, index:high]", f"on: {alert_on}")
+        watch = watch.replace("group_wait: 60s", f"group_wait: {group_wait}")
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
         (self.path / "watches").mkdir(exist_ok=True)

@@ -34,7 +34,11 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         migrations = db.execute("SELECT name FROM _sqlite_migrations").fetchall()
         mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     assert {"feeds", "articles", "scores", "alerts", "deliveries", "articles_fts"} <= tables
-    assert migrations == [("0001_initial",), ("0002_index_and_delivery_events",)]
+    assert migrations == [
+        ("0001_initial",),
+        ("0002_index_and_delivery_events",),
+        ("0003_article_sources",),
+    ]
     assert mode == "wal"
 
 
@@ -73,21 +77,21 @@ def test_an_article_is_stored_once(
     second: tuple[str, str | None, str],
     stored: int,
 ) -> None:
-    new_first = store.insert_articles(1, [make_article(*first)], NOW)
-    new_second = store.insert_articles(1, [make_article(*second)], NOW)
+    new_first, _ = store.insert_articles(1, [make_article(*first)], NOW)
+    new_second, _ = store.insert_articles(1, [make_article(*second)], NOW)
     assert len(new_first) == 1
     assert len(new_first) + len(new_second) == stored == store.count("articles")
 
 
 def test_the_same_guid_in_two_feeds_is_two_articles(store: Store) -> None:
     store.insert_articles(1, [make_article("g1", None, "one")], NOW)
-    assert store.insert_articles(2, [make_article("g1", None, "two")], NOW)
+    assert store.insert_articles(2, [make_article("g1", None, "two")], NOW)[0]
 
 
 def test_an_alert_with_the_same_key_is_opened_once_with_one_delivery_per_channel(
     store: Store,
 ) -> None:
-    (stored,) = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
+    (stored,), _ = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
     kwargs = {
         "watch": "w",
         "kind": "article",
@@ -107,7 +111,7 @@ def test_an_alert_with_the_same_key_is_opened_once_with_one_delivery_per_channel
 
 
 def test_failed_deliveries_wait_for_their_retry_and_dead_ones_are_not_due(store: Store) -> None:
-    (stored,) = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
+    (stored,), _ = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
     store.open_alert(
         watch="w", kind="article", level="warning", dedup_key="k", score=9.0,
         article_ids=[stored.id], payload={"id": "k"}, channels=["a", "b"], now=NOW,
