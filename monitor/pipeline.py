@@ -220,6 +220,8 @@ def _store_feed(
     matcher, watches, store = runtime.config.matcher, runtime.watches, runtime.store
     alerts = 0
     with store.transaction():
+        # First, so that the feed's title is known when an alert names its sources.
+        _record_success(runtime, feed, result, parsed.title, parsed.error, now)
         stored, resighted = store.insert_articles(feed.id, articles, now)
         for item in stored:
             scores = score(item.article, matcher)
@@ -240,7 +242,6 @@ def _store_feed(
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
                 alerts += _refresh_story(runtime, watches[alert["watch"]], alert, None, now)
-        _record_success(runtime, feed, result, parsed.title, parsed.error, now)
     if parsed.error:
         log.info(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
