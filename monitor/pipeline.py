@@ -14,34 +14,24 @@ import random
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
+from monitor.alerting import add_to_index, alert_story, refresh_story, update_indexes
 from monitor.channels import Channel
 from monitor.config import Config, WatchConfig
-from monitor.decide import (
-    AlertDraft,
-    article_alert,
-    decayed,
-    index_level,
-    index_payload,
-    index_reaches,
-    reaches,
-    similarity,
-    story_payload,
-)
+from monitor.decide import article_alert
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
-from monitor.models import Article, FeedState, FetchResult, Score
+from monitor.models import Article, FeedState, FetchResult
 from monitor.normalize import normalize
 from monitor.parse import parse_feed
 from monitor.schedule import describe_delay, next_poll_at
 from monitor.score import score
-from monitor.store import IndexState, PollRecord, Store, StoredArticle, iso
+from monitor.store import PollRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +159,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
         feed, result, prepared = await next_done
         process_result(runtime, feed, result, prepared, report)
     with store.transaction():
-        report.alerts += update_indexes(runtime, runtime.clock())
+        report.alerts += update_indexes(store, config.watches, runtime.clock())
     report.deliveries = await deliver_due(
         store, runtime.channels, config.settings.delivery, runtime.clock()
     )
@@ -228,7 +218,7 @@ def _store_feed(
             store.insert_scores(item.id, scores, now)
             for article_score in scores:
                 watch = watches[article_score.watch]
-                _add_to_index(store, watch, article_score, now)
+                add_to_index(store, watch, article_score, now)
                 draft = article_alert(
                     article_id=item.id,
                     article=item.article,
@@ -238,190 +228,15 @@ def _store_feed(
                     now=now,
                 )
                 if draft is not None:
-                    alerts += _alert_story(runtime, watch, item, draft, now)
+                    alerts += alert_story(store, watch, item, draft, now)
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
-                alerts += _refresh_story(runtime, watches[alert["watch"]], alert, None, now)
+                alerts += refresh_story(store, watches[alert["watch"]], alert, None, now)
     if parsed.error:
         log.info(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
         )
     return len(stored), alerts
-
-
-def _alert_story(
-    runtime: Runtime, watch: WatchConfig, item: StoredArticle, draft: AlertDraft, now: datetime
-) -> int:
-    """Join the article to a firing alert about the same story, or open one.
-
-    Returns the number of notifications queued (0 or 1).
-    """
-    store, rules = runtime.store, watch.alert
-    since = now - timedelta(seconds=rules.group_window)
-    for alert in store.open_story_alerts(watch.name, since):
-        if any(
-            similarity(item.article.title, item.article.summary, a["title"], a["summary"])
-            >= rules.similarity
-            for a in alert["articles"]
-        ):
-            store.attach_article(alert["id"], item.id)
-            return _refresh_story(runtime, watch, alert, draft.level, now)
-    alert_id = store.open_alert(
-        watch=draft.watch,
-        kind=draft.kind,
-        level=draft.level,
-        dedup_key=draft.dedup_key,
-        score=draft.score,
-        article_ids=draft.article_ids,
-        payload=draft.payload,
-        channels=draft.channels,
-        now=now,
-        # The first notification waits a little, to gather the other outlets.
-        due=now + timedelta(seconds=rules.group_wait),
-    )
-    if alert_id is None:
-        return 0
-    _refresh_story(runtime, watch, {"id": alert_id, "level": draft.level}, None, now)
-    return 1
-
-
-def _refresh_story(
-    runtime: Runtime,
-    watch: WatchConfig,
-    alert: dict[str, Any],
-    level: str | None,
-    now: datetime,
-) -> int:
-    """Rebuild a story alert's payload after it gained an article or a source.
-
-    A higher level notifies at once; otherwise a new notification goes out only
-    when the last one is older than the cooldown. Returns the number queued.
-    """
-    store = runtime.store
-    old_level = alert["level"]
-    new_level = level if level is not None and not reaches(old_level, level) else old_level
-    articles, sources = store.story(alert["id"])
-    key, _ = store.alert_key_and_level(alert["id"])
-    payload = story_payload(
-        alert_key=key,
-        watch=watch.name,
-        level=new_level,
-        articles=articles,
-        sources=sources,
-        now=now,
-    )
-    store.update_alert(
-        alert["id"], level=new_level, score=payload["score"], payload=payload, now=now
-    )
-    if level is None and new_level == old_level and not sources[1:]:
-        return 0  # a story of one source, just opened
-    if new_level != old_level:
-        event = f"firing:{new_level}"
-    else:
-        last = store.last_notified_at(alert["id"])
-        if last is not None and (now - last).total_seconds() < watch.alert.cooldown:
-            return 0
-        event = f"update:{iso(now)}"
-    store.queue_deliveries(alert["id"], watch.alert.channels, event, payload, now)
-    return 1
-
-
-def _add_to_index(store: Store, watch: WatchConfig, result: Score, now: datetime) -> None:
-    """Add an in-scope article's score to its watch's decaying tension index."""
-    if watch.index is None or not result.in_scope or result.score <= 0:
-        return
-    state = store.index_state(watch.name) or IndexState(0.0, now)
-    value = decayed(state.value, state.updated_at, now, watch.index.half_life) + result.score
-    store.save_index_state(watch.name, replace(state, value=value, updated_at=now))
-
-
-def update_indexes(runtime: Runtime, now: datetime) -> int:
-    """Decay each watch's tension index to ``now``; fire, escalate or resolve its alert.
-
-    Returns the number of notifications queued.
-    """
-    store, notifications = runtime.store, 0
-    for watch in runtime.config.watches:
-        if watch.index is None:
-            continue
-        config = watch.index
-        state = store.index_state(watch.name) or IndexState(0.0, now)
-        value = decayed(state.value, state.updated_at, now, config.half_life)
-        level = index_level(state.level, value, config)
-        alert_id = state.alert_id
-        threshold = watch.index_alert_level()
-        if index_reaches(level, threshold) and level is not None:
-            if alert_id is None or not index_reaches(state.level, level):
-                alert_id = _notify_index(runtime, watch, alert_id, level, "firing", value, now)
-                notifications += 1
-        elif alert_id is not None:
-            _notify_index(runtime, watch, alert_id, "", "resolved", value, now)
-            notifications += 1
-            alert_id = None
-        new_state = IndexState(value, now, level, alert_id)
-        store.save_index_state(watch.name, new_state)
-        if level != state.level or value >= 0.01:
-            store.record_index(watch.name, new_state)
-        if level != state.level:
-            log.info(
-                "watch=%s tension index %.1f: level %s -> %s",
-                watch.name,
-                value,
-                state.level or "none",
-                level or "none",
-            )
-    return notifications
-
-
-def _notify_index(
-    runtime: Runtime,
-    watch: WatchConfig,
-    alert_id: int | None,
-    level: str,
-    state: str,
-    value: float,
-    now: datetime,
-) -> int:
-    """Open the index alert, or queue its escalation or resolution; return its id."""
-    store = runtime.store
-    assert watch.index is not None
-    since = now - timedelta(seconds=watch.index.half_life)
-    articles = store.top_articles(watch.name, since)
-    key = f"{watch.name}:index:{iso(now)}"
-    if alert_id is not None:
-        key, notified_level = store.alert_key_and_level(alert_id)
-        if state == "resolved":
-            level = notified_level
-    payload = index_payload(
-        alert_key=key,
-        watch=watch.name,
-        level=level,
-        state=state,
-        value=value,
-        articles=articles,
-        now=now,
-    )
-    if alert_id is None:
-        opened = store.open_alert(
-            watch=watch.name,
-            kind="index",
-            level=level,
-            dedup_key=key,
-            score=round(value, 2),
-            article_ids=[row["id"] for row in articles],
-            payload=payload,
-            channels=watch.alert.channels,
-            now=now,
-        )
-        assert opened is not None
-        return opened
-    resolved = state == "resolved"
-    store.update_alert(
-        alert_id, level=level, score=round(value, 2), payload=payload, now=now, resolved=resolved
-    )
-    event = "resolved" if resolved else f"firing:{level}"
-    store.queue_deliveries(alert_id, watch.alert.channels, event, payload, now)
-    return alert_id
 
 
 def _record_success(
