@@ -11,19 +11,34 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from monitor import __version__
-from monitor.config import DEFAULT_CONFIG_DIR, Config, load_config
-from monitor.daemon import poll_once, run_daemon
+from monitor.config import (
+    DEFAULT_CONFIG_DIR,
+    INDEX_LEVELS,
+    LEVELS,
+    Config,
+    load_config,
+    parse_duration,
+)
+from monitor.daemon import poll_once, run_daemon, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.evaluate import LabelledItem, evaluate
 from monitor.logs import configure_logging
 from monitor.models import Article
-from monitor.report import alert_text, alerts_table, eval_text, score_json, score_text
+from monitor.report import (
+    alert_text,
+    alerts_table,
+    eval_text,
+    score_json,
+    score_text,
+    silences_table,
+)
 from monitor.score import score
 from monitor.store import Store
 
@@ -204,14 +219,84 @@ def alerts_command(
 @alerts_command.command("show")
 @click.argument("alert_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="The alert as one JSON object.")
+@click.option(
+    "--config",
+    "show_config_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Config directory (also accepted before 'show').",
+)
 @click.pass_obj
-def alerts_show(config_dir: Path, alert_id: int, as_json: bool) -> None:
+def alerts_show(
+    config_dir: Path, alert_id: int, as_json: bool, show_config_dir: Path | None
+) -> None:
     """Show one alert with all its articles, their hits, and its deliveries."""
-    with _store(config_dir) as store:
+    with _store(show_config_dir or config_dir) as store:
         alert = store.alert_detail(alert_id)
     if alert is None:
         raise click.ClickException(f"no alert {alert_id}")
     click.echo(json.dumps(alert, ensure_ascii=False) if as_json else alert_text(alert))
+
+
+@main.command("silence")
+@config_option
+@click.argument("target", required=False, metavar="[WATCH | list | expire ID]")
+@click.argument("silence_id", required=False, type=int)
+@click.option("--for", "duration", help="How long the silence lasts: 30m, 6h, 2d.")
+@click.option("--reason", help="Why (required for a new silence).")
+@click.option(
+    "--level",
+    type=click.Choice([*LEVELS, *INDEX_LEVELS]),
+    help="Mute only this level of the watch.",
+)
+@click.option("--by", "created_by", envvar="USER", default="unknown", help="Who silences.")
+@click.option("--all", "show_all", is_flag=True, help="With list: past silences too.")
+def silence_command(
+    config_dir: Path,
+    target: str | None,
+    silence_id: int | None,
+    duration: str | None,
+    reason: str | None,
+    level: str | None,
+    created_by: str,
+    show_all: bool,
+) -> None:
+    """Mute a watch's notifications for a while, list silences, or end one.
+
+    \b
+    monitor silence WATCH --for 6h --reason "known exercise" [--level warning]
+    monitor silence list [--all]
+    monitor silence expire ID
+
+    Alerts still open and update while silenced; their notifications are kept
+    as "silenced" deliveries and never sent.
+    """
+    now = utc_now()
+    with _store(config_dir) as store:
+        if target in (None, "list"):
+            click.echo(silences_table(store.silences(now, include_past=show_all), now))
+        elif target == "expire":
+            if silence_id is None:
+                raise click.UsageError("silence expire needs the ID of a silence")
+            if not store.expire_silence(silence_id, now):
+                raise click.ClickException(f"no silence {silence_id} in force")
+            click.echo(f"silence {silence_id} expired")
+        else:
+            watches = [watch.name for watch in _load(config_dir).watches]
+            if target not in watches:
+                raise click.UsageError(f"no watch named {target!r} (watches: {', '.join(watches)})")
+            if not duration or not reason:
+                raise click.UsageError("a new silence needs --for DURATION and --reason TEXT")
+            try:
+                seconds = parse_duration(duration)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--for") from exc
+            until = now + timedelta(seconds=seconds)
+            new_id = store.add_silence(
+                watch=target, level=level, until=until, reason=reason,
+                created_by=created_by, now=now,
+            )  # fmt: skip
+            what = f"{target} ({level} only)" if level else target
+            click.echo(f"silence {new_id}: {what} muted until {until:%Y-%m-%d %H:%M} UTC")
 
 
 @contextmanager

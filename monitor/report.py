@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
 from monitor.models import Article, Hit, Score
+from monitor.store import iso
 
 CONTEXT_CHARS = 40
 
@@ -158,3 +160,20 @@ def alert_text(alert: dict[str, Any]) -> str:
 def _minute(moment: str | None) -> str:
     """``2026-11-03T21:20:04+00:00`` as ``2026-11-03 21:20 UTC``."""
     return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""
+
+
+def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:
+    """One line per silence: id, watch, level, until, state, who and why."""
+    if not silences:
+        return "no silences"
+    lines = [f"{'id':>4}  {'watch':<16} {'level':<9} {'until':<20} {'state':<8} by: reason"]
+    for silence in silences:
+        ended = silence["expired_at"] or (
+            silence["until"] if silence["until"] <= iso(now) else None
+        )
+        lines.append(
+            f"{silence['id']:>4}  {silence['watch'][:16]:<16} {silence['level'] or 'all':<9} "
+            f"{_minute(silence['until']):<20} {'ended' if ended else 'active':<8} "
+            f"{silence['created_by']}: {silence['reason']}"
+        )
+    return "\n".join(lines)

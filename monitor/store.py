@@ -181,6 +181,22 @@ def _article_sources(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0004_silences")
+def _silences(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE silences (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            level TEXT,
+            until TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expired_at TEXT
+        )"""
+    )
+
+
 def iso(moment: datetime) -> str:
     """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -428,6 +444,54 @@ class Store:
         self.queue_deliveries(alert_id, channels, "firing", None, now, due)
         return alert_id
 
+    # Silences
+
+    def add_silence(
+        self,
+        *,
+        watch: str,
+        level: str | None,
+        until: datetime,
+        reason: str,
+        created_by: str,
+        now: datetime,
+    ) -> int:
+        """Mute ``watch`` (only ``level`` of it, when given) until ``until``."""
+        cursor = self.db.execute(
+            """INSERT INTO silences (watch, level, until, reason, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [watch, level, iso(until), reason, created_by, iso(now)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def silences(self, now: datetime, *, include_past: bool = False) -> list[dict[str, Any]]:
+        """Silences in force at ``now`` (or every silence), newest first."""
+        sql = "SELECT * FROM silences"
+        params: list[Any] = []
+        if not include_past:
+            sql += " WHERE expired_at IS NULL AND until > ?"
+            params.append(iso(now))
+        return list(self.db.query(sql + " ORDER BY id DESC", params))
+
+    def expire_silence(self, silence_id: int, now: datetime) -> bool:
+        """End a silence now; ``False`` if there is no such silence in force."""
+        cursor = self.db.execute(
+            """UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL
+               AND until > ?""",
+            [iso(now), silence_id, iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def silence_for(self, watch: str, level: str, now: datetime) -> int | None:
+        """The id of a silence that mutes ``level`` alerts of ``watch`` at ``now``."""
+        row = self.db.execute(
+            """SELECT id FROM silences WHERE watch = ? AND (level IS NULL OR level = ?)
+               AND expired_at IS NULL AND until > ? ORDER BY id LIMIT 1""",
+            [watch, level, iso(now)],
+        ).fetchone()
+        return int(row[0]) if row else None
+
     # Stories: one alert, several articles and sources
 
     def open_story_alerts(self, watch: str, since: datetime) -> list[dict[str, Any]]:
@@ -520,11 +584,16 @@ class Store:
         queued again, so a notification is never sent twice.
         """
         body = json.dumps(payload, ensure_ascii=False) if payload is not None else None
+        watch, level = self.db.execute(
+            "SELECT watch, level FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        # A silenced notification is kept, as "silenced", but never sent.
+        status = "silenced" if self.silence_for(watch, level, now) is not None else "pending"
         for channel in channels:
             self.db.execute(
                 """INSERT OR IGNORE INTO deliveries (alert_id, channel, event, payload, status,
-                     next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)""",
-                [alert_id, channel, event, body, iso(due or now), iso(now)],
+                     next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [alert_id, channel, event, body, status, iso(due or now), iso(now)],
             )
 
     def update_alert(

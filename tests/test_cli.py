@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, REPO, ConfigDir, FeedServer
+from conftest import FIXTURES, REPO, ConfigDir, FeedServer, WebhookReceiver
 
 from monitor.cli import main
 
@@ -219,3 +219,64 @@ def test_alerts_lists_and_shows_alerts_with_their_articles_and_deliveries(
     code, _, err = invoke("alerts", "--config", str(config_dir.path), "show", "999")
     assert code == 1
     assert "no alert 999" in err
+
+
+def test_a_silenced_watch_keeps_its_alerts_but_sends_nothing_until_the_silence_ends(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    courier = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config_dir.write(
+        [courier],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+        watch_channels=["team"],
+    )
+    where = ("--config", str(config_dir.path))
+
+    code, out, _ = invoke(
+        "silence", "serbia-kosovo", "--for", "6h", "--reason", "drill", "--by", "ana", *where
+    )
+    assert code == 0
+    assert out.startswith("silence 1: serbia-kosovo muted until ")
+    listed = invoke("silence", "list", *where)[1]
+    assert "serbia-kosovo" in listed
+    assert "active" in listed
+    assert "ana: drill" in listed
+
+    invoke("poll", "--once", *where)
+    assert webhook.requests == []
+    shown = invoke("alerts", "show", "1", *where)[1]
+    assert "silenced" in shown
+
+    assert invoke("silence", "expire", "1", *where)[:2] == (0, "silence 1 expired\n")
+    assert invoke("silence", "list", *where)[1].strip() == "no silences"
+    wire = feed_server.serve_file(
+        "/wire.atom", FIXTURES / "balkan-wire.atom", content_type="application/atom+xml"
+    )
+    config_dir.write(
+        [courier, wire],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+        watch_channels=["team"],
+    )
+    invoke("poll", "--once", *where)
+    assert [p["articles"][0]["title"] for p in webhook.payloads] == [
+        "Barricades go up again at Jarinje crossing"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["silence", "nope", "--for", "1h", "--reason", "x"], "no watch named 'nope'"),
+        (["silence", "serbia-kosovo", "--reason", "x"], "needs --for DURATION and --reason"),
+        (["silence", "serbia-kosovo", "--for", "soon", "--reason", "x"], "duration"),
+        (["silence", "expire"], "needs the ID"),
+        (["silence", "expire", "7"], "no silence 7 in force"),
+    ],
+)
+def test_silence_explains_what_is_wrong(
+    config_dir: ConfigDir, args: list[str], message: str
+) -> None:
+    config_dir.write(["https://feeds.example/rss"])
+    code, _, err = invoke(*args, "--config", str(config_dir.path))
+    assert code in (1, 2)
+    assert message in err
