@@ -38,6 +38,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0001_initial",),
         ("0002_index_and_delivery_events",),
         ("0003_article_sources",),
+        ("0004_silences",),
     ]
     assert mode == "wal"
 
