@@ -195,6 +195,11 @@ def refresh_story(
     )
     if level is None and new_level == old_level and not sources[1:]:
         return 0  # a story of one source, just opened
+    if store.first_notification_pending(alert["id"]):
+        # Still within group_wait: the first notification, not yet sent, will
+        # carry the new level and sources; a second one would only repeat it
+        # (so a critical report inhibits the warning about the same story).
+        return 0
     if new_level != old_level:
         event = f"firing:{new_level}"
     else:

@@ -562,6 +562,15 @@ class Store:
         )
         return articles, sources
 
+    def first_notification_pending(self, alert_id: int) -> bool:
+        """Whether an alert's first notification is still waiting to be sent."""
+        row = self.db.execute(
+            """SELECT 1 FROM deliveries WHERE alert_id = ? AND event = 'firing'
+               AND status = 'pending' AND attempts = 0 LIMIT 1""",
+            [alert_id],
+        ).fetchone()
+        return row is not None
+
     def last_notified_at(self, alert_id: int) -> datetime | None:
         """When the latest notification of an alert was queued."""
         row = self.db.execute(

@@ -154,3 +154,21 @@ def test_a_firing_story_repeats_only_after_its_cooldown_and_escalates_at_once(
     assert len(webhook.payloads[-1]["sources"]) == 4
     keys = [r.headers["Idempotency-Key"] for r in webhook.requests]
     assert len(set(keys)) == 3
+
+
+def test_a_critical_report_within_group_wait_replaces_the_warning_it_would_follow(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    mild = "Kosovo Serbs protest near the Jarinje crossing; police made arrests at the barricades."
+    worse = mild + " Then gunfire: two officers were shot and wounded, grenades exploded."
+    first = feed_server.serve("/1.xml", outlet_feed("one", "Protest at Jarinje", mild, "i1"))
+    second = feed_server.serve("/2.xml", outlet_feed("two", "Protest at Jarinje", worse, "i2"))
+    daemon = Daemon(config_dir, webhook, group_wait="60s")
+
+    daemon.cycle([first])
+    daemon.cycle([first, second], minutes=0.5)  # critical, before the warning went out
+    daemon.cycle([first, second], minutes=1)
+
+    (payload,) = webhook.payloads
+    assert payload["level"] == "critical"
+    assert len(payload["articles"]) == 2
