@@ -23,8 +23,10 @@ from monitor.decide import (
     index_level,
     index_payload,
     index_reaches,
+    is_spike,
     reaches,
     similarity,
+    spike_payload,
     story_payload,
 )
 from monitor.models import Score
@@ -209,3 +211,41 @@ def refresh_story(
         event = f"update:{iso(now)}"
     store.queue_deliveries(alert["id"], watch.alert.channels, event, payload, now)
     return 1
+
+
+def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:
+    """Open or resolve each watch's spike alert; return the notifications queued."""
+    notifications = 0
+    for watch in watches:
+        rules = watch.spike
+        if rules is None:
+            continue
+        windows = int(rules.baseline // rules.window) + 1
+        counts, oldest = store.in_scope_counts(watch.name, now, rules.window, windows)
+        # No baseline yet (a new install reads days of news at once): no spike.
+        known = oldest is not None and (now - oldest).total_seconds() >= rules.baseline
+        spiking = known and is_spike(counts, rules.factor, rules.min_count)
+        alert_id = store.firing_alert(watch.name, "spike")
+        if spiking and alert_id is None:
+            key = f"{watch.name}:spike:{iso(now)}"
+            payload = spike_payload(
+                alert_key=key, watch=watch.name, state="firing", counts=counts, now=now
+            )
+            store.open_alert(
+                watch=watch.name, kind="spike", level="spike", dedup_key=key,
+                score=counts[0], article_ids=[], payload=payload,
+                channels=watch.alert.channels, now=now,
+            )  # fmt: skip
+            log.info("watch=%s spike: %d in-scope articles in one window", watch.name, counts[0])
+            notifications += 1
+        elif not spiking and alert_id is not None:
+            key, _ = store.alert_key_and_level(alert_id)
+            payload = spike_payload(
+                alert_key=key, watch=watch.name, state="resolved", counts=counts, now=now
+            )
+            store.update_alert(
+                alert_id, level="spike", score=counts[0], payload=payload, now=now, resolved=True
+            )
+            store.queue_deliveries(alert_id, watch.alert.channels, "resolved", payload, now)
+            notifications += 1
+    return notifications

@@ -262,6 +262,21 @@ class IndexConfig(_Strict):
         return seconds
 
 
+class SpikeConfig(_Strict):
+    """Alert when a window holds far more in-scope articles than usual."""
+
+    window: Duration = 3600.0
+    factor: float = Field(3.0, gt=1)
+    min_count: int = Field(5, ge=1)
+    baseline: Duration = 7 * 86400.0
+
+    @model_validator(mode="after")
+    def _baseline_covers_windows(self) -> SpikeConfig:
+        if self.baseline < 3 * self.window:
+            raise ValueError("baseline must be at least three windows long")
+        return self
+
+
 class AlertConfig(_Strict):
     """When a watch alerts, and where."""
 
@@ -302,6 +317,7 @@ class WatchConfig(_Strict):
     title_boost: Number = Field(1.5, ge=0)
     levels: LevelsConfig = LevelsConfig()
     index: IndexConfig | None = None
+    spike: SpikeConfig | None = None
     alert: AlertConfig = AlertConfig()
 
     def alert_level(self) -> str | None:

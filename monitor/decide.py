@@ -220,3 +220,33 @@ def story_payload(
         ],
         "sources": [{"source": row["source"], "url": row["url"]} for row in sources],
     }
+
+
+def is_spike(counts: list[int], factor: float, min_count: int) -> bool:
+    """Whether the latest window (``counts[0]``) is a spike over the earlier ones:
+    at least ``min_count`` articles and ``factor`` times their median."""
+    latest, earlier = counts[0], sorted(counts[1:])
+    if not earlier:
+        return False
+    middle = len(earlier) // 2
+    median = earlier[middle] if len(earlier) % 2 else (earlier[middle - 1] + earlier[middle]) / 2
+    return latest >= min_count and latest >= factor * median
+
+
+def spike_payload(
+    *, alert_key: str, watch: str, state: str, counts: list[int], now: datetime
+) -> dict[str, Any]:
+    """The payload of a spike notification (schema ``monitor.alert/1``)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": alert_key,
+        "kind": "spike",
+        "state": state,
+        "watch": watch,
+        "level": "spike",
+        "score": counts[0],
+        "count": counts[0],
+        "baseline": sorted(counts[1:])[len(counts[1:]) // 2] if counts[1:] else 0,
+        "created_at": now.isoformat(timespec="seconds"),
+        "articles": [],
+    }

@@ -19,7 +19,13 @@ from datetime import datetime
 
 import httpx
 
-from monitor.alerting import add_to_index, alert_story, refresh_story, update_indexes
+from monitor.alerting import (
+    add_to_index,
+    alert_story,
+    refresh_story,
+    update_indexes,
+    update_spikes,
+)
 from monitor.channels import Channel
 from monitor.config import Config, WatchConfig
 from monitor.decide import article_alert
@@ -160,6 +166,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
         process_result(runtime, feed, result, prepared, report)
     with store.transaction():
         report.alerts += update_indexes(store, config.watches, runtime.clock())
+        report.alerts += update_spikes(store, config.watches, runtime.clock())
     report.deliveries = await deliver_due(
         store, runtime.channels, config.settings.delivery, runtime.clock()
     )

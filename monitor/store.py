@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -561,6 +561,40 @@ class Store:
             )
         )
         return articles, sources
+
+    def in_scope_counts(
+        self, watch: str, now: datetime, window: float, windows: int
+    ) -> tuple[list[int], datetime | None]:
+        """In-scope articles of ``watch`` per window back from ``now`` (index 0: the
+        latest window), dated by publication when known; and the oldest one's date."""
+        since = now - timedelta(seconds=window * windows)
+        moment = "COALESCE(a.published_at, a.fetched_at)"
+        rows = self.db.execute(
+            f"""SELECT CAST((julianday(?) - julianday({moment})) * 86400 / ? AS INTEGER), count(*)
+                FROM scores s JOIN articles a ON a.id = s.article_id
+                WHERE s.watch = ? AND s.in_scope = 1 AND {moment} >= ? AND {moment} <= ?
+                GROUP BY 1""",  # noqa: S608 (fixed expression)
+            [iso(now), window, watch, iso(since), iso(now)],
+        ).fetchall()
+        counts = [0] * windows
+        for bucket, count in rows:
+            if 0 <= bucket < windows:
+                counts[bucket] += count
+        oldest = self.db.execute(
+            f"""SELECT min({moment}) FROM scores s JOIN articles a ON a.id = s.article_id
+                WHERE s.watch = ? AND s.in_scope = 1""",  # noqa: S608 (fixed expression)
+            [watch],
+        ).fetchone()[0]
+        return counts, datetime.fromisoformat(oldest) if oldest else None
+
+    def firing_alert(self, watch: str, kind: str) -> int | None:
+        """The id of the firing alert of this kind for ``watch``, if any."""
+        row = self.db.execute(
+            """SELECT id FROM alerts WHERE watch = ? AND kind = ? AND state = 'firing'
+               ORDER BY id DESC LIMIT 1""",
+            [watch, kind],
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def first_notification_pending(self, alert_id: int) -> bool:
         """Whether an alert's first notification is still waiting to be sent."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config import IndexConfig
-from monitor.decide import decayed, index_level, index_reaches
+from monitor.decide import decayed, index_level, index_reaches, is_spike
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 CONFIG = IndexConfig.model_validate(
@@ -51,3 +51,18 @@ def test_index_reaches_compares_levels() -> None:
     assert index_reaches("high", "high")
     assert not index_reaches("elevated", "high")
     assert not index_reaches(None, "elevated")
+
+
+@pytest.mark.parametrize(
+    ("counts", "spike"),
+    [
+        ([6, 1, 2, 1, 0, 2], True),  # 6 >= 5 and 6 >= 3 x median 1
+        ([4, 0, 0, 0, 0], False),  # below the minimum count
+        ([5, 0, 0, 0, 0], True),  # a quiet baseline: the minimum count decides
+        ([6, 2, 3, 2, 3], False),  # 6 < 3 x median 2.5
+        ([9, 2, 3, 2, 3], True),
+        ([9], False),  # no baseline at all
+    ],
+)
+def test_a_spike_is_far_above_the_median_of_earlier_windows(counts: list[int], spike: bool) -> None:
+    assert is_spike(counts, factor=3, min_count=5) is spike

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.alerting import update_spikes
+from monitor.config import WatchConfig
 from monitor.errors import MonitorError
-from monitor.models import Article
+from monitor.models import Article, Score
 from monitor.store import Store
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
@@ -150,3 +152,48 @@ def test_an_unwritable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(MonitorError, match="cannot open database"):
         Store(blocker / "monitor.db")
+
+
+def test_a_spike_of_in_scope_articles_fires_once_and_resolves(tmp_path: Path) -> None:
+    store = Store(tmp_path / "monitor.db")
+    store.sync_feeds([("https://a.example/rss", "A", 600)], NOW)
+    watch = WatchConfig.model_validate(
+        {
+            "name": "w",
+            "signals": [{"name": "s", "weight": 1, "any": ["x"]}],
+            "spike": {"window": "1h", "factor": 3, "min_count": 5, "baseline": "1d"},
+        }
+    )
+
+    def publish(count: int, hours_ago: float, tag: str) -> None:
+        for n in range(count):
+            when = NOW - timedelta(hours=hours_ago)
+            article = Article(f"{tag}{n}", None, None, f"t {tag}{n}", "", when, f"h{tag}{n}")
+            (stored,), _ = store.insert_articles(1, [article], NOW)
+            store.insert_scores(stored.id, [Score("w", 1.0, None, True, "v")], NOW)
+
+    for hour in range(1, 30):  # more than a day of quiet: one article an hour
+        publish(1, hour + 0.5, f"q{hour}-")
+    assert update_spikes(store, [watch], NOW) == 0
+
+    publish(6, 0.2, "burst")
+    assert update_spikes(store, [watch], NOW) == 1
+    assert update_spikes(store, [watch], NOW + timedelta(minutes=5)) == 0  # still the same spike
+    assert update_spikes(store, [watch], NOW + timedelta(hours=2)) == 1  # resolved
+    states = [(a["kind"], a["state"]) for a in store.list_alerts()]
+    assert states == [("spike", "resolved")]
+    events = [row["event"] for row in store.db.query("SELECT event FROM deliveries ORDER BY id")]
+    assert events == ["firing", "resolved"]  # to the default console channel
+
+
+def test_a_new_install_with_no_baseline_does_not_spike(tmp_path: Path) -> None:
+    store = Store(tmp_path / "monitor.db")
+    store.sync_feeds([("https://a.example/rss", "A", 600)], NOW)
+    watch = WatchConfig.model_validate(
+        {"name": "w", "signals": [{"name": "s", "weight": 1, "any": ["x"]}], "spike": {}}
+    )
+    for n in range(50):  # the first poll of a fresh install: many articles at once
+        article = Article(f"g{n}", None, None, f"t{n}", "", None, f"h{n}")
+        (stored,), _ = store.insert_articles(1, [article], NOW)
+        store.insert_scores(stored.id, [Score("w", 1.0, None, True, "v")], NOW)
+    assert update_spikes(store, [watch], NOW) == 0

@@ -17,7 +17,9 @@ def render(payload: Mapping[str, Any]) -> str:
     """Return the console text of an alert."""
     level, watch, kind = (_safe(payload[key]) for key in ("level", "watch", "kind"))
     tag = "RESOLVED" if payload.get("state") == "resolved" else level.upper()
-    measure = "tension index" if kind == "index" else "score"
+    measure = {"index": "tension index", "spike": "in-scope articles in one window"}.get(
+        kind, "score"
+    )
     lines = [
         f"[{tag}] {watch}: {measure} {payload['score']:g} "
         f"({kind} alert{', was ' + level if tag == 'RESOLVED' else ''}, "
