@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.config import WatchConfig
+from monitor.config import SystemSettings, WatchConfig
 from monitor.decide import (
     AlertDraft,
     decayed,
@@ -28,8 +28,10 @@ from monitor.decide import (
     similarity,
     spike_payload,
     story_payload,
+    system_payload,
 )
 from monitor.models import Score
+from monitor.schedule import describe_delay
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
@@ -247,5 +249,60 @@ def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -
                 alert_id, level="spike", score=counts[0], payload=payload, now=now, resolved=True
             )
             store.queue_deliveries(alert_id, watch.alert.channels, "resolved", payload, now)
+            notifications += 1
+    return notifications
+
+
+def update_system(
+    store: Store, settings: SystemSettings, channels: list[str], now: datetime
+) -> int:
+    """Open or resolve the monitor's alerts about itself; return the notifications queued.
+
+    ``feeds``: at least ``failing_share`` of the active feeds have failed
+    without a break for ``failing_for``. ``quiet``: the store has held news
+    for ``quiet_for`` but no in-scope article arrived in that time.
+    """
+    failing, total = store.feed_health(now, settings.failing_for)
+    first, latest = store.news_span()
+    quiet_for = settings.quiet_for
+    checks = [
+        (
+            "feeds",
+            total > 0 and failing / total >= settings.failing_share,
+            f"{failing} of {total} feeds have failed for over "
+            f"{describe_delay(settings.failing_for)}",
+        ),
+        (
+            "quiet",
+            first is not None
+            and (now - first).total_seconds() >= quiet_for
+            and (latest is None or (now - latest).total_seconds() >= quiet_for),
+            f"no in-scope article for over {describe_delay(quiet_for)}",
+        ),
+    ]
+    notifications = 0
+    for kind, firing, message in checks:
+        alert_id = store.firing_alert("system", kind)
+        if firing and alert_id is None:
+            key = f"system:{kind}:{iso(now)}"
+            payload = system_payload(
+                alert_key=key, kind=kind, state="firing", message=message, now=now
+            )
+            store.open_alert(
+                watch="system", kind=kind, level="warning", dedup_key=key, score=0,
+                article_ids=[], payload=payload, channels=channels, now=now,
+            )  # fmt: skip
+            log.warning("system alert: %s", message)
+            notifications += 1
+        elif not firing and alert_id is not None:
+            key, _ = store.alert_key_and_level(alert_id)
+            payload = system_payload(
+                alert_key=key, kind=kind, state="resolved", message=message, now=now
+            )
+            store.update_alert(
+                alert_id, level="warning", score=0, payload=payload, now=now, resolved=True
+            )
+            store.queue_deliveries(alert_id, channels, "resolved", payload, now)
+            log.info("system alert resolved: %s", kind)
             notifications += 1
     return notifications

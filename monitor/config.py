@@ -122,6 +122,15 @@ def _default_channels() -> dict[str, ChannelConfig]:
     return {"console": ConsoleChannelConfig(type="console")}
 
 
+class SystemSettings(_Strict):
+    """When the monitor alerts about itself: feeds failing, or news gone quiet."""
+
+    channels: list[str] | None = None  # None: every configured channel
+    failing_share: float = Field(0.5, gt=0, le=1)
+    failing_for: Duration = 3600.0
+    quiet_for: Duration = 24 * 3600.0
+
+
 class Settings(_Strict):
     """The contents of ``monitor.yaml``."""
 
@@ -129,6 +138,18 @@ class Settings(_Strict):
     poll: PollSettings = PollSettings()
     delivery: DeliverySettings = DeliverySettings()
     channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
+    system: SystemSettings = SystemSettings()
+
+    def system_channels(self) -> list[str]:
+        """Where alerts about the monitor itself go."""
+        return list(self.channels) if self.system.channels is None else self.system.channels
+
+    @model_validator(mode="after")
+    def _known_system_channels(self) -> Settings:
+        unknown = [name for name in self.system.channels or [] if name not in self.channels]
+        if unknown:
+            raise ValueError(f"system.channels: unknown channel {unknown[0]!r}")
+        return self
 
 
 class FeedConfig(_Strict):

@@ -250,3 +250,21 @@ def spike_payload(
         "created_at": now.isoformat(timespec="seconds"),
         "articles": [],
     }
+
+
+def system_payload(
+    *, alert_key: str, kind: str, state: str, message: str, now: datetime
+) -> dict[str, Any]:
+    """The payload of an alert about the monitor itself (schema ``monitor.alert/1``)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": alert_key,
+        "kind": kind,
+        "state": state,
+        "watch": "system",
+        "level": "warning",
+        "score": 0,
+        "message": message,
+        "created_at": now.isoformat(timespec="seconds"),
+        "articles": [],
+    }

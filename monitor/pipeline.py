@@ -25,6 +25,7 @@ from monitor.alerting import (
     refresh_story,
     update_indexes,
     update_spikes,
+    update_system,
 )
 from monitor.channels import Channel
 from monitor.config import Config, WatchConfig
@@ -167,6 +168,9 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     with store.transaction():
         report.alerts += update_indexes(store, config.watches, runtime.clock())
         report.alerts += update_spikes(store, config.watches, runtime.clock())
+        report.alerts += update_system(
+            store, config.settings.system, config.settings.system_channels(), runtime.clock()
+        )
     report.deliveries = await deliver_due(
         store, runtime.channels, config.settings.delivery, runtime.clock()
     )

@@ -197,6 +197,11 @@ def _silences(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0005_feed_failing_since")
+def _feed_failing_since(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
+
+
 def iso(moment: datetime) -> str:
     """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -319,7 +324,8 @@ class Store:
         self.db.execute(
             """UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title),
                  last_polled_at = ?, last_status = ?, last_status_code = ?,
-                 consecutive_errors = ?, next_poll_at = ?, last_error = ?
+                 consecutive_errors = ?, next_poll_at = ?, last_error = ?,
+                 failing_since = CASE WHEN ? = 'error' THEN COALESCE(failing_since, ?) END
                WHERE id = ?""",
             [
                 record.etag,
@@ -331,8 +337,31 @@ class Store:
                 record.consecutive_errors,
                 iso(record.next_poll_at),
                 record.error,
+                record.status,
+                iso(now),
                 feed_id,
             ],
+        )
+
+    def feed_health(self, now: datetime, failing_for: float) -> tuple[int, int]:
+        """Active feeds failing without a break for ``failing_for`` seconds, and all."""
+        row = self.db.execute(
+            """SELECT count(*) FILTER (WHERE failing_since <= ?), count(*)
+               FROM feeds WHERE active = 1""",
+            [iso(now - timedelta(seconds=failing_for))],
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def news_span(self) -> tuple[datetime | None, datetime | None]:
+        """When the first article was stored, and the latest in-scope one."""
+        first = self.db.execute("SELECT min(fetched_at) FROM articles").fetchone()[0]
+        latest = self.db.execute(
+            """SELECT max(a.fetched_at) FROM articles a JOIN scores s ON s.article_id = a.id
+               WHERE s.in_scope = 1"""
+        ).fetchone()[0]
+        return (
+            datetime.fromisoformat(first) if first else None,
+            datetime.fromisoformat(latest) if latest else None,
         )
 
     # Articles and scores

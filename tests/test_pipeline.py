@@ -281,3 +281,40 @@ def test_the_tension_index_fires_escalates_and_resolves_across_restarts(
     assert rows(config_dir.database, "SELECT state, level FROM alerts WHERE kind = 'index'") == [
         ("resolved", "high")
     ]
+
+
+def test_the_monitor_alerts_when_most_feeds_fail_for_a_while_and_when_they_recover(
+    feed_server: FeedServer, config_dir: ConfigDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    down = [feed_server.serve(f"/down{n}.xml", Route(status=503)) for n in range(3)]
+    path = config_dir.write(
+        [good, *down],
+        settings={"system": {"failing_share": 0.5, "failing_for": "30m", "quiet_for": "7d"}},
+    )
+    clock = [datetime(2026, 11, 3, 12, 0, tzinfo=UTC)]
+
+    def cycle(minutes: float) -> CycleReport:
+        clock[0] += timedelta(minutes=minutes)
+
+        async def run() -> CycleReport:
+            async with open_runtime(load_config(path)) as runtime:
+                runtime.clock = lambda: clock[0]
+                return await run_cycle(runtime, all_feeds=True)
+
+        return asyncio.run(run())
+
+    cycle(0)
+    assert "monitor itself" not in capsys.readouterr().out  # failing, but not for long
+    cycle(45)
+    fired = capsys.readouterr().out
+    assert "[WARNING] monitor itself: feeds" in fired
+    assert "3 of 4 feeds have failed for over 30m" in fired
+    cycle(5)
+    assert "monitor itself" not in capsys.readouterr().out  # no repeat
+    for n in range(3):
+        feed_server.routes[f"/down{n}.xml"] = Route(
+            body=(FIXTURES / "north-kosovo.xml").read_bytes()
+        )
+    cycle(5)
+    assert "[RESOLVED] monitor itself: feeds" in capsys.readouterr().out

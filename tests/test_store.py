@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerting import update_spikes
-from monitor.config import WatchConfig
+from monitor.alerting import update_spikes, update_system
+from monitor.config import SystemSettings, WatchConfig
 from monitor.errors import MonitorError
 from monitor.models import Article, Score
 from monitor.store import Store
@@ -41,6 +41,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0002_index_and_delivery_events",),
         ("0003_article_sources",),
         ("0004_silences",),
+        ("0005_feed_failing_since",),
     ]
     assert mode == "wal"
 
@@ -197,3 +198,19 @@ def test_a_new_install_with_no_baseline_does_not_spike(tmp_path: Path) -> None:
         (stored,), _ = store.insert_articles(1, [article], NOW)
         store.insert_scores(stored.id, [Score("w", 1.0, None, True, "v")], NOW)
     assert update_spikes(store, [watch], NOW) == 0
+
+
+def test_news_gone_quiet_is_a_system_alert_but_a_fresh_install_is_not(tmp_path: Path) -> None:
+    store = Store(tmp_path / "monitor.db")
+    store.sync_feeds([("https://a.example/rss", "A", 600)], NOW)
+    settings = SystemSettings.model_validate({"quiet_for": "1d"})
+    assert update_system(store, settings, ["console"], NOW) == 0  # nothing stored yet
+
+    article = Article("g", None, None, "t", "", None, "h")
+    (stored,), _ = store.insert_articles(1, [article], NOW)
+    store.insert_scores(stored.id, [Score("w", 5.0, "notice", True, "v")], NOW)
+    assert update_system(store, settings, ["console"], NOW + timedelta(hours=23)) == 0
+    assert update_system(store, settings, ["console"], NOW + timedelta(hours=25)) == 1
+    assert [(a["watch"], a["kind"], a["state"]) for a in store.list_alerts()] == [
+        ("system", "quiet", "firing")
+    ]

@@ -20,11 +20,14 @@ def render(payload: Mapping[str, Any]) -> str:
     measure = {"index": "tension index", "spike": "in-scope articles in one window"}.get(
         kind, "score"
     )
-    lines = [
-        f"[{tag}] {watch}: {measure} {payload['score']:g} "
-        f"({kind} alert{', was ' + level if tag == 'RESOLVED' else ''}, "
-        f"{_safe(payload['created_at'])})"
-    ]
+    was = f", was {level}" if tag == "RESOLVED" else ""
+    when = _safe(payload["created_at"])
+    if watch == "system":
+        lines = [f"[{tag}] monitor itself: {kind} ({when})"]
+    else:
+        lines = [f"[{tag}] {watch}: {measure} {payload['score']:g} ({kind} alert{was}, {when})"]
+    if payload.get("message"):
+        lines.append(f"  {_safe(payload['message'])}")
     for article in payload["articles"]:
         lines.append(f"  {_safe(article['title'])}")
         source = f" ({_safe(article['source'])})" if article.get("source") else ""
