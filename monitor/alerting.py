@@ -4,8 +4,9 @@ Story alerts gather similar articles and every outlet that carried them,
 notify after ``group_wait``, again at once when their level rises, and with
 new sources only after ``cooldown``. The tension index of each watch rises
 with new in-scope scores, decays every cycle, and fires, escalates and
-resolves its own alert. All state lives in SQLite, so a restart changes
-nothing.
+resolves its own alert; so do spikes of in-scope articles, and the
+monitor's alerts about itself (feeds failing, news gone quiet). All state
+lives in SQLite, so a restart changes nothing.
 """
 
 from __future__ import annotations
