@@ -159,7 +159,7 @@ def alert_story(
         dedup_key=draft.dedup_key,
         score=draft.score,
         article_ids=draft.article_ids,
-        payload=draft.payload,
+        payload={},  # built from the store just below
         channels=draft.channels,
         now=now,
         # The first notification waits a little, to gather the other outlets.

@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from monitor.config import INDEX_LEVELS, LEVELS, IndexConfig, WatchConfig
-from monitor.models import Article, Score
+from monitor.models import Score
 from monitor.text import BREAK, tokens
 
 PAYLOAD_SCHEMA = "monitor.alert/1"
@@ -38,66 +38,35 @@ class AlertDraft:
     score: float
     article_ids: tuple[int, ...]
     channels: tuple[str, ...]
-    payload: dict[str, Any]
+
+
+def _at_least(level: str | None, threshold: str | None, order: tuple[str, ...]) -> bool:
+    if level is None or threshold is None:
+        return False
+    return order.index(level) >= order.index(threshold)
 
 
 def reaches(level: str | None, threshold: str | None) -> bool:
-    """Whether ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
-    if level is None or threshold is None:
-        return False
-    return LEVELS.index(level) >= LEVELS.index(threshold)
+    """Whether article ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
+    return _at_least(level, threshold, LEVELS)
 
 
-def article_alert(
-    *,
-    article_id: int,
-    article: Article,
-    source: str | None,
-    score: Score,
-    watch: WatchConfig,
-    now: datetime,
-) -> AlertDraft | None:
-    """Return the alert an article's score calls for, or ``None``."""
+def article_alert(*, article_id: int, score: Score, watch: WatchConfig) -> AlertDraft | None:
+    """Return the alert an article's score calls for, or ``None``.
+
+    Its payload is built from the store (``story_payload``) once it is open,
+    since it may gather more articles and sources before it is sent.
+    """
     if not reaches(score.level, watch.alert_level()) or score.level is None:
         return None
-    dedup_key = f"{watch.name}:article:{article_id}"
-    payload = {
-        "schema": PAYLOAD_SCHEMA,
-        "id": dedup_key,
-        "kind": "article",
-        "state": "firing",
-        "watch": watch.name,
-        "level": score.level,
-        "score": score.score,
-        "created_at": now.isoformat(timespec="seconds"),
-        "articles": [
-            {
-                "title": article.title,
-                "url": article.url,
-                "source": source,
-                "published": article.published_at.isoformat() if article.published_at else None,
-                "score": score.score,
-                "hits": [
-                    {
-                        key: value
-                        for key, value in hit.as_dict().items()
-                        if key not in ("start", "end")
-                    }
-                    for hit in score.hits
-                    if not hit.capped
-                ][:MAX_HITS_IN_PAYLOAD],
-            }
-        ],
-    }
     return AlertDraft(
         watch=watch.name,
         kind="article",
         level=score.level,
-        dedup_key=dedup_key,
+        dedup_key=f"{watch.name}:article:{article_id}",
         score=score.score,
         article_ids=(article_id,),
         channels=tuple(watch.alert.channels),
-        payload=payload,
     )
 
 
@@ -124,10 +93,8 @@ def index_level(previous: str | None, value: float, config: IndexConfig) -> str 
 
 
 def index_reaches(level: str | None, threshold: str | None) -> bool:
-    """Whether index ``level`` is at or above ``threshold``."""
-    if level is None or threshold is None:
-        return False
-    return INDEX_LEVELS.index(level) >= INDEX_LEVELS.index(threshold)
+    """Whether index ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
+    return _at_least(level, threshold, INDEX_LEVELS)
 
 
 def index_payload(

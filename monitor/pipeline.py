@@ -230,14 +230,7 @@ def _store_feed(
             for article_score in scores:
                 watch = watches[article_score.watch]
                 add_to_index(store, watch, article_score, now)
-                draft = article_alert(
-                    article_id=item.id,
-                    article=item.article,
-                    source=feed.name or parsed.title,
-                    score=article_score,
-                    watch=watch,
-                    now=now,
-                )
+                draft = article_alert(article_id=item.id, score=article_score, watch=watch)
                 if draft is not None:
                     alerts += alert_story(store, watch, item, draft, now)
         for article_id in resighted:
