@@ -1,0 +1,63 @@
+"""The only package that touches SQLite: feeds, articles, scores, alerts, the outbox.
+
+The database runs in WAL mode; the pipeline wraps each poll result in one
+``transaction()`` so articles, scores, alerts and deliveries commit together
+or not at all. Times are stored as ISO 8601 strings in UTC, which sort as they
+compare. ``Store`` gathers one part per aggregate (feeds, articles, alerts,
+outbox, index); ``schema`` holds the migrations.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from monitor.errors import MonitorError
+from monitor.store.alerts import AlertsMixin
+from monitor.store.articles import ArticlesMixin
+from monitor.store.feeds import FeedsMixin
+from monitor.store.index import IndexMixin
+from monitor.store.outbox import OutboxMixin
+from monitor.store.records import IndexState, PendingDelivery, PollRecord, StoredArticle, iso
+from monitor.store.schema import migrations
+
+__all__ = [
+    "IndexState",
+    "PendingDelivery",
+    "PollRecord",
+    "Store",
+    "StoredArticle",
+    "iso",
+    "migrations",
+]
+
+
+class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin):
+    """A monitor database file, migrated to the current schema on open."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path)
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except (OSError, sqlite3.Error) as exc:
+            raise MonitorError(f"cannot open database {path}: {exc}") from exc
+        self.path = path
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the block in one transaction: all of it commits, or none of it."""
+        with self.db.atomic():
+            yield

@@ -1,0 +1,305 @@
+"""Alerts, stories, silences and the notifications they queue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.store.records import (
+    StoreBase,
+    iso,
+)
+
+
+class AlertsMixin(StoreBase):
+    """Alerts, stories, silences and the notifications they queue."""
+
+    def open_alert(
+        self,
+        *,
+        watch: str,
+        kind: str,
+        level: str,
+        dedup_key: str,
+        score: float,
+        article_ids: Sequence[int],
+        payload: dict[str, Any],
+        channels: Sequence[str],
+        now: datetime,
+        due: datetime | None = None,
+    ) -> int | None:
+        """Open an alert and queue one delivery per channel; ``None`` if it already exists."""
+        cursor = self.db.execute(
+            """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
+                 article_ids, payload, opened_at, updated_at)
+               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?)""",
+            [
+                watch,
+                kind,
+                level,
+                dedup_key,
+                score,
+                json.dumps(list(article_ids)),
+                json.dumps(payload, ensure_ascii=False),
+                iso(now),
+                iso(now),
+            ],
+        )
+        if cursor.rowcount != 1 or cursor.lastrowid is None:
+            return None
+        alert_id: int = cursor.lastrowid
+        self.queue_deliveries(alert_id, channels, "firing", None, now, due)
+        return alert_id
+
+    def queue_deliveries(
+        self,
+        alert_id: int,
+        channels: Sequence[str],
+        event: str,
+        payload: dict[str, Any] | None,
+        now: datetime,
+        due: datetime | None = None,
+    ) -> None:
+        """Queue one notification per channel; ``payload`` replaces the alert's own.
+
+        An ``event`` already queued for the same alert and channel is not
+        queued again, so a notification is never sent twice.
+        """
+        body = json.dumps(payload, ensure_ascii=False) if payload is not None else None
+        watch, level = self.db.execute(
+            "SELECT watch, level FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        # A silenced notification is kept, as "silenced", but never sent.
+        status = "silenced" if self.silence_for(watch, level, now) is not None else "pending"
+        for channel in channels:
+            self.db.execute(
+                """INSERT OR IGNORE INTO deliveries (alert_id, channel, event, payload, status,
+                     next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [alert_id, channel, event, body, status, iso(due or now), iso(now)],
+            )
+
+    def update_alert(
+        self,
+        alert_id: int,
+        *,
+        level: str,
+        score: float,
+        payload: dict[str, Any],
+        now: datetime,
+        resolved: bool = False,
+    ) -> None:
+        """Record an alert's new level, score and payload, or its resolution."""
+        self.db.execute(
+            """UPDATE alerts SET level = ?, score = ?, payload = ?, updated_at = ?,
+                 state = ?, resolved_at = ? WHERE id = ?""",
+            [
+                level,
+                score,
+                json.dumps(payload, ensure_ascii=False),
+                iso(now),
+                "resolved" if resolved else "firing",
+                iso(now) if resolved else None,
+                alert_id,
+            ],
+        )
+
+    def alert_key_and_level(self, alert_id: int) -> tuple[str, str]:
+        """The dedup key of an alert and the level it last notified at."""
+        row = self.db.execute(
+            "SELECT dedup_key, level FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        return str(row[0]), str(row[1])
+
+    def firing_alert(self, watch: str, kind: str) -> int | None:
+        """The id of the firing alert of this kind for ``watch``, if any."""
+        row = self.db.execute(
+            """SELECT id FROM alerts WHERE watch = ? AND kind = ? AND state = 'firing'
+               ORDER BY id DESC LIMIT 1""",
+            [watch, kind],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def first_notification_pending(self, alert_id: int) -> bool:
+        """Whether an alert's first notification is still waiting to be sent."""
+        row = self.db.execute(
+            """SELECT 1 FROM deliveries WHERE alert_id = ? AND event = 'firing'
+               AND status = 'pending' AND attempts = 0 LIMIT 1""",
+            [alert_id],
+        ).fetchone()
+        return row is not None
+
+    def last_notified_at(self, alert_id: int) -> datetime | None:
+        """When the latest notification of an alert was queued."""
+        row = self.db.execute(
+            "SELECT max(created_at) FROM deliveries WHERE alert_id = ?", [alert_id]
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def open_story_alerts(self, watch: str, since: datetime) -> list[dict[str, Any]]:
+        """Firing article alerts of ``watch`` updated since ``since``, with their articles."""
+        alerts = list(
+            self.db.query(
+                """SELECT id, level, article_ids FROM alerts WHERE watch = ? AND
+                     kind = 'article' AND state = 'firing' AND updated_at >= ?
+                   ORDER BY updated_at DESC""",
+                [watch, iso(since)],
+            )
+        )
+        for alert in alerts:
+            ids = json.loads(alert.pop("article_ids"))
+            marks = ",".join("?" * len(ids))
+            alert["articles"] = list(
+                self.db.query(
+                    f"SELECT id, title, summary FROM articles WHERE id IN ({marks})",  # noqa: S608
+                    ids,
+                )
+            )
+        return alerts
+
+    def attach_article(self, alert_id: int, article_id: int) -> None:
+        """Add an article to a story alert."""
+        self.db.execute(
+            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?)
+               WHERE id = ? AND NOT EXISTS (
+                 SELECT 1 FROM json_each(alerts.article_ids) WHERE value = ?)""",
+            [article_id, alert_id, article_id],
+        )
+
+    def alerts_with_article(self, article_id: int) -> list[dict[str, Any]]:
+        """Firing article alerts that include ``article_id``."""
+        return list(
+            self.db.query(
+                """SELECT a.id, a.watch, a.level FROM alerts a, json_each(a.article_ids) j
+                   WHERE a.kind = 'article' AND a.state = 'firing' AND j.value = ?""",
+                [article_id],
+            )
+        )
+
+    def story(self, alert_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """An alert's articles (with score and hits for its watch) and every source."""
+        alert = self.db.execute(
+            "SELECT watch, article_ids FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        watch, ids = alert[0], json.loads(alert[1])
+        articles = []
+        for article_id in ids:
+            for row in self.db.query(
+                """SELECT a.id, a.title, a.url, a.published_at, f.name AS source, s.score,
+                     s.hits FROM articles a JOIN feeds f ON f.id = a.feed_id
+                   LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
+                   WHERE a.id = ?""",
+                [watch, article_id],
+            ):
+                row["hits"] = json.loads(row["hits"] or "[]")
+                articles.append(row)
+        sources = list(
+            self.db.query(
+                f"""SELECT COALESCE(f.name, f.title, f.url) AS source, s.url
+                    FROM article_sources s JOIN feeds f ON f.id = s.feed_id
+                    WHERE s.article_id IN ({",".join("?" * len(ids))})
+                    ORDER BY s.seen_at, s.id""",  # noqa: S608 (placeholders only)
+                ids,
+            )
+        )
+        return articles, sources
+
+    def list_alerts(
+        self, *, state: str | None = None, watch: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """Alerts, newest first, optionally only one state or one watch."""
+        where, params = ["1 = 1"], []
+        if state is not None:
+            where.append("state = ?")
+            params.append(state)
+        if watch is not None:
+            where.append("watch = ?")
+            params.append(watch)
+        rows = self.db.query(
+            f"""SELECT id, watch, kind, level, state, score, opened_at, updated_at, resolved_at,
+                  json_array_length(article_ids) AS sources
+                FROM alerts WHERE {" AND ".join(where)}
+                ORDER BY updated_at DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
+            [*params, limit],
+        )
+        return list(rows)
+
+    def alert_detail(self, alert_id: int) -> dict[str, Any] | None:
+        """One alert with its articles (and their hits) and its deliveries."""
+        found = list(self.db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
+        if not found:
+            return None
+        alert = found[0]
+        ids = json.loads(alert["article_ids"])
+        articles = []
+        for article_id in ids:
+            rows = list(
+                self.db.query(
+                    """SELECT a.id, a.title, a.url, a.published_at, f.name AS source,
+                         f.url AS feed_url, s.score, s.level, s.hits
+                       FROM articles a JOIN feeds f ON f.id = a.feed_id
+                       LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
+                       WHERE a.id = ?""",
+                    [alert["watch"], article_id],
+                )
+            )
+            if rows:
+                row = rows[0]
+                row["hits"] = json.loads(row["hits"] or "[]")
+                articles.append(row)
+        deliveries = list(
+            self.db.query(
+                """SELECT channel, event, status, attempts, last_error, sent_at
+                   FROM deliveries WHERE alert_id = ? ORDER BY id""",
+                [alert_id],
+            )
+        )
+        return {**alert, "payload": json.loads(alert["payload"]), "articles": articles,
+                "deliveries": deliveries}  # fmt: skip
+
+    def add_silence(
+        self,
+        *,
+        watch: str,
+        level: str | None,
+        until: datetime,
+        reason: str,
+        created_by: str,
+        now: datetime,
+    ) -> int:
+        """Mute ``watch`` (only ``level`` of it, when given) until ``until``."""
+        cursor = self.db.execute(
+            """INSERT INTO silences (watch, level, until, reason, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [watch, level, iso(until), reason, created_by, iso(now)],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def silences(self, now: datetime, *, include_past: bool = False) -> list[dict[str, Any]]:
+        """Silences in force at ``now`` (or every silence), newest first."""
+        sql = "SELECT * FROM silences"
+        params: list[Any] = []
+        if not include_past:
+            sql += " WHERE expired_at IS NULL AND until > ?"
+            params.append(iso(now))
+        return list(self.db.query(sql + " ORDER BY id DESC", params))
+
+    def expire_silence(self, silence_id: int, now: datetime) -> bool:
+        """End a silence now; ``False`` if there is no such silence in force."""
+        cursor = self.db.execute(
+            """UPDATE silences SET expired_at = ? WHERE id = ? AND expired_at IS NULL
+               AND until > ?""",
+            [iso(now), silence_id, iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def silence_for(self, watch: str, level: str, now: datetime) -> int | None:
+        """The id of a silence that mutes ``level`` alerts of ``watch`` at ``now``."""
+        row = self.db.execute(
+            """SELECT id FROM silences WHERE watch = ? AND (level IS NULL OR level = ?)
+               AND expired_at IS NULL AND until > ? ORDER BY id LIMIT 1""",
+            [watch, level, iso(now)],
+        ).fetchone()
+        return int(row[0]) if row else None

@@ -1,0 +1,127 @@
+"""Articles (stored once, with every source) and their scores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from monitor.models import Article, Score
+from monitor.store.records import (
+    StoreBase,
+    StoredArticle,
+    iso,
+)
+
+
+class ArticlesMixin(StoreBase):
+    """Articles (stored once, with every source) and their scores."""
+
+    def insert_articles(
+        self, feed_id: int, articles: Sequence[Article], now: datetime
+    ) -> tuple[list[StoredArticle], list[int]]:
+        """Insert ``articles``, skipping any already stored.
+
+        An article is already stored when the same feed gave the same GUID, or
+        any feed gave the same canonical URL or the same content hash. Returns
+        the new articles, and the ids of stored articles that this feed carried
+        for the first time (another outlet's copy: a new source).
+        """
+        stored: list[StoredArticle] = []
+        resighted: list[int] = []
+        for article in articles:
+            cursor = self.db.execute(
+                """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
+                     summary, published_at, fetched_at, content_hash)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    feed_id,
+                    article.guid,
+                    article.url,
+                    article.canonical_url,
+                    article.title,
+                    article.summary,
+                    iso(article.published_at) if article.published_at else None,
+                    iso(now),
+                    article.content_hash,
+                ],
+            )
+            if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                stored.append(StoredArticle(cursor.lastrowid, article))
+                self._add_source(cursor.lastrowid, feed_id, article.url, now)
+                continue
+            existing = self.db.execute(
+                """SELECT id FROM articles WHERE (feed_id = ? AND guid = ?)
+                     OR canonical_url = ? OR content_hash = ? LIMIT 1""",
+                [feed_id, article.guid, article.canonical_url, article.content_hash],
+            ).fetchone()
+            if existing is not None and self._add_source(existing[0], feed_id, article.url, now):
+                resighted.append(existing[0])
+        return stored, resighted
+
+    def _add_source(self, article_id: int, feed_id: int, url: str | None, now: datetime) -> bool:
+        cursor = self.db.execute(
+            """INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, seen_at)
+               VALUES (?, ?, ?, ?)""",
+            [article_id, feed_id, url, iso(now)],
+        )
+        return cursor.rowcount == 1
+
+    def insert_scores(self, article_id: int, scores: Sequence[Score], now: datetime) -> None:
+        """Store an article's score against each watch, with its hits as JSON."""
+        for score in scores:
+            self.db.execute(
+                """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
+                     hits, rules_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    article_id,
+                    score.watch,
+                    score.score,
+                    score.level,
+                    int(score.in_scope),
+                    json.dumps([hit.as_dict() for hit in score.hits], ensure_ascii=False),
+                    score.rules_version,
+                    iso(now),
+                ],
+            )
+
+    def news_span(self) -> tuple[datetime | None, datetime | None]:
+        """When the first article was stored, and the latest in-scope one."""
+        first = self.db.execute("SELECT min(fetched_at) FROM articles").fetchone()[0]
+        latest = self.db.execute(
+            """SELECT max(a.fetched_at) FROM articles a JOIN scores s ON s.article_id = a.id
+               WHERE s.in_scope = 1"""
+        ).fetchone()[0]
+        return (
+            datetime.fromisoformat(first) if first else None,
+            datetime.fromisoformat(latest) if latest else None,
+        )
+
+    def in_scope_counts(
+        self, watch: str, now: datetime, window: float, windows: int
+    ) -> tuple[list[int], datetime | None]:
+        """In-scope articles of ``watch`` per window back from ``now`` (index 0: the
+        latest window), dated by publication when known; and the oldest one's date."""
+        since = now - timedelta(seconds=window * windows)
+        moment = "COALESCE(a.published_at, a.fetched_at)"
+        rows = self.db.execute(
+            f"""SELECT CAST((julianday(?) - julianday({moment})) * 86400 / ? AS INTEGER), count(*)
+                FROM scores s JOIN articles a ON a.id = s.article_id
+                WHERE s.watch = ? AND s.in_scope = 1 AND {moment} >= ? AND {moment} <= ?
+                GROUP BY 1""",  # noqa: S608 (fixed expression)
+            [iso(now), window, watch, iso(since), iso(now)],
+        ).fetchall()
+        counts = [0] * windows
+        for bucket, count in rows:
+            if 0 <= bucket < windows:
+                counts[bucket] += count
+        oldest = self.db.execute(
+            f"""SELECT min({moment}) FROM scores s JOIN articles a ON a.id = s.article_id
+                WHERE s.watch = ? AND s.in_scope = 1""",  # noqa: S608 (fixed expression)
+            [watch],
+        ).fetchone()[0]
+        return counts, datetime.fromisoformat(oldest) if oldest else None
+
+    def count(self, table: str) -> int:
+        """Return the number of rows in one of monitor's tables."""
+        return int(self.db[table].count)

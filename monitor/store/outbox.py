@@ -1,0 +1,62 @@
+"""The outbox: deliveries due, sent, retried or given up."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from monitor.store.records import (
+    PendingDelivery,
+    StoreBase,
+    iso,
+)
+
+
+class OutboxMixin(StoreBase):
+    """The outbox: deliveries due, sent, retried or given up."""
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
+        """Return pending deliveries whose next attempt is due, oldest first."""
+        rows = self.db.query(
+            """SELECT d.id, d.alert_id, d.channel, d.attempts,
+                 COALESCE(d.payload, a.payload) AS payload, d.event
+               FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+               WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+               ORDER BY d.next_attempt_at, d.id LIMIT ?""",
+            [iso(now), limit],
+        )
+        return [
+            PendingDelivery(
+                id=row["id"],
+                alert_id=row["alert_id"],
+                channel=row["channel"],
+                attempts=row["attempts"],
+                payload=json.loads(row["payload"]),
+                event=row["event"],
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        """Record that a delivery reached its channel."""
+        with self.db.atomic():
+            self.db.execute(
+                """UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,
+                     last_error = NULL WHERE id = ?""",
+                [iso(now), delivery_id],
+            )
+
+    def mark_failed(self, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+        """Record a failed attempt; with no ``retry_at`` the delivery is given up as dead."""
+        with self.db.atomic():
+            self.db.execute(
+                """UPDATE deliveries SET attempts = attempts + 1, last_error = ?,
+                     status = ?, next_attempt_at = COALESCE(?, next_attempt_at)
+                   WHERE id = ?""",
+                [
+                    error,
+                    "pending" if retry_at else "dead",
+                    iso(retry_at) if retry_at else None,
+                    delivery_id,
+                ],
+            )

@@ -1,0 +1,66 @@
+"""Values the store hands out, and the one time format it keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from monitor.models import Article, FetchOutcome
+
+
+def iso(moment: datetime) -> str:
+    """Format ``moment`` the way every time is stored: ISO 8601, UTC, seconds."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article the store has just inserted, with its row id."""
+
+    id: int
+    article: Article
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """An outbox row that is due, with the alert payload it carries."""
+
+    id: int
+    alert_id: int
+    channel: str
+    attempts: int
+    payload: dict[str, Any]
+    event: str = "firing"
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """A watch's tension index as last computed, and the index alert it keeps open."""
+
+    value: float
+    updated_at: datetime
+    level: str | None = None
+    alert_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """What to remember about a feed after one poll."""
+
+    status: FetchOutcome
+    status_code: int | None
+    etag: str | None
+    last_modified: str | None
+    title: str | None
+    consecutive_errors: int
+    next_poll_at: datetime
+    error: str | None
+
+
+class StoreBase:
+    """What every part of the store works on: one sqlite-utils database."""
+
+    db: sqlite_utils.Database

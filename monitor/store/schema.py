@@ -1,0 +1,188 @@
+"""The schema, as numbered migrations (``sqlite_utils.Migrations``).
+
+Each runs once, in order, in a transaction, and is recorded in the database,
+so an old file is upgraded in place. Never edit a migration that has shipped:
+add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("monitor")
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT,
+            title TEXT,
+            interval REAL NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            etag TEXT,
+            last_modified TEXT,
+            last_polled_at TEXT,
+            last_status TEXT,
+            last_status_code INTEGER,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT NOT NULL,
+            last_error TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            guid TEXT NOT NULL,
+            url TEXT,
+            canonical_url TEXT UNIQUE,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            published_at TEXT,
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            UNIQUE (feed_id, guid)
+        )"""
+    )
+    db.execute("CREATE INDEX articles_fetched_at ON articles(fetched_at)")
+    db.table("articles").enable_fts(["title", "summary"], fts_version="FTS5", create_triggers=True)
+    db.execute(
+        """CREATE TABLE scores (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            watch TEXT NOT NULL,
+            score REAL NOT NULL,
+            level TEXT,
+            in_scope INTEGER NOT NULL,
+            hits TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            UNIQUE (article_id, watch)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            level TEXT NOT NULL,
+            state TEXT NOT NULL,
+            dedup_key TEXT NOT NULL UNIQUE,
+            score REAL NOT NULL,
+            article_ids TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            resolved_at TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (alert_id, channel)
+        )"""
+    )
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
+
+
+@migrations(name="0002_index_and_delivery_events")
+def _index_and_delivery_events(db: sqlite_utils.Database) -> None:
+    # One alert may now notify several times (an index alert fires, escalates,
+    # resolves): each notification is its own delivery row with its payload.
+    db.execute(
+        """CREATE TABLE deliveries_new (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            event TEXT NOT NULL DEFAULT 'firing',
+            payload TEXT,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (alert_id, channel, event)
+        )"""
+    )
+    db.execute(
+        """INSERT INTO deliveries_new (id, alert_id, channel, status, attempts,
+             next_attempt_at, last_error, created_at, sent_at)
+           SELECT id, alert_id, channel, status, attempts, next_attempt_at, last_error,
+             created_at, sent_at FROM deliveries"""
+    )
+    db.execute("DROP TABLE deliveries")
+    db.execute("ALTER TABLE deliveries_new RENAME TO deliveries")
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
+    db.execute(
+        """CREATE TABLE watch_index (
+            watch TEXT PRIMARY KEY,
+            value REAL NOT NULL,
+            updated_at TEXT NOT NULL,
+            level TEXT,
+            alert_id INTEGER REFERENCES alerts(id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE index_history (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            at TEXT NOT NULL,
+            value REAL NOT NULL,
+            level TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX index_history_watch_at ON index_history(watch, at)")
+
+
+@migrations(name="0003_article_sources")
+def _article_sources(db: sqlite_utils.Database) -> None:
+    # The same story from several outlets is stored once; every outlet that
+    # carried it is kept here, so an alert can list its sources.
+    db.execute(
+        """CREATE TABLE article_sources (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            url TEXT,
+            seen_at TEXT NOT NULL,
+            UNIQUE (article_id, feed_id)
+        )"""
+    )
+    db.execute(
+        """INSERT INTO article_sources (article_id, feed_id, url, seen_at)
+           SELECT id, feed_id, url, fetched_at FROM articles"""
+    )
+
+
+@migrations(name="0004_silences")
+def _silences(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE silences (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            level TEXT,
+            until TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expired_at TEXT
+        )"""
+    )
+
+
+@migrations(name="0005_feed_failing_since")
+def _feed_failing_since(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
