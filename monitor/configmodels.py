@@ -87,6 +87,7 @@ class WebhookChannelConfig(_Strict):
 
     type: Literal["webhook"]
     url: str
+    secret: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: Duration = 10.0
 

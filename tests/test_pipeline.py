@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ConfigDir, FeedServer, Route, WebhookReceiver, rss
+from conftest import FIXTURES, REPO, ConfigDir, FeedServer, Route, WebhookReceiver, rss
 
 from monitor.config import load_config
 from monitor.daemon import open_runtime, poll_once
@@ -318,3 +319,35 @@ def test_the_monitor_alerts_when_most_feeds_fail_for_a_while_and_when_they_recov
         )
     cycle(5)
     assert "[RESOLVED] monitor itself: feeds" in capsys.readouterr().out
+
+
+def readme_verify() -> Callable[..., bool]:
+    """The signature check that README.md gives receivers, run as written."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Verifying signatures", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    return namespace["verify"]  # type: ignore[no-any-return]
+
+
+def test_a_signed_webhook_verifies_with_the_readme_snippet(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = config_dir.write(
+        [url],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook"), "secret": "s3cret"}},
+        watch_channels=["team"],
+    )
+    poll(config)
+    verify = readme_verify()
+
+    assert webhook.requests
+    for request in webhook.requests:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        timestamp, signature = headers["x-monitor-timestamp"], headers["x-monitor-signature"]
+        assert verify("s3cret", timestamp, request.body, signature)
+        assert not verify("wrong", timestamp, request.body, signature)
+        assert not verify("s3cret", timestamp, request.body + b" ", signature)
+        assert not verify("s3cret", str(int(timestamp) - 3600), request.body, signature)

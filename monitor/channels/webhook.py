@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +15,19 @@ import httpx
 from monitor.config import WebhookChannelConfig
 from monitor.errors import DeliveryError
 from monitor.fetch import USER_AGENT, retry_after_seconds
+
+TIMESTAMP_HEADER = "X-Monitor-Timestamp"
+SIGNATURE_HEADER = "X-Monitor-Signature"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` and the HMAC-SHA256 of ``timestamp.body`` under ``secret``, in hex.
+
+    Signing the timestamp with the body lets a receiver refuse a replayed
+    request (see README, "Verifying signatures").
+    """
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
 
 
 class WebhookChannel:
@@ -30,6 +46,10 @@ class WebhookChannel:
             "Idempotency-Key": idempotency_key,
         }
         body = json.dumps(payload, ensure_ascii=False).encode()
+        if self.config.secret:
+            timestamp = str(int(time.time()))
+            headers[TIMESTAMP_HEADER] = timestamp
+            headers[SIGNATURE_HEADER] = sign(self.config.secret, timestamp, body)
         try:
             response = await self.client.post(
                 self.config.url, content=body, headers=headers, timeout=self.config.timeout
