@@ -26,7 +26,7 @@ from monitor.config import (
     load_config,
     parse_duration,
 )
-from monitor.daemon import poll_once, run_daemon, utc_now
+from monitor.daemon import deliver_once, poll_once, run_daemon, send_test_alert, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.evaluate import LabelledItem, evaluate
 from monitor.logs import configure_logging
@@ -34,6 +34,7 @@ from monitor.models import Article
 from monitor.report import (
     alert_text,
     alerts_table,
+    deliveries_table,
     eval_text,
     score_json,
     score_text,
@@ -235,6 +236,72 @@ def alerts_show(
     if alert is None:
         raise click.ClickException(f"no alert {alert_id}")
     click.echo(json.dumps(alert, ensure_ascii=False) if as_json else alert_text(alert))
+
+
+@main.command("deliver")
+@config_option
+@log_level_option
+@click.option("--once", is_flag=True, help="Send what is due in the outbox and exit.")
+def deliver_command(config_dir: Path, log_level: str, once: bool) -> None:
+    """Send the notifications that are due, once (the daemon does this every tick)."""
+    if not once:
+        raise click.UsageError("deliver needs --once (use 'monitor run' for the daemon)")
+    config = _load(config_dir)
+    configure_logging(log_level, config.secrets)
+    report = asyncio.run(deliver_once(config))
+    click.echo(
+        f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.dead} given up"
+    )
+
+
+@main.group("deliveries", invoke_without_command=True)
+@config_option
+@click.option(
+    "--status",
+    "statuses",
+    type=click.Choice(["pending", "dead", "silenced", "sent"]),
+    multiple=True,
+    help="Only these statuses (default: pending and dead).",
+)
+@click.pass_context
+def deliveries_command(context: click.Context, config_dir: Path, statuses: tuple[str, ...]) -> None:
+    """List notifications waiting in the outbox or given up (``deliveries retry``)."""
+    context.obj = config_dir
+    if context.invoked_subcommand is not None:
+        return
+    with _store(config_dir) as store:
+        rows = store.list_deliveries(statuses or ("pending", "dead"))
+    click.echo(deliveries_table(rows))
+
+
+@deliveries_command.command("retry")
+@click.pass_obj
+def deliveries_retry(config_dir: Path) -> None:
+    """Queue every dead delivery again; the next delivery pass sends them."""
+    with _store(config_dir) as store:
+        count = store.retry_dead(utc_now())
+    click.echo(f"{count} dead deliveries queued again")
+
+
+@main.group("channels")
+def channels_command() -> None:
+    """Check the channels of monitor.yaml."""
+
+
+@channels_command.command("test")
+@config_option
+@click.argument("name")
+def channels_test(config_dir: Path, name: str) -> None:
+    """Send a test alert through channel NAME and report what the service answered."""
+    config = _load(config_dir)
+    if name not in config.settings.channels:
+        known = ", ".join(sorted(config.settings.channels))
+        raise click.UsageError(f"no channel named {name!r} (channels: {known})")
+    configure_logging("warning", config.secrets)
+    error = asyncio.run(send_test_alert(config, name))
+    if error is not None:
+        raise click.ClickException(f"channel {name}: {error}")
+    click.echo(f"channel {name}: the test alert was accepted")
 
 
 @main.command("silence")

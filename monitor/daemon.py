@@ -22,6 +22,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.channels import build_channels
 from monitor.config import Config
+from monitor.decide import channel_test_payload
+from monitor.deliver import DeliveryReport, deliver_due
+from monitor.errors import DeliveryError
 from monitor.fetch import FetchLimits, make_client
 from monitor.pipeline import CycleReport, Runtime, run_cycle
 from monitor.store import Store
@@ -62,6 +65,26 @@ async def poll_once(config: Config) -> CycleReport:
     """Poll every active feed once, deliver what is due, and return the counts."""
     async with open_runtime(config) as runtime:
         return await run_cycle(runtime, all_feeds=True)
+
+
+async def deliver_once(config: Config) -> DeliveryReport:
+    """Send every delivery that is due, once, and return what happened."""
+    async with open_runtime(config) as runtime:
+        return await deliver_due(
+            runtime.store, runtime.channels, config.settings.delivery, runtime.clock()
+        )
+
+
+async def send_test_alert(config: Config, name: str) -> str | None:
+    """Send a test alert through channel ``name``; ``None`` or the channel's error."""
+    async with open_runtime(config) as runtime:
+        now = runtime.clock()
+        payload = channel_test_payload(now)
+        try:
+            await runtime.channels[name].send(payload, f"{payload['id']}:{name}")
+        except DeliveryError as exc:
+            return str(exc)
+    return None
 
 
 async def run_daemon(config: Config) -> None:

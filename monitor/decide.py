@@ -235,3 +235,19 @@ def system_payload(
         "created_at": now.isoformat(timespec="seconds"),
         "articles": [],
     }
+
+
+def channel_test_payload(now: datetime) -> dict[str, Any]:
+    """A harmless alert for ``monitor channels test`` (schema ``monitor.alert/1``)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": f"test:{now.isoformat(timespec='seconds')}",
+        "kind": "test",
+        "state": "firing",
+        "watch": "test",
+        "level": "notice",
+        "score": 0,
+        "created_at": now.isoformat(timespec="seconds"),
+        "message": "a test alert from monitor: if you read this, the channel works",
+        "articles": [],
+    }

@@ -177,3 +177,23 @@ def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:
             f"{silence['created_by']}: {silence['reason']}"
         )
     return "\n".join(lines)
+
+
+def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
+    """One line per delivery: id, alert, channel, event, status, attempts, next try, error."""
+    if not deliveries:
+        return "no deliveries"
+    lines = [
+        f"{'id':>5} {'alert':>5}  {'watch':<16} {'channel':<12} {'event':<18} "
+        f"{'status':<9} {'tries':>5}  next try / last error"
+    ]
+    for row in deliveries:
+        detail = _minute(row["next_attempt_at"]) if row["status"] == "pending" else ""
+        if row["last_error"]:
+            detail = f"{detail}  {row['last_error']}".strip()
+        lines.append(
+            f"{row['id']:>5} {row['alert_id']:>5}  {row['watch'][:16]:<16} "
+            f"{row['channel'][:12]:<12} {row['event'][:18]:<18} {row['status']:<9} "
+            f"{row['attempts']:>5}  {detail}"
+        )
+    return "\n".join(lines)

@@ -280,3 +280,59 @@ def test_silence_explains_what_is_wrong(
     code, _, err = invoke(*args, "--config", str(config_dir.path))
     assert code in (1, 2)
     assert message in err
+
+
+def test_dead_deliveries_are_listed_retried_and_sent(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    where = ("--config", str(config_dir.path))
+
+    def configure(hook: str) -> None:
+        config_dir.write(
+            [url],
+            channels={"team": {"type": "webhook", "url": hook}},
+            watch_channels=["team"],
+            settings={"delivery": {"max_attempts": 1}},
+        )
+
+    configure("http://127.0.0.1:9/hook")  # nothing listens there
+    assert "2 given up" in invoke("poll", "--once", *where)[1]
+    listed = invoke("deliveries", *where)[1].splitlines()
+    assert len(listed) == 3
+    assert all("dead" in line and "webhook unreachable" in line for line in listed[1:])
+
+    assert invoke("deliveries", *where, "retry")[1] == "2 dead deliveries queued again\n"
+    configure(webhook.url("/hook"))
+    assert invoke("deliver", "--once", *where)[1] == (
+        "deliveries: 2 sent, 0 to retry, 0 given up\n"
+    )
+    assert len(webhook.payloads) == 2
+    assert invoke("deliveries", *where)[1].strip() == "no deliveries"
+
+
+def test_channels_test_sends_a_test_alert_and_reports_failure(
+    config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    config_dir.write(
+        ["https://feeds.example/rss"],
+        channels={
+            "team": {"type": "webhook", "url": webhook.url("/hook")},
+            "broken": {"type": "webhook", "url": "http://127.0.0.1:9/hook"},
+        },
+        watch_channels=["team"],
+    )
+    where = ("--config", str(config_dir.path))
+
+    code, out, _ = invoke("channels", "test", "team", *where)
+    assert (code, out) == (0, "channel team: the test alert was accepted\n")
+    assert webhook.payloads[0]["kind"] == "test"
+
+    code, _, err = invoke("channels", "test", "broken", *where)
+    assert code == 1
+    assert "channel broken: webhook unreachable" in err
+    assert "127.0.0.1:9" not in err  # the URL is a secret
+
+    code, _, err = invoke("channels", "test", "nope", *where)
+    assert code == 2
+    assert "no channel named 'nope'" in err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from monitor.store.records import (
     PendingDelivery,
@@ -60,3 +62,26 @@ class OutboxMixin(StoreBase):
                     delivery_id,
                 ],
             )
+
+    def list_deliveries(self, statuses: Sequence[str], limit: int = 100) -> list[dict[str, Any]]:
+        """Deliveries in ``statuses``, oldest first, with their alert's watch and level."""
+        marks = ",".join("?" * len(statuses))
+        return list(
+            self.db.query(
+                f"""SELECT d.id, d.alert_id, a.watch, a.kind, a.level, d.channel, d.event,
+                      d.status, d.attempts, d.next_attempt_at, d.last_error
+                    FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                    WHERE d.status IN ({marks}) ORDER BY d.id LIMIT ?""",  # noqa: S608
+                [*statuses, limit],
+            )
+        )
+
+    def retry_dead(self, now: datetime) -> int:
+        """Queue every dead delivery again, due now; return how many."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                """UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
+                   WHERE status = 'dead'""",
+                [iso(now)],
+            )
+        return cursor.rowcount
