@@ -72,8 +72,11 @@ class PollSettings(_Strict):
 class DeliverySettings(_Strict):
     """How the outbox retries a channel that does not accept an alert."""
 
-    max_attempts: int = Field(5, ge=1)
     retry_base: Duration = 30.0
+    max_delay: Duration = 1800.0
+    jitter: float = Field(0.2, ge=0, le=0.5)
+    give_up_after: Duration = 24 * 3600.0
+    max_attempts: int | None = Field(None, ge=1)
 
 
 class ConsoleChannelConfig(_Strict):

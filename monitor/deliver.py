@@ -9,6 +9,7 @@ nothing: the next pass sends what is still pending (at least once; the
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,10 +32,27 @@ class DeliveryReport:
     dead: int = 0
 
 
-def retry_delay(attempts: int, settings: DeliverySettings, retry_after: float | None) -> float:
-    """Seconds to wait after the ``attempts``-th failed attempt."""
-    delay: float = settings.retry_base * 2 ** max(0, attempts - 1)
-    return max(delay, retry_after or 0.0)
+def retry_delay(
+    attempts: int,
+    settings: DeliverySettings,
+    retry_after: float | None,
+    rng: random.Random,
+) -> float:
+    """Seconds to wait after the ``attempts``-th failed attempt.
+
+    The delay doubles from ``retry_base`` up to ``max_delay``, spread by
+    ``jitter`` so that many alerts to one recovering service do not retry in
+    step, and is never shorter than the service's ``Retry-After``.
+    """
+    delay = min(settings.retry_base * 2 ** min(max(0, attempts - 1), 32), settings.max_delay)
+    delay *= 1 + rng.uniform(-settings.jitter, settings.jitter)
+    return float(max(delay, retry_after or 0.0))
+
+
+def gives_up(attempts: int, age: float, settings: DeliverySettings) -> bool:
+    """Whether a delivery that failed ``attempts`` times, ``age`` seconds old, is dead."""
+    too_many = settings.max_attempts is not None and attempts >= settings.max_attempts
+    return too_many or age >= settings.give_up_after
 
 
 async def deliver_due(
@@ -42,8 +60,10 @@ async def deliver_due(
     channels: Mapping[str, Channel],
     settings: DeliverySettings,
     now: datetime,
+    rng: random.Random | None = None,
 ) -> DeliveryReport:
     """Send every delivery that is due; record each outcome in the store."""
+    rng = rng or random.Random()
     sent = retrying = dead = 0
     for delivery in store.due_deliveries(now):
         try:
@@ -53,26 +73,27 @@ async def deliver_due(
             await channel.send(delivery.payload, _idempotency_key(delivery))
         except DeliveryError as exc:
             attempts = delivery.attempts + 1
-            if attempts >= settings.max_attempts:
+            age = (now - delivery.created_at).total_seconds()
+            if gives_up(attempts, age, settings):
                 store.mark_failed(delivery.id, str(exc), None)
                 dead += 1
                 log.error(
-                    "alert=%s channel=%s delivery failed for good after %d attempts: %s",
+                    "alert=%s channel=%s delivery given up after %d attempts in %s: %s",
                     delivery.alert_id,
                     delivery.channel,
                     attempts,
+                    describe_delay(age),
                     exc,
                 )
                 continue
-            delay = retry_delay(attempts, settings, exc.retry_after)
+            delay = retry_delay(attempts, settings, exc.retry_after, rng)
             store.mark_failed(delivery.id, str(exc), now + timedelta(seconds=delay))
             retrying += 1
             log.warning(
-                "alert=%s channel=%s delivery failed (attempt %d of %d): %s; retry in %s",
+                "alert=%s channel=%s delivery failed (attempt %d): %s; retry in %s",
                 delivery.alert_id,
                 delivery.channel,
                 attempts,
-                settings.max_attempts,
                 exc,
                 describe_delay(delay),
             )

@@ -21,7 +21,7 @@ class OutboxMixin(StoreBase):
         """Return pending deliveries whose next attempt is due, oldest first."""
         rows = self.db.query(
             """SELECT d.id, d.alert_id, d.channel, d.attempts,
-                 COALESCE(d.payload, a.payload) AS payload, d.event
+                 COALESCE(d.payload, a.payload) AS payload, d.event, d.created_at
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                ORDER BY d.next_attempt_at, d.id LIMIT ?""",
@@ -34,6 +34,7 @@ class OutboxMixin(StoreBase):
                 channel=row["channel"],
                 attempts=row["attempts"],
                 payload=json.loads(row["payload"]),
+                created_at=datetime.fromisoformat(row["created_at"]),
                 event=row["event"],
             )
             for row in rows

@@ -33,6 +33,7 @@ class PendingDelivery:
     channel: str
     attempts: int
     payload: dict[str, Any]
+    created_at: datetime
     event: str = "firing"
 
 
