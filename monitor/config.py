@@ -18,6 +18,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from monitor.configmodels import (
+    CHANNEL_TYPES,
     DEFAULT_NEGATORS,
     INDEX_LEVELS,
     LEVELS,
@@ -218,8 +219,8 @@ _MESSAGES = {
     "list_type": "expected a list",
     "dict_type": "expected a mapping",
     "model_type": "expected a mapping",
-    "union_tag_invalid": "unknown channel type (expected console or webhook)",
-    "union_tag_not_found": "channel needs a 'type' (console or webhook)",
+    "union_tag_invalid": f"unknown channel type (expected one of: {', '.join(CHANNEL_TYPES)})",
+    "union_tag_not_found": f"channel needs a 'type' ({', '.join(CHANNEL_TYPES)})",
 }
 
 
@@ -238,7 +239,7 @@ def _yaml_location(document: YamlDocument, loc: tuple[int | str, ...]) -> Locati
     if location and not isinstance(location[-1], int) and location not in document.lines:
         # A union tag or validator name as the last part names no key.
         last = str(location[-1])
-        if last in ("console", "webhook") or "-" in last or "[" in last:
+        if last in CHANNEL_TYPES or "-" in last or "[" in last:
             location = location[:-1]
     return location
 

@@ -102,7 +102,73 @@ class WebhookChannelConfig(_Strict):
         return url
 
 
-ChannelConfig = Annotated[ConsoleChannelConfig | WebhookChannelConfig, Field(discriminator="type")]
+class _ChatChannelConfig(_Strict):
+    url: str
+    timeout: Duration = 10.0
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return url
+
+
+class SlackChannelConfig(_ChatChannelConfig):
+    """A Slack incoming webhook (Block Kit message)."""
+
+    type: Literal["slack"]
+
+
+class DiscordChannelConfig(_ChatChannelConfig):
+    """A Discord webhook (an embed; mentions never ping)."""
+
+    type: Literal["discord"]
+
+
+class MattermostChannelConfig(_ChatChannelConfig):
+    """A Mattermost incoming webhook (Markdown)."""
+
+    type: Literal["mattermost"]
+
+
+class TeamsChannelConfig(_ChatChannelConfig):
+    """A Microsoft Teams Workflows webhook (an Adaptive Card)."""
+
+    type: Literal["teams"]
+
+
+class NtfyChannelConfig(_ChatChannelConfig):
+    """An ntfy topic URL; priority and tags follow the level."""
+
+    type: Literal["ntfy"]
+    token: str | None = None
+
+
+class TelegramChannelConfig(_Strict):
+    """A Telegram bot's sendMessage to one chat (HTML parse mode)."""
+
+    type: Literal["telegram"]
+    token: str
+    chat_id: str | int
+    api_url: str = "https://api.telegram.org"
+    timeout: Duration = 10.0
+
+
+CHANNEL_TYPES = (
+    "console", "webhook", "slack", "discord", "mattermost", "teams", "ntfy", "telegram",
+)  # fmt: skip
+ChannelConfig = Annotated[
+    ConsoleChannelConfig
+    | WebhookChannelConfig
+    | SlackChannelConfig
+    | DiscordChannelConfig
+    | MattermostChannelConfig
+    | TeamsChannelConfig
+    | NtfyChannelConfig
+    | TelegramChannelConfig,
+    Field(discriminator="type"),
+]
 
 
 def _default_channels() -> dict[str, ChannelConfig]:

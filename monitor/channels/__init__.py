@@ -14,8 +14,25 @@ from typing import Any, Protocol, TextIO
 import httpx
 
 from monitor.channels.console import ConsoleChannel
+from monitor.channels.discord import DiscordChannel
+from monitor.channels.mattermost import MattermostChannel
+from monitor.channels.ntfy import NtfyChannel
+from monitor.channels.slack import SlackChannel
+from monitor.channels.teams import TeamsChannel
+from monitor.channels.telegram import TelegramChannel
 from monitor.channels.webhook import WebhookChannel
-from monitor.config import ChannelConfig, ConsoleChannelConfig, WebhookChannelConfig
+from monitor.configmodels import ChannelConfig, ConsoleChannelConfig
+
+# Each configured ``type`` and the class that sends to it.
+_SENDERS: dict[str, Any] = {
+    "webhook": WebhookChannel,
+    "slack": SlackChannel,
+    "discord": DiscordChannel,
+    "mattermost": MattermostChannel,
+    "teams": TeamsChannel,
+    "ntfy": NtfyChannel,
+    "telegram": TelegramChannel,
+}
 
 
 class Channel(Protocol):
@@ -33,6 +50,6 @@ def build_channels(
     for name, config in configs.items():
         if isinstance(config, ConsoleChannelConfig):
             channels[name] = ConsoleChannel(console)
-        elif isinstance(config, WebhookChannelConfig):
-            channels[name] = WebhookChannel(config, client)
+        else:
+            channels[name] = _SENDERS[config.type](config, client)
     return channels

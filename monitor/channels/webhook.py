@@ -7,14 +7,12 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from monitor.channels.http import post
 from monitor.config import WebhookChannelConfig
-from monitor.errors import DeliveryError
-from monitor.fetch import USER_AGENT, retry_after_seconds
 
 TIMESTAMP_HEADER = "X-Monitor-Timestamp"
 SIGNATURE_HEADER = "X-Monitor-Signature"
@@ -42,7 +40,6 @@ class WebhookChannel:
         headers = {
             **self.config.headers,
             "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
             "Idempotency-Key": idempotency_key,
         }
         body = json.dumps(payload, ensure_ascii=False).encode()
@@ -50,17 +47,7 @@ class WebhookChannel:
             timestamp = str(int(time.time()))
             headers[TIMESTAMP_HEADER] = timestamp
             headers[SIGNATURE_HEADER] = sign(self.config.secret, timestamp, body)
-        try:
-            response = await self.client.post(
-                self.config.url, content=body, headers=headers, timeout=self.config.timeout
-            )
-        except httpx.HTTPError as exc:
-            # str(exc) of some httpx errors names the URL, which is a secret.
-            raise DeliveryError(f"webhook unreachable: {type(exc).__name__}") from exc
-        if not response.is_success:
-            raise DeliveryError(
-                f"webhook answered HTTP {response.status_code}",
-                retry_after=retry_after_seconds(
-                    response.headers.get("Retry-After"), datetime.now(UTC)
-                ),
-            )
+        await post(
+            self.client, self.config.url, service="webhook", timeout=self.config.timeout,
+            content=body, headers=headers,
+        )  # fmt: skip

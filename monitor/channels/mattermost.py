@@ -1,0 +1,41 @@
+"""Mattermost incoming webhooks: Markdown text with feed text escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from monitor.channels.discord import escape
+from monitor.channels.http import post
+from monitor.channels.message import message_of, trim
+from monitor.configmodels import MattermostChannelConfig
+
+TEXT_LIMIT = 16_000
+
+
+def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The webhook body of an alert (Mattermost reads the same Markdown as Discord)."""
+    message = message_of(payload)
+    lines = [f"**{escape(message.headline)}**"]
+    for item in message.items:
+        title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
+        lines.append(f"- {title}" + (f" ({escape(item.source)})" if item.source else ""))
+    if message.note:
+        lines.append(escape(message.note))
+    return {"text": trim("\n".join(lines), TEXT_LIMIT)}
+
+
+class MattermostChannel:
+    """Posts alerts to a Mattermost incoming webhook."""
+
+    def __init__(self, config: MattermostChannelConfig, client: httpx.AsyncClient) -> None:
+        self.config, self.client = config, client
+
+    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        """Post the alert, or raise ``DeliveryError``."""
+        await post(
+            self.client, self.config.url, service="mattermost", timeout=self.config.timeout,
+            json=render(payload),
+        )  # fmt: skip

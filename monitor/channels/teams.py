@@ -1,0 +1,63 @@
+"""Microsoft Teams Workflows webhooks: an Adaptive Card."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from monitor.channels.discord import escape
+from monitor.channels.http import post
+from monitor.channels.message import message_of, trim
+from monitor.configmodels import TeamsChannelConfig
+
+TEXT_LIMIT = 10_000
+
+
+def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The message body: one Adaptive Card (TextBlocks read Markdown, so it is escaped)."""
+    message = message_of(payload)
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": escape(message.headline), "weight": "Bolder", "wrap": True}
+    ]
+    lines = [
+        f"- {escape(item.title)}" + (f" ({escape(item.source)})" if item.source else "")
+        for item in message.items
+    ]
+    if message.note:
+        lines.append(escape(message.note))
+    if lines:
+        body.append({"type": "TextBlock", "text": trim("\n".join(lines), TEXT_LIMIT), "wrap": True})
+    actions = [
+        {"type": "Action.OpenUrl", "title": trim(item.title, 60), "url": item.url}
+        for item in message.items
+        if item.url
+    ][:5]
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "actions": actions,
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+        ],
+    }
+
+
+class TeamsChannel:
+    """Posts alerts to a Teams Workflows webhook."""
+
+    def __init__(self, config: TeamsChannelConfig, client: httpx.AsyncClient) -> None:
+        self.config, self.client = config, client
+
+    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        """Post the alert, or raise ``DeliveryError``."""
+        await post(
+            self.client, self.config.url, service="teams", timeout=self.config.timeout,
+            json=render(payload),
+        )  # fmt: skip

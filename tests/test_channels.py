@@ -1,0 +1,148 @@
+"""Every chat channel, against a real receiver on 127.0.0.1, with hostile feed text."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from conftest import WebhookReceiver
+
+from monitor.channels import build_channels
+from monitor.configmodels import Settings
+from monitor.errors import DeliveryError
+
+HOSTILE = (
+    "<!channel> @everyone @here <script>alert(1)</script> [click](https://evil.example) "
+    "*bold* <b>x</b> <https://evil.example|spoof> \u202egnp.exe"
+)
+PAYLOAD: dict[str, Any] = {
+    "schema": "monitor.alert/1",
+    "id": "serbia-kosovo:article:1",
+    "kind": "article",
+    "state": "firing",
+    "watch": "serbia-kosovo",
+    "level": "critical",
+    "score": 45.5,
+    "created_at": "2026-11-03T21:20:04+00:00",
+    "articles": [
+        {"title": HOSTILE, "url": "https://courier.example/a?x=1|y>2", "source": "@here Courier"},
+        {"title": "Second report", "url": "javascript:alert(1)", "source": None},
+    ],
+    "sources": [{"source": "a", "url": None}, {"source": "b", "url": None}],
+}
+
+
+def send(kind: str, webhook: WebhookReceiver, **extra: Any) -> dict[str, Any]:
+    """Send PAYLOAD through a channel of ``kind`` and return what the receiver got."""
+    config = {"type": kind, "url": webhook.url(f"/{kind}/topic"), **extra}
+    if kind == "telegram":
+        config = {"type": kind, "token": "123:SECRET", "chat_id": 42, "api_url": webhook.base_url}
+    settings = Settings.model_validate({"channels": {"c": config}})
+
+    async def run() -> None:
+        async with httpx.AsyncClient() as client:
+            channels = build_channels(settings.channels, client, console=None)  # type: ignore[arg-type]
+            await channels["c"].send(PAYLOAD, "key-1")
+
+    asyncio.run(run())
+    (request,) = webhook.requests
+    return {"path": request.path, "headers": request.headers, "body": json.loads(request.body)}
+
+
+def no_live_mention(text: str) -> None:
+    assert "<!channel>" not in text
+    assert "@everyone" not in text
+    assert "@here" not in text
+    assert "<script>" not in text
+
+
+def test_slack_escapes_mentions_and_links(webhook: WebhookReceiver) -> None:
+    body = send("slack", webhook)["body"]
+    section = body["blocks"][1]["text"]["text"]
+    assert body["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "[CRITICAL] serbia-kosovo: score 45.5 (article)"},
+    }
+    assert "&lt;!channel&gt;" in section
+    assert "<https://courier.example/a?x=1%7Cy%3E2|" in section  # the target cannot be bent
+    assert "&lt;https://evil.example|spoof&gt;" in section
+    assert "javascript:" not in section
+    assert "2 sources" in section
+    assert "@\u200beveryone" in section
+    no_live_mention(section.replace("@\u200b", ""))
+
+
+def test_discord_never_pings_and_escapes_markdown(webhook: WebhookReceiver) -> None:
+    body = send("discord", webhook)["body"]
+    assert body["allowed_mentions"] == {"parse": []}
+    (embed,) = body["embeds"]
+    assert embed["color"] == 0xE74C3C
+    description = embed["description"]
+    assert "@\u200beveryone" in description
+    assert "\\[click\\]\\(https://evil.example\\)" in description
+    assert "](https://courier.example/a?x=1|y>2)" in description
+    assert "javascript:" not in description
+    no_live_mention(description.replace("@\u200b", ""))
+
+
+def test_mattermost_escapes_markdown_and_mentions(webhook: WebhookReceiver) -> None:
+    text = send("mattermost", webhook)["body"]["text"]
+    assert text.startswith("**\\[CRITICAL\\] serbia\\-kosovo")
+    assert "@\u200bhere" in text
+    assert "javascript:" not in text
+
+
+def test_teams_sends_an_adaptive_card_with_only_http_links(webhook: WebhookReceiver) -> None:
+    body = send("teams", webhook)["body"]
+    (attachment,) = body["attachments"]
+    card = attachment["content"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert card["type"] == "AdaptiveCard"
+    assert [action["url"] for action in card["actions"]] == ["https://courier.example/a?x=1|y>2"]
+    assert "\\[click\\]" in card["body"][1]["text"]
+
+
+def test_ntfy_publishes_to_the_topic_with_priority_from_the_level(
+    webhook: WebhookReceiver,
+) -> None:
+    sent = send("ntfy", webhook, token="tk")
+    assert sent["path"] == "/"
+    assert sent["headers"]["Authorization"] == "Bearer tk"
+    body = sent["body"]
+    assert (body["topic"], body["priority"], body["tags"]) == ("topic", 5, ["warning", "critical"])
+    assert body["click"] == "https://courier.example/a?x=1|y>2"
+
+
+def test_telegram_sends_html_with_feed_text_escaped(webhook: WebhookReceiver) -> None:
+    sent = send("telegram", webhook)
+    assert sent["path"] == "/bot123:SECRET/sendMessage"
+    body = sent["body"]
+    assert (body["chat_id"], body["parse_mode"]) == (42, "HTML")
+    assert "&lt;script&gt;" in body["text"]
+    assert "&lt;b&gt;x&lt;/b&gt;" in body["text"]
+    assert '<a href="https://courier.example/a?x=1|y&gt;2">' in body["text"]
+    assert "javascript:" not in body["text"]
+
+
+@pytest.mark.parametrize("kind", ["slack", "discord", "mattermost", "teams", "ntfy", "telegram"])
+def test_a_failing_service_is_a_delivery_error_that_names_no_secret(
+    kind: str, webhook: WebhookReceiver
+) -> None:
+    webhook.statuses = [429]
+    with pytest.raises(DeliveryError) as caught:
+        send(kind, webhook)
+    assert "HTTP 429" in str(caught.value)
+    assert "SECRET" not in str(caught.value)
+    assert "127.0.0.1" not in str(caught.value)
+
+
+def test_long_alerts_are_trimmed_to_the_services_limits(webhook: WebhookReceiver) -> None:
+    PAYLOAD["articles"][0]["title"] = "x" * 10_000
+    try:
+        body = send("discord", webhook)["body"]
+    finally:
+        PAYLOAD["articles"][0]["title"] = HOSTILE
+    assert len(body["embeds"][0]["description"]) <= 4096
