@@ -155,8 +155,22 @@ class TelegramChannelConfig(_Strict):
     timeout: Duration = 10.0
 
 
+class EmailChannelConfig(_Strict):
+    """Email over SMTP: one multipart (plain text and HTML) message per notification."""
+
+    type: Literal["email"]
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    tls: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: str | None = None
+    from_: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    timeout: Duration = 20.0
+
+
 CHANNEL_TYPES = (
-    "console", "webhook", "slack", "discord", "mattermost", "teams", "ntfy", "telegram",
+    "console", "webhook", "slack", "discord", "mattermost", "teams", "ntfy", "telegram", "email",
 )  # fmt: skip
 ChannelConfig = Annotated[
     ConsoleChannelConfig
@@ -166,7 +180,8 @@ ChannelConfig = Annotated[
     | MattermostChannelConfig
     | TeamsChannelConfig
     | NtfyChannelConfig
-    | TelegramChannelConfig,
+    | TelegramChannelConfig
+    | EmailChannelConfig,
     Field(discriminator="type"),
 ]
 

@@ -15,6 +15,7 @@ import httpx
 
 from monitor.channels.console import ConsoleChannel
 from monitor.channels.discord import DiscordChannel
+from monitor.channels.email import EmailChannel
 from monitor.channels.mattermost import MattermostChannel
 from monitor.channels.ntfy import NtfyChannel
 from monitor.channels.slack import SlackChannel
@@ -32,6 +33,7 @@ _SENDERS: dict[str, Any] = {
     "teams": TeamsChannel,
     "ntfy": NtfyChannel,
     "telegram": TelegramChannel,
+    "email": EmailChannel,
 }
 
 

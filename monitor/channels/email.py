@@ -1,0 +1,96 @@
+"""Email over SMTP: one message per notification, plain text and HTML parts."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import smtplib
+import ssl
+from collections.abc import Mapping
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Any
+
+from monitor.channels.message import Message, message_of, trim
+from monitor.configmodels import EmailChannelConfig
+from monitor.errors import DeliveryError
+
+SUBJECT_LIMIT = 200
+
+
+def render(
+    payload: Mapping[str, Any], sender: str, recipients: list[str], key: str
+) -> EmailMessage:
+    """The email of an alert; feed text is plain in one part and escaped in the other."""
+    message = message_of(payload)
+    email = EmailMessage()
+    # message_of keeps feed text on one line: no header can be injected.
+    email["Subject"] = trim(message.headline, SUBJECT_LIMIT)
+    email["From"] = sender
+    email["To"] = ", ".join(recipients)
+    email["Date"] = formatdate(usegmt=True)
+    # The same notification retried keeps its Message-ID, so a mail system can drop a repeat.
+    email["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@monitor.invalid>"
+    email.set_content(_plain(message))
+    email.add_alternative(_html(message), subtype="html")
+    return email
+
+
+def _plain(message: Message) -> str:
+    lines = [message.headline, ""]
+    for item in message.items:
+        lines.append(f"- {item.title}" + (f" ({item.source})" if item.source else ""))
+        if item.url:
+            lines.append(f"  {item.url}")
+    if message.note:
+        lines += ["", message.note]
+    return "\n".join(lines) + "\n"
+
+
+def _html(message: Message) -> str:
+    items = []
+    for item in message.items:
+        title = html.escape(item.title)
+        if item.url:
+            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
+        source = f" ({html.escape(item.source)})" if item.source else ""
+        items.append(f"<li>{title}{source}</li>")
+    note = f"<p>{html.escape(message.note)}</p>" if message.note else ""
+    return (
+        f"<html><body><h2>{html.escape(message.headline)}</h2>"
+        f"<ul>{''.join(items)}</ul>{note}</body></html>\n"
+    )
+
+
+class EmailChannel:
+    """Sends each notification as an email through one SMTP server."""
+
+    def __init__(self, config: EmailChannelConfig, client: object = None) -> None:
+        self.config = config
+
+    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+        """Send the email, or raise ``DeliveryError`` (never with the password)."""
+        email = render(payload, self.config.from_, self.config.to, idempotency_key)
+        await asyncio.to_thread(self._send, email)
+
+    def _send(self, email: EmailMessage) -> None:
+        config = self.config
+        try:
+            if config.tls == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=config.timeout,
+                    context=ssl.create_default_context(),
+                )  # fmt: skip
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            with smtp:
+                if config.tls == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if config.username:
+                    smtp.login(config.username, config.password or "")
+                smtp.send_message(email)
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"email: the server answered {exc.smtp_code}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"email: {type(exc).__name__}") from exc

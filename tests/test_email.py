@@ -1,0 +1,120 @@
+"""The email channel against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from monitor.channels.email import EmailChannel
+from monitor.configmodels import EmailChannelConfig
+from monitor.errors import DeliveryError
+
+PAYLOAD: dict[str, Any] = {
+    "schema": "monitor.alert/1",
+    "id": "serbia-kosovo:article:1",
+    "kind": "article",
+    "state": "firing",
+    "watch": "serbia-kosovo",
+    "level": "warning",
+    "score": 9.5,
+    "created_at": "2026-11-03T09:00:00+00:00",
+    "articles": [
+        {
+            "title": "Barricades at Jarinje <script>alert(1)</script>\r\nBcc: victim@example.org",
+            "url": "https://wire.example/jarinje",
+            "source": "Balkan Wire",
+        }
+    ],
+}
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"ana", b"pw")
+    return AuthResult(success=ok)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=authenticate,
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def channel(port: int, password: str = "pw", timeout: float = 20) -> EmailChannel:
+    return EmailChannel(
+        EmailChannelConfig.model_validate(
+            {
+                "type": "email", "host": "127.0.0.1", "port": port, "tls": "none",
+                "username": "ana", "password": password, "from": "monitor@example.org",
+                "to": ["desk@example.org", "editor@example.org"], "timeout": timeout,
+            }
+        )
+    )  # fmt: skip
+
+
+def test_an_alert_arrives_as_plain_text_and_escaped_html(smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    asyncio.run(channel(port).send(PAYLOAD, "key-1"))
+    asyncio.run(channel(port).send(PAYLOAD, "key-1"))  # a retry of the same notification
+
+    first, again = inbox.messages
+    assert inbox.recipients[0] == ["desk@example.org", "editor@example.org"]
+    assert first["Subject"] == "[WARNING] serbia-kosovo: score 9.5 (article)"
+    assert first["From"] == "monitor@example.org"
+    assert first["Bcc"] is None  # feed text cannot add a header
+    assert first["Message-ID"] == again["Message-ID"]
+    plain, rich = (
+        part.get_payload(decode=True).decode() for part in first.walk() if not part.is_multipart()
+    )
+    assert "Barricades at Jarinje <script>alert(1)</script> Bcc: victim@example.org" in plain
+    assert "https://wire.example/jarinje" in plain
+    assert "&lt;script&gt;" in rich
+    assert "<script>" not in rich
+    assert '<a href="https://wire.example/jarinje">' in rich
+
+
+def test_a_refused_login_is_a_delivery_error_without_the_password(
+    smtp: tuple[Inbox, int],
+) -> None:
+    _, port = smtp
+    with pytest.raises(DeliveryError) as caught:
+        asyncio.run(channel(port, "wrong-secret", timeout=2).send(PAYLOAD, "key-2"))
+    assert str(caught.value).startswith("email: ")
+    assert "wrong-secret" not in str(caught.value)
+
+
+def test_an_unreachable_server_is_a_delivery_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DeliveryError, match="email: ConnectionRefusedError"):
+        asyncio.run(channel(port).send(PAYLOAD, "key-3"))
