@@ -259,7 +259,7 @@ def deliver_command(config_dir: Path, log_level: str, once: bool) -> None:
 @click.option(
     "--status",
     "statuses",
-    type=click.Choice(["pending", "dead", "silenced", "sent"]),
+    type=click.Choice(["pending", "dead", "silenced", "skipped", "sent"]),
     multiple=True,
     help="Only these statuses (default: pending and dead).",
 )

@@ -79,13 +79,18 @@ class DeliverySettings(_Strict):
     max_attempts: int | None = Field(None, ge=1)
 
 
-class ConsoleChannelConfig(_Strict):
+class _ChannelBase(_Strict):
+    # Article alerts below this level are not sent to the channel.
+    min_level: Literal["notice", "warning", "critical"] | None = None
+
+
+class ConsoleChannelConfig(_ChannelBase):
     """Alerts printed on the daemon's standard output."""
 
     type: Literal["console"]
 
 
-class WebhookChannelConfig(_Strict):
+class WebhookChannelConfig(_ChannelBase):
     """Alerts POSTed as JSON to ``url``."""
 
     type: Literal["webhook"]
@@ -102,7 +107,7 @@ class WebhookChannelConfig(_Strict):
         return url
 
 
-class _ChatChannelConfig(_Strict):
+class _ChatChannelConfig(_ChannelBase):
     url: str
     timeout: Duration = 10.0
 
@@ -145,7 +150,7 @@ class NtfyChannelConfig(_ChatChannelConfig):
     token: str | None = None
 
 
-class TelegramChannelConfig(_Strict):
+class TelegramChannelConfig(_ChannelBase):
     """A Telegram bot's sendMessage to one chat (HTML parse mode)."""
 
     type: Literal["telegram"]
@@ -155,7 +160,7 @@ class TelegramChannelConfig(_Strict):
     timeout: Duration = 10.0
 
 
-class EmailChannelConfig(_Strict):
+class EmailChannelConfig(_ChannelBase):
     """Email over SMTP: one multipart (plain text and HTML) message per notification."""
 
     type: Literal["email"]
@@ -207,6 +212,10 @@ class Settings(_Strict):
     delivery: DeliverySettings = DeliverySettings()
     channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
     system: SystemSettings = SystemSettings()
+
+    def min_levels(self) -> dict[str, str | None]:
+        """Each channel's ``min_level``."""
+        return {name: channel.min_level for name, channel in self.channels.items()}
 
     def system_channels(self) -> list[str]:
         """Where alerts about the monitor itself go."""

@@ -71,7 +71,11 @@ async def deliver_once(config: Config) -> DeliveryReport:
     """Send every delivery that is due, once, and return what happened."""
     async with open_runtime(config) as runtime:
         return await deliver_due(
-            runtime.store, runtime.channels, config.settings.delivery, runtime.clock()
+            runtime.store,
+            runtime.channels,
+            config.settings.delivery,
+            runtime.clock(),
+            min_levels=config.settings.min_levels(),
         )
 
 

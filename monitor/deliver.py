@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from monitor.channels import Channel
 from monitor.config import DeliverySettings
+from monitor.decide import reaches
 from monitor.errors import DeliveryError
 from monitor.schedule import describe_delay
 from monitor.store import PendingDelivery, Store
@@ -61,11 +62,22 @@ async def deliver_due(
     settings: DeliverySettings,
     now: datetime,
     rng: random.Random | None = None,
+    min_levels: Mapping[str, str | None] | None = None,
 ) -> DeliveryReport:
-    """Send every delivery that is due; record each outcome in the store."""
+    """Send every delivery that is due; record each outcome in the store.
+
+    An article alert below a channel's ``min_level`` is marked ``skipped``.
+    """
     rng = rng or random.Random()
+    min_levels = min_levels or {}
     sent = retrying = dead = 0
     for delivery in store.due_deliveries(now):
+        payload = delivery.payload
+        if payload.get("kind") == "article" and not reaches(
+            payload.get("level"), min_levels.get(delivery.channel) or "notice"
+        ):
+            store.mark_skipped(delivery.id)
+            continue
         try:
             channel = channels.get(delivery.channel)
             if channel is None:

@@ -172,7 +172,12 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
             store, config.settings.system, config.settings.system_channels(), runtime.clock()
         )
     report.deliveries = await deliver_due(
-        store, runtime.channels, config.settings.delivery, runtime.clock(), runtime.rng
+        store,
+        runtime.channels,
+        config.settings.delivery,
+        runtime.clock(),
+        runtime.rng,
+        config.settings.min_levels(),
     )
     return report
 

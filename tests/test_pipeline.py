@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -351,3 +352,36 @@ def test_a_signed_webhook_verifies_with_the_readme_snippet(
         assert not verify("wrong", timestamp, request.body, signature)
         assert not verify("s3cret", timestamp, request.body + b" ", signature)
         assert not verify("s3cret", str(int(timestamp) - 3600), request.body, signature)
+
+
+def test_a_channel_takes_only_article_alerts_at_or_above_its_min_level(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    courier = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    mild = "Kosovo Serbs protest near the Jarinje crossing; police made arrests at the barricades."
+    protest = feed_server.serve(
+        "/protest.xml",
+        rss([{"title": "Protest at Jarinje", "link": "https://p.example/1", "description": mild}]),
+    )
+    config = config_dir.write(
+        [courier, protest],
+        channels={
+            "everything": {"type": "webhook", "url": webhook.url("/all")},
+            "urgent": {"type": "webhook", "url": webhook.url("/urgent"), "min_level": "critical"},
+        },
+        watch_channels=["everything", "urgent"],
+    )
+
+    report = poll(config)
+
+    levels = {
+        path: sorted(json.loads(r.body)["level"] for r in webhook.requests if r.path == path)
+        for path in ("/all", "/urgent")
+    }
+    assert levels == {
+        "/all": ["critical", "critical", "warning"],
+        "/urgent": ["critical", "critical"],
+    }
+    assert report.deliveries.sent == 5
+    skipped = rows(config_dir.database, "SELECT channel FROM deliveries WHERE status = 'skipped'")
+    assert skipped == [("urgent",)]

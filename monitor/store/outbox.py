@@ -86,3 +86,8 @@ class OutboxMixin(StoreBase):
                 [iso(now)],
             )
         return cursor.rowcount
+
+    def mark_skipped(self, delivery_id: int) -> None:
+        """Record that a channel does not take this notification (its ``min_level``)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE deliveries SET status = 'skipped' WHERE id = ?", [delivery_id])
