@@ -129,6 +129,7 @@ class WebhookReceiver(_Server):
 
     def __init__(self) -> None:
         self.statuses: list[int] = []
+        self.headers: dict[str, str] = {}  # sent with every answer that is not 200
         super().__init__(_WebhookHandler)
 
     @property
@@ -146,7 +147,8 @@ class _WebhookHandler(_Handler):
         server: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]
         status = server.statuses.pop(0) if server.statuses else 200
         request.status = status  # type: ignore[attr-defined]
-        self._send(status, b'{"ok": true}' if status == 200 else b"busy", {})
+        headers = {} if status == 200 else server.headers
+        self._send(status, b'{"ok": true}' if status == 200 else b"busy", headers)
 
 
 @pytest.fixture

@@ -385,3 +385,26 @@ def test_a_channel_takes_only_article_alerts_at_or_above_its_min_level(
     assert report.deliveries.sent == 5
     skipped = rows(config_dir.database, "SELECT channel FROM deliveries WHERE status = 'skipped'")
     assert skipped == [("urgent",)]
+
+
+def test_a_receiver_that_answers_429_is_retried_after_its_retry_after(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    url = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    config = config_dir.write(
+        [url],
+        channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+        watch_channels=["team"],
+        settings={"delivery": {"retry_base": "1s", "jitter": 0}},
+    )
+    webhook.statuses = [429, 429]
+    webhook.headers = {"Retry-After": "600"}
+
+    first = poll(config)
+
+    assert first.deliveries.retrying == 2
+    waits = rows(
+        config_dir.database,
+        "SELECT (julianday(next_attempt_at) - julianday(created_at)) * 86400 FROM deliveries",
+    )
+    assert all(595 <= wait <= 605 for (wait,) in waits)
