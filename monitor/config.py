@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from monitor.channels.template import check as check_template
 from monitor.configmodels import (
     CHANNEL_TYPES,
     DEFAULT_NEGATORS,
@@ -123,6 +124,8 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
         loaded, used, _ = _load_model(settings_path, Settings, environ, problems)
         settings = loaded or settings
         secrets |= used
+        if loaded is not None:
+            settings = _resolve_templates(settings, directory, problems)
 
     feeds: list[FeedConfig] = []
     feeds_path = directory / "feeds.yaml"
@@ -242,6 +245,31 @@ def _yaml_location(document: YamlDocument, loc: tuple[int | str, ...]) -> Locati
         if last in CHANNEL_TYPES or "-" in last or "[" in last:
             location = location[:-1]
     return location
+
+
+def _resolve_templates(
+    settings: Settings, directory: Path, problems: list[ConfigProblem]
+) -> Settings:
+    """Channel templates as absolute paths, each checked to read and parse."""
+    channels = {}
+    for name, channel in settings.channels.items():
+        if channel.template is not None:
+            path = (directory / Path(channel.template).expanduser()).resolve()
+            try:
+                failure = check_template(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(
+                    ConfigProblem(
+                        directory / "monitor.yaml", None, f"channels.{name}.template",
+                        f"cannot read {path}: {exc}",
+                    )
+                )  # fmt: skip
+            else:
+                if failure is not None:
+                    problems.append(ConfigProblem(path, failure[0], "", failure[1]))
+            channel = channel.model_copy(update={"template": str(path)})
+        channels[name] = channel
+    return settings.model_copy(update={"channels": channels})
 
 
 def _resolve_feed_path(feed: FeedConfig, directory: Path) -> FeedConfig:

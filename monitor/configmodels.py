@@ -82,6 +82,8 @@ class DeliverySettings(_Strict):
 class _ChannelBase(_Strict):
     # Article alerts below this level are not sent to the channel.
     min_level: Literal["notice", "warning", "critical"] | None = None
+    # A Jinja2 file (relative to the config directory) for the message text.
+    template: str | None = None
 
 
 class ConsoleChannelConfig(_ChannelBase):

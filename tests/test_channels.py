@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from conftest import WebhookReceiver
+from jinja2.exceptions import SecurityError
 
 from monitor.channels import build_channels
+from monitor.channels.template import render
 from monitor.configmodels import Settings
 from monitor.errors import DeliveryError
 
@@ -146,3 +149,29 @@ def test_long_alerts_are_trimmed_to_the_services_limits(webhook: WebhookReceiver
     finally:
         PAYLOAD["articles"][0]["title"] = HOSTILE
     assert len(body["embeds"][0]["description"]) <= 4096
+
+
+TEMPLATE = (
+    "{{ headline }}\n"
+    "{% for article in articles %}* {{ article.title }} {{ article.url or 'no link' }}\n"
+    "{% endfor %}"
+)
+
+
+def test_a_channel_template_writes_the_text_and_feed_values_stay_escaped(
+    webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    template = tmp_path / "discord.j2"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    body = send("discord", webhook, template=str(template))["body"]
+    description = body["embeds"][0]["description"]
+    assert description.startswith("\\[CRITICAL\\] serbia\\-kosovo")
+    assert "* " in description
+    assert "@\u200beveryone" in description
+    assert "no link" in description  # the javascript: link was dropped
+    no_live_mention(description.replace("@\u200b", ""))
+
+
+def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
+    with pytest.raises(SecurityError):
+        render("{{ ''.__class__.__mro__[1].__subclasses__() }}", PAYLOAD, str)

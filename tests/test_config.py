@@ -198,3 +198,27 @@ def test_durations(text: object, seconds: float) -> None:
 def test_bad_durations_are_rejected(text: object) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_a_broken_channel_template_is_reported_with_its_file_and_line(
+    config_dir: ConfigDir,
+) -> None:
+    config_dir.write(
+        ["https://feeds.example/rss"],
+        channels={"console": {"type": "console", "template": "templates/console.j2"}},
+    )
+    (config_dir.path / "templates").mkdir()
+    (config_dir.path / "templates" / "console.j2").write_text(
+        "{{ headline }}\n{% for a in articles %}\n{{ a.title }\n", encoding="utf-8"
+    )
+    found = problems(config_dir.path)
+    assert any("templates/console.j2:3:" in p for p in found), found
+
+
+def test_a_missing_channel_template_is_named(config_dir: ConfigDir) -> None:
+    config_dir.write(
+        ["https://feeds.example/rss"],
+        channels={"console": {"type": "console", "template": "nope.j2"}},
+    )
+    found = problems(config_dir.path)
+    assert any("channels.console.template: cannot read" in p for p in found), found

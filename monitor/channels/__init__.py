@@ -51,7 +51,7 @@ def build_channels(
     channels: dict[str, Channel] = {}
     for name, config in configs.items():
         if isinstance(config, ConsoleChannelConfig):
-            channels[name] = ConsoleChannel(console)
+            channels[name] = ConsoleChannel(console, config.template)
         else:
             channels[name] = _SENDERS[config.type](config, client)
     return channels

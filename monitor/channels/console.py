@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from monitor.channels import template
+
 _PRINTABLE = str.maketrans(dict.fromkeys([*range(32), *range(127, 160)], " "))
 
 
@@ -44,10 +46,14 @@ def render(payload: Mapping[str, Any]) -> str:
 class ConsoleChannel:
     """Prints each alert to a text stream."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, template_path: str | None = None) -> None:
         self.stream = stream
+        self.template = template.load(template_path)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Print the alert; a console always accepts it."""
-        self.stream.write(render(payload) + "\n\n")
+        text = render(payload)
+        if self.template is not None:
+            text = template.render(self.template, payload, _safe).rstrip("\n")
+        self.stream.write(text + "\n\n")
         self.stream.flush()

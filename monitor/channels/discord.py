@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.configmodels import DiscordChannelConfig
@@ -45,10 +46,15 @@ class DiscordChannel:
 
     def __init__(self, config: DiscordChannelConfig, client: httpx.AsyncClient) -> None:
         self.config, self.client = config, client
+        self.template = template.load(config.template)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
+        body = render(payload)
+        if self.template is not None:
+            text = template.render(self.template, payload, escape)
+            body["embeds"][0]["description"] = trim(text, DESCRIPTION_LIMIT)
         await post(
             self.client, self.config.url, service="discord", timeout=self.config.timeout,
-            json=render(payload),
+            json=body,
         )  # fmt: skip

@@ -12,7 +12,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
+from monitor.channels import template
 from monitor.channels.message import Message, message_of, trim
+from monitor.channels.ntfy import plain
 from monitor.configmodels import EmailChannelConfig
 from monitor.errors import DeliveryError
 
@@ -68,10 +70,16 @@ class EmailChannel:
 
     def __init__(self, config: EmailChannelConfig, client: object = None) -> None:
         self.config = config
+        self.template = template.load(config.template)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Send the email, or raise ``DeliveryError`` (never with the password)."""
         email = render(payload, self.config.from_, self.config.to, idempotency_key)
+        if self.template is not None:
+            # The template writes the plain-text part; the HTML part stays the default.
+            text_part = email.get_body(("plain",))
+            assert text_part is not None
+            text_part.set_content(template.render(self.template, payload, plain))
         await asyncio.to_thread(self._send, email)
 
     def _send(self, email: EmailMessage) -> None:

@@ -8,12 +8,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.configmodels import NtfyChannelConfig
 
 MESSAGE_LIMIT = 4096
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}
+
+
+def plain(text: str) -> str:
+    """A value in plain text: nothing to escape, control characters blanked."""
+    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
 def render(topic: str, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,6 +46,7 @@ class NtfyChannel:
 
     def __init__(self, config: NtfyChannelConfig, client: httpx.AsyncClient) -> None:
         self.config, self.client = config, client
+        self.template = template.load(config.template)
         parts = urlsplit(config.url)
         self.topic = parts.path.strip("/").split("/")[-1]
         self.server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
@@ -47,7 +54,11 @@ class NtfyChannel:
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Publish the alert, or raise ``DeliveryError``."""
         headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
+        body = render(self.topic, payload)
+        if self.template is not None:
+            text = template.render(self.template, payload, plain)
+            body["message"] = trim(text, MESSAGE_LIMIT)
         await post(
             self.client, self.server, service="ntfy", timeout=self.config.timeout,
-            json=render(self.topic, payload), headers=headers,
+            json=body, headers=headers,
         )  # fmt: skip

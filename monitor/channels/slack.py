@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.configmodels import SlackChannelConfig
@@ -54,10 +55,15 @@ class SlackChannel:
 
     def __init__(self, config: SlackChannelConfig, client: httpx.AsyncClient) -> None:
         self.config, self.client = config, client
+        self.template = template.load(config.template)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
+        body = render(payload)
+        if self.template is not None:
+            text = trim(template.render(self.template, payload, escape), SECTION_LIMIT)
+            body["blocks"][1:] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         await post(
             self.client, self.config.url, service="slack", timeout=self.config.timeout,
-            json=render(payload),
+            json=body,
         )  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from monitor.channels import template
 from monitor.channels.discord import escape
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
@@ -54,10 +55,16 @@ class TeamsChannel:
 
     def __init__(self, config: TeamsChannelConfig, client: httpx.AsyncClient) -> None:
         self.config, self.client = config, client
+        self.template = template.load(config.template)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
+        body = render(payload)
+        if self.template is not None:
+            text = trim(template.render(self.template, payload, escape), TEXT_LIMIT)
+            card = body["attachments"][0]["content"]
+            card["body"][1:] = [{"type": "TextBlock", "text": text, "wrap": True}]
         await post(
             self.client, self.config.url, service="teams", timeout=self.config.timeout,
-            json=render(payload),
+            json=body,
         )  # fmt: skip

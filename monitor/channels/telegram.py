@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.configmodels import TelegramChannelConfig
@@ -43,11 +44,17 @@ class TelegramChannel:
 
     def __init__(self, config: TelegramChannelConfig, client: httpx.AsyncClient) -> None:
         self.config, self.client = config, client
+        self.template = template.load(config.template)
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Send the alert, or raise ``DeliveryError`` (never naming the token)."""
         url = f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
+        body = render(self.config.chat_id, payload)
+        if self.template is not None:
+            text = template.render(self.template, payload, html.escape)
+            # Cutting HTML could break a tag: an over-long text is sent without markup.
+            body["text"] = text if len(text) <= TEXT_LIMIT else trim(html.escape(text), TEXT_LIMIT)
         await post(
             self.client, url, service="telegram", timeout=self.config.timeout,
-            json=render(self.config.chat_id, payload),
+            json=body,
         )  # fmt: skip

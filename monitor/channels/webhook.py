@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from monitor.channels.http import post
-from monitor.config import WebhookChannelConfig
+from monitor.configmodels import WebhookChannelConfig
 
 TIMESTAMP_HEADER = "X-Monitor-Timestamp"
 SIGNATURE_HEADER = "X-Monitor-Signature"

@@ -1,0 +1,55 @@
+"""Operator templates (Jinja2) for the text of a notification.
+
+A channel with ``template: FILE`` renders its main text from that file. Every
+value a template prints passes through the channel's own escaping (Jinja2's
+``finalize``), so feed text stays inert whatever the template does, and
+article links are already reduced to http(s) ones. The sandbox keeps a
+template from reaching Python internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from monitor.channels.message import message_of
+
+
+def check(source: str) -> tuple[int, str] | None:
+    """``None`` if ``source`` is a valid template, else its error's line and message."""
+    try:
+        SandboxedEnvironment().parse(source)
+    except TemplateSyntaxError as exc:
+        return exc.lineno, exc.message or "invalid template"
+    return None
+
+
+def render(source: str, payload: Mapping[str, Any], escape: Callable[[str], str]) -> str:
+    """The text of ``source`` for an alert, every printed value escaped with ``escape``."""
+    environment = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        finalize=lambda value: escape("" if value is None else str(value)),
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    message = message_of(payload)
+    context = {
+        **payload,
+        "headline": message.headline,
+        "articles": [asdict(item) for item in message.items],
+        "note": message.note,
+        "resolved": message.resolved,
+    }
+    return environment.from_string(source).render(context)
+
+
+def load(path: str | None) -> str | None:
+    """The source of a channel's template (its path was checked at config load)."""
+    if path is None:
+        return None
+    with open(path, encoding="utf-8") as file:
+        return file.read()
