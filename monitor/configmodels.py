@@ -174,6 +174,7 @@ class EmailChannelConfig(_ChannelBase):
     from_: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     timeout: Duration = 20.0
+    digest: Duration | None = None  # gather notifications into one email this often
 
 
 CHANNEL_TYPES = (

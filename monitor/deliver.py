@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.channels import Channel
+from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.decide import reaches
 from monitor.errors import DeliveryError
@@ -66,11 +66,14 @@ async def deliver_due(
 ) -> DeliveryReport:
     """Send every delivery that is due; record each outcome in the store.
 
-    An article alert below a channel's ``min_level`` is marked ``skipped``.
+    An article alert below a channel's ``min_level`` is marked ``skipped``. A
+    channel with a ``digest`` period gets its due notifications in one message,
+    once the oldest of them has waited that long.
     """
     rng = rng or random.Random()
     min_levels = min_levels or {}
-    sent = retrying = dead = 0
+    outcomes: list[str] = []
+    digests: dict[str, tuple[DigestChannel, float, list[PendingDelivery]]] = {}
     for delivery in store.due_deliveries(now):
         payload = delivery.payload
         if payload.get("kind") == "article" and not reaches(
@@ -78,41 +81,64 @@ async def deliver_due(
         ):
             store.mark_skipped(delivery.id)
             continue
+        channel = channels.get(delivery.channel)
+        if isinstance(channel, DigestChannel) and channel.digest:
+            digests.setdefault(delivery.channel, (channel, channel.digest, []))[2].append(delivery)
+            continue
         try:
-            channel = channels.get(delivery.channel)
             if channel is None:
                 raise DeliveryError(f"channel {delivery.channel!r} is not configured")
-            await channel.send(delivery.payload, _idempotency_key(delivery))
+            await channel.send(payload, _idempotency_key(delivery))
         except DeliveryError as exc:
-            attempts = delivery.attempts + 1
-            age = (now - delivery.created_at).total_seconds()
-            if gives_up(attempts, age, settings):
-                store.mark_failed(delivery.id, str(exc), None)
-                dead += 1
-                log.error(
-                    "alert=%s channel=%s delivery given up after %d attempts in %s: %s",
-                    delivery.alert_id,
-                    delivery.channel,
-                    attempts,
-                    describe_delay(age),
-                    exc,
-                )
-                continue
-            delay = retry_delay(attempts, settings, exc.retry_after, rng)
-            store.mark_failed(delivery.id, str(exc), now + timedelta(seconds=delay))
-            retrying += 1
-            log.warning(
-                "alert=%s channel=%s delivery failed (attempt %d): %s; retry in %s",
-                delivery.alert_id,
-                delivery.channel,
-                attempts,
-                exc,
-                describe_delay(delay),
-            )
+            outcomes.append(_record_failure(store, delivery, exc, settings, now, rng))
         else:
             store.mark_sent(delivery.id, now)
-            sent += 1
-    return DeliveryReport(sent, retrying, dead)
+            outcomes.append("sent")
+    for digest_channel, period, batch in digests.values():
+        oldest = min(delivery.created_at for delivery in batch)
+        if (now - oldest).total_seconds() < period:
+            continue  # still gathering
+        try:
+            await digest_channel.send_digest(
+                [delivery.payload for delivery in batch],
+                ":".join(_idempotency_key(delivery) for delivery in batch),
+            )
+        except DeliveryError as exc:
+            outcomes += [_record_failure(store, d, exc, settings, now, rng) for d in batch]
+        else:
+            for delivery in batch:
+                store.mark_sent(delivery.id, now)
+            outcomes += ["sent"] * len(batch)
+    return DeliveryReport(
+        outcomes.count("sent"), outcomes.count("retrying"), outcomes.count("dead")
+    )
+
+
+def _record_failure(
+    store: Store,
+    delivery: PendingDelivery,
+    error: DeliveryError,
+    settings: DeliverySettings,
+    now: datetime,
+    rng: random.Random,
+) -> str:
+    """Schedule the retry of a failed delivery, or give it up; return which."""
+    attempts = delivery.attempts + 1
+    age = (now - delivery.created_at).total_seconds()
+    if gives_up(attempts, age, settings):
+        store.mark_failed(delivery.id, str(error), None)
+        log.error(
+            "alert=%s channel=%s delivery given up after %d attempts in %s: %s",
+            delivery.alert_id, delivery.channel, attempts, describe_delay(age), error,
+        )  # fmt: skip
+        return "dead"
+    delay = retry_delay(attempts, settings, error.retry_after, rng)
+    store.mark_failed(delivery.id, str(error), now + timedelta(seconds=delay))
+    log.warning(
+        "alert=%s channel=%s delivery failed (attempt %d): %s; retry in %s",
+        delivery.alert_id, delivery.channel, attempts, error, describe_delay(delay),
+    )  # fmt: skip
+    return "retrying"
 
 
 def _idempotency_key(delivery: PendingDelivery) -> str:

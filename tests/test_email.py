@@ -6,7 +6,9 @@ import asyncio
 import email
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +16,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.channels.email import EmailChannel
-from monitor.configmodels import EmailChannelConfig
+from monitor.configmodels import DeliverySettings, EmailChannelConfig
+from monitor.deliver import deliver_due
 from monitor.errors import DeliveryError
+from monitor.store import Store
 
 PAYLOAD: dict[str, Any] = {
     "schema": "monitor.alert/1",
@@ -118,3 +122,36 @@ def test_an_unreachable_server_is_a_delivery_error() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(DeliveryError, match="email: ConnectionRefusedError"):
         asyncio.run(channel(port).send(PAYLOAD, "key-3"))
+
+
+def test_a_digest_channel_sends_one_email_for_the_alerts_of_its_period(
+    smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    inbox, port = smtp
+    config = EmailChannelConfig.model_validate(
+        {
+            "type": "email", "host": "127.0.0.1", "port": port, "tls": "none",
+            "from": "monitor@example.org", "to": ["desk@example.org"], "digest": "30m",
+        }
+    )  # fmt: skip
+    store = Store(tmp_path / "monitor.db")
+    start = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    for n in (1, 2):
+        store.open_alert(
+            watch="w", kind="article", level="warning", dedup_key=f"w:article:{n}",
+            score=9.0, article_ids=[], channels=["mail"], now=start,
+            payload={**PAYLOAD, "id": f"w:article:{n}", "score": 9.0 + n},
+        )  # fmt: skip
+    channels = {"mail": EmailChannel(config)}
+    settings = DeliverySettings()
+
+    early = asyncio.run(deliver_due(store, channels, settings, start + timedelta(minutes=10)))
+    late = asyncio.run(deliver_due(store, channels, settings, start + timedelta(minutes=31)))
+
+    assert (early.sent, late.sent) == (0, 2)
+    (digest,) = inbox.messages
+    assert digest["Subject"].startswith("monitor: 2 alerts; [WARNING] serbia-kosovo")
+    plain = next(p for p in digest.walk() if p.get_content_type() == "text/plain")
+    text = plain.get_payload(decode=True).decode()
+    assert "score 10" in text
+    assert "score 11" in text

@@ -9,7 +9,7 @@ URL or token, since those are secrets.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 import httpx
 
@@ -42,6 +42,16 @@ class Channel(Protocol):
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Deliver ``payload`` or raise ``DeliveryError``."""
+
+
+@runtime_checkable
+class DigestChannel(Protocol):
+    """A channel that can gather notifications into one message every ``digest`` seconds."""
+
+    digest: float | None
+
+    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
+        """Deliver all ``payloads`` in one message or raise ``DeliveryError``."""
 
 
 def build_channels(

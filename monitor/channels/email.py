@@ -39,6 +39,28 @@ def render(
     return email
 
 
+def render_digest(
+    payloads: list[Mapping[str, Any]], sender: str, recipients: list[str], key: str
+) -> EmailMessage:
+    """One email for several alerts, each as in ``render``."""
+    messages = [message_of(payload) for payload in payloads]
+    email = EmailMessage()
+    email["Subject"] = trim(
+        f"monitor: {len(messages)} alerts; {messages[0].headline}", SUBJECT_LIMIT
+    )
+    email["From"] = sender
+    email["To"] = ", ".join(recipients)
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@monitor.invalid>"
+    email.set_content("\n".join(_plain(message) for message in messages))
+    bodies = "<hr>".join(
+        _html(message).removeprefix("<html><body>").removesuffix("</body></html>\n")
+        for message in messages
+    )
+    email.add_alternative(f"<html><body>{bodies}</body></html>\n", subtype="html")
+    return email
+
+
 def _plain(message: Message) -> str:
     lines = [message.headline, ""]
     for item in message.items:
@@ -71,6 +93,7 @@ class EmailChannel:
     def __init__(self, config: EmailChannelConfig, client: object = None) -> None:
         self.config = config
         self.template = template.load(config.template)
+        self.digest = config.digest
 
     async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
         """Send the email, or raise ``DeliveryError`` (never with the password)."""
@@ -80,6 +103,11 @@ class EmailChannel:
             text_part = email.get_body(("plain",))
             assert text_part is not None
             text_part.set_content(template.render(self.template, payload, plain))
+        await asyncio.to_thread(self._send, email)
+
+    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
+        """Send several notifications as one email, or raise ``DeliveryError``."""
+        email = render_digest(payloads, self.config.from_, self.config.to, key)
         await asyncio.to_thread(self._send, email)
 
     def _send(self, email: EmailMessage) -> None:
