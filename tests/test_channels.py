@@ -175,3 +175,17 @@ def test_a_channel_template_writes_the_text_and_feed_values_stay_escaped(
 def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     with pytest.raises(SecurityError):
         render("{{ ''.__class__.__mro__[1].__subclasses__() }}", PAYLOAD, str)
+
+
+def test_the_console_blanks_terminal_escapes_and_bidi_controls() -> None:
+    import io
+
+    from monitor.channels.console import ConsoleChannel
+
+    stream = io.StringIO()
+    hostile = {**PAYLOAD, "articles": [{"title": "\x1b[2J\x1b]0;pwned\x07" + HOSTILE, "url": None}]}
+    asyncio.run(ConsoleChannel(stream).send(hostile, "k"))
+    printed = stream.getvalue()
+    assert "\x1b" not in printed
+    assert "\x07" not in printed
+    assert "\u202e" not in printed

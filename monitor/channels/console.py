@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from monitor.channels import template
-
-_PRINTABLE = str.maketrans(dict.fromkeys([*range(32), *range(127, 160)], " "))
+from monitor.channels.message import one_line
 
 
 def _safe(value: Any) -> str:
-    """Feed text with any control character (a terminal escape) blanked out."""
-    return str(value).translate(_PRINTABLE)
+    """Feed text on one line, every control or format character (a terminal escape,
+    a bidi override) blanked out."""
+    return one_line(value)
 
 
 def render(payload: Mapping[str, Any]) -> str:
@@ -35,7 +35,7 @@ def render(payload: Mapping[str, Any]) -> str:
         source = f" ({_safe(article['source'])})" if article.get("source") else ""
         lines.append(f"  {_safe(article.get('url') or 'no link')}{source}")
         signals: dict[str, float] = {}
-        for hit in article["hits"]:
+        for hit in article.get("hits", []):
             signals[hit["signal"]] = signals.get(hit["signal"], 0.0) + hit["points"]
         if signals:
             why = ", ".join(f"{_safe(name)} {points:+g}" for name, points in signals.items())
