@@ -39,6 +39,7 @@ from monitor.report import (
     score_json,
     score_text,
     silences_table,
+    status_text,
 )
 from monitor.score import score
 from monitor.store import Store
@@ -236,6 +237,19 @@ def alerts_show(
     if alert is None:
         raise click.ClickException(f"no alert {alert_id}")
     click.echo(json.dumps(alert, ensure_ascii=False) if as_json else alert_text(alert))
+
+
+@main.command("status")
+@config_option
+def status_command(config_dir: Path) -> None:
+    """Show each feed's health, each watch's tension index, and the outbox."""
+    config = _load(config_dir)
+    now = utc_now()
+    with _store(config_dir) as store:
+        feeds = store.feed_status(now)
+        indexes = {watch.name: store.index_state(watch.name) for watch in config.watches}
+        deliveries = store.delivery_counts()
+    click.echo(status_text(feeds, indexes, deliveries))
 
 
 @main.command("deliver")

@@ -197,3 +197,39 @@ def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
             f"{row['attempts']:>5}  {detail}"
         )
     return "\n".join(lines)
+
+
+def status_text(
+    feeds: list[dict[str, Any]],
+    indexes: dict[str, Any],
+    deliveries: dict[str, int],
+) -> str:
+    """The daemon's state for a person: feeds, tension indexes, the outbox."""
+    lines = [f"feeds ({len(feeds)} active):"]
+    lines.append(
+        f"  {'feed':<32} {'last poll':<20} {'result':<13} {'errors':>6}  "
+        f"{'next poll':<20} {'24h':>4}"
+    )
+    for feed in feeds:
+        result = feed["last_status"] or "never"
+        if feed["last_status_code"]:
+            result += f" {feed['last_status_code']}"
+        lines.append(
+            f"  {(feed['name'] or feed['url'])[:32]:<32} {_minute(feed['last_polled_at']):<20} "
+            f"{result[:13]:<13} {feed['consecutive_errors']:>6}  "
+            f"{_minute(feed['next_poll_at']):<20} {feed['articles_24h']:>4}"
+        )
+        if feed["consecutive_errors"] and feed["last_error"]:
+            lines.append(f"  {'':<32} last error: {feed['last_error'][:80]}")
+    lines.append("watches:")
+    for watch, state in indexes.items():
+        if state is None:
+            lines.append(f"  {watch}: no tension index")
+        else:
+            lines.append(
+                f"  {watch}: tension index {state.value:.1f}, level {state.level or 'none'} "
+                f"(as of {_minute(iso(state.updated_at))})"
+            )
+    pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
+    lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
+    return "\n".join(lines)

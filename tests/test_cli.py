@@ -336,3 +336,25 @@ def test_channels_test_sends_a_test_alert_and_reports_failure(
     code, _, err = invoke("channels", "test", "nope", *where)
     assert code == 2
     assert "no channel named 'nope'" in err
+
+
+def test_status_shows_feed_health_the_tension_index_and_the_outbox(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    good = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
+    down = feed_server.url("/missing.xml")
+    config_dir.write([{"url": good, "name": "Ibar Valley Courier"}, down])
+    where = ("--config", str(config_dir.path))
+    invoke("poll", "--once", *where)
+
+    code, out, _ = invoke("status", *where)
+
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "feeds (2 active):"
+    courier = next(line for line in lines if "Ibar Valley Courier" in line)
+    assert "ok 200" in courier
+    assert courier.split()[-1] == "4"  # articles in the last 24 hours
+    assert any("last error: HTTP 404" in line for line in lines)
+    assert any(line.startswith("  serbia-kosovo: tension index ") for line in lines)
+    assert lines[-1] == "deliveries: 0 pending, 0 dead, 2 sent"

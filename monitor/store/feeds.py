@@ -89,3 +89,16 @@ class FeedsMixin(StoreBase):
             [iso(now - timedelta(seconds=failing_for))],
         ).fetchone()
         return int(row[0]), int(row[1])
+
+    def feed_status(self, now: datetime) -> list[dict[str, Any]]:
+        """Every active feed with its last poll, result, errors, next poll and recent articles."""
+        return list(
+            self.db.query(
+                """SELECT f.name, f.url, f.last_polled_at, f.last_status, f.last_status_code,
+                     f.consecutive_errors, f.next_poll_at, f.last_error,
+                     (SELECT count(*) FROM articles a WHERE a.feed_id = f.id
+                        AND a.fetched_at >= ?) AS articles_24h
+                   FROM feeds f WHERE f.active = 1 ORDER BY f.consecutive_errors DESC, f.id""",
+                [iso(now - timedelta(hours=24))],
+            )
+        )

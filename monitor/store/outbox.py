@@ -91,3 +91,8 @@ class OutboxMixin(StoreBase):
         """Record that a channel does not take this notification (its ``min_level``)."""
         with self.db.atomic():
             self.db.execute("UPDATE deliveries SET status = 'skipped' WHERE id = ?", [delivery_id])
+
+    def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries are in each status."""
+        rows = self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status")
+        return {str(status): int(count) for status, count in rows.fetchall()}
