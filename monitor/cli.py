@@ -63,7 +63,14 @@ def config_option(command: F) -> F:
 
 
 def log_level_option(command: F) -> F:
-    """Add ``--log-level`` to a command."""
+    """Add ``--log-level`` and ``--log-format`` to a command."""
+    command = click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Readable lines, or one JSON object per line for collectors.",
+    )(command)
     return click.option(
         "--log-level",
         type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
@@ -92,10 +99,10 @@ def main() -> None:
 @main.command()
 @config_option
 @log_level_option
-def run(config_dir: Path, log_level: str) -> None:
+def run(config_dir: Path, log_level: str, log_format: str) -> None:
     """Run the daemon: poll feeds on schedule, score, store and alert, until stopped."""
     config = _load(config_dir)
-    configure_logging(log_level, config.secrets)
+    configure_logging(log_level, config.secrets, log_format)
     try:
         asyncio.run(run_daemon(config))
     except MonitorError as exc:
@@ -106,12 +113,12 @@ def run(config_dir: Path, log_level: str) -> None:
 @config_option
 @log_level_option
 @click.option("--once", is_flag=True, help="Run one cycle over every feed and exit.")
-def poll(config_dir: Path, log_level: str, once: bool) -> None:
+def poll(config_dir: Path, log_level: str, log_format: str, once: bool) -> None:
     """Poll every feed once, store, score, alert, and print one summary line."""
     if not once:
         raise click.UsageError("poll needs --once (use 'monitor run' for the daemon)")
     config = _load(config_dir)
-    configure_logging(log_level, config.secrets)
+    configure_logging(log_level, config.secrets, log_format)
     try:
         report = asyncio.run(poll_once(config))
     except MonitorError as exc:
@@ -256,12 +263,12 @@ def status_command(config_dir: Path) -> None:
 @config_option
 @log_level_option
 @click.option("--once", is_flag=True, help="Send what is due in the outbox and exit.")
-def deliver_command(config_dir: Path, log_level: str, once: bool) -> None:
+def deliver_command(config_dir: Path, log_level: str, log_format: str, once: bool) -> None:
     """Send the notifications that are due, once (the daemon does this every tick)."""
     if not once:
         raise click.UsageError("deliver needs --once (use 'monitor run' for the daemon)")
     config = _load(config_dir)
-    configure_logging(log_level, config.secrets)
+    configure_logging(log_level, config.secrets, log_format)
     report = asyncio.run(deliver_once(config))
     click.echo(
         f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.dead} given up"

@@ -358,3 +358,20 @@ def test_status_shows_feed_health_the_tension_index_and_the_outbox(
     assert any("last error: HTTP 404" in line for line in lines)
     assert any(line.startswith("  serbia-kosovo: tension index ") for line in lines)
     assert lines[-1] == "deliveries: 0 pending, 0 dead, 2 sent"
+
+
+def test_logs_can_be_one_json_object_per_line(
+    config_dir: ConfigDir, feed_server: FeedServer
+) -> None:
+    config_dir.write([feed_server.url("/missing.xml")])
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "poll", "--once", "--log-format", "json",
+         "--config", str(config_dir.path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    failure = next(line for line in lines if "poll failed" in line["message"])
+    assert failure["level"] == "warning"
+    assert failure["logger"] == "monitor.pipeline"
+    assert set(failure) == {"time", "level", "logger", "message"}
