@@ -46,6 +46,22 @@ def _at_least(level: str | None, threshold: str | None, order: tuple[str, ...]) 
     return order.index(level) >= order.index(threshold)
 
 
+def _envelope(
+    *, alert_key: str, kind: str, state: str, watch: str, level: str, score: float, now: datetime
+) -> dict[str, Any]:
+    """The keys every notification payload has (schema ``monitor.alert/1``)."""
+    return {
+        "schema": PAYLOAD_SCHEMA,
+        "id": alert_key,
+        "kind": kind,
+        "state": state,
+        "watch": watch,
+        "level": level,
+        "score": score,
+        "created_at": now.isoformat(timespec="seconds"),
+    }
+
+
 def reaches(level: str | None, threshold: str | None) -> bool:
     """Whether article ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
     return _at_least(level, threshold, LEVELS)
@@ -109,15 +125,16 @@ def index_payload(
 ) -> dict[str, Any]:
     """The payload of a tension-index notification (schema ``monitor.alert/1``)."""
     return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": alert_key,
-        "kind": "index",
-        "state": state,
-        "watch": watch,
-        "level": level,
-        "score": round(value, 2),
+        **_envelope(
+            alert_key=alert_key,
+            kind="index",
+            state=state,
+            watch=watch,
+            level=level,
+            score=round(value, 2),
+            now=now,
+        ),
         "index": round(value, 2),
-        "created_at": now.isoformat(timespec="seconds"),
         "articles": [
             {
                 "title": row["title"],
@@ -162,14 +179,15 @@ def story_payload(
 ) -> dict[str, Any]:
     """The payload of a story alert: every article in it and every outlet that carried it."""
     return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": alert_key,
-        "kind": "article",
-        "state": "firing",
-        "watch": watch,
-        "level": level,
-        "score": max((row["score"] or 0 for row in articles), default=0),
-        "created_at": now.isoformat(timespec="seconds"),
+        **_envelope(
+            alert_key=alert_key,
+            kind="article",
+            state="firing",
+            watch=watch,
+            level=level,
+            score=max((row["score"] or 0 for row in articles), default=0),
+            now=now,
+        ),
         "articles": [
             {
                 "title": row["title"],
@@ -205,16 +223,17 @@ def spike_payload(
 ) -> dict[str, Any]:
     """The payload of a spike notification (schema ``monitor.alert/1``)."""
     return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": alert_key,
-        "kind": "spike",
-        "state": state,
-        "watch": watch,
-        "level": "spike",
-        "score": counts[0],
+        **_envelope(
+            alert_key=alert_key,
+            kind="spike",
+            state=state,
+            watch=watch,
+            level="spike",
+            score=counts[0],
+            now=now,
+        ),
         "count": counts[0],
         "baseline": sorted(counts[1:])[len(counts[1:]) // 2] if counts[1:] else 0,
-        "created_at": now.isoformat(timespec="seconds"),
         "articles": [],
     }
 
@@ -224,15 +243,16 @@ def system_payload(
 ) -> dict[str, Any]:
     """The payload of an alert about the monitor itself (schema ``monitor.alert/1``)."""
     return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": alert_key,
-        "kind": kind,
-        "state": state,
-        "watch": "system",
-        "level": "warning",
-        "score": 0,
+        **_envelope(
+            alert_key=alert_key,
+            kind=kind,
+            state=state,
+            watch="system",
+            level="warning",
+            score=0,
+            now=now,
+        ),
         "message": message,
-        "created_at": now.isoformat(timespec="seconds"),
         "articles": [],
     }
 
@@ -240,14 +260,15 @@ def system_payload(
 def channel_test_payload(now: datetime) -> dict[str, Any]:
     """A harmless alert for ``monitor channels test`` (schema ``monitor.alert/1``)."""
     return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": f"test:{now.isoformat(timespec='seconds')}",
-        "kind": "test",
-        "state": "firing",
-        "watch": "test",
-        "level": "notice",
-        "score": 0,
-        "created_at": now.isoformat(timespec="seconds"),
+        **_envelope(
+            alert_key=f"test:{now.isoformat(timespec='seconds')}",
+            kind="test",
+            state="firing",
+            watch="test",
+            level="notice",
+            score=0,
+            now=now,
+        ),
         "message": "a test alert from monitor: if you read this, the channel works",
         "articles": [],
     }
