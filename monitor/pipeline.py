@@ -54,6 +54,7 @@ class CycleReport:
     new_articles: int = 0
     alerts: int = 0
     deliveries: DeliveryReport = field(default_factory=DeliveryReport)
+    waiting: int = 0  # notifications queued for later (group_wait, retries, digests)
 
     def summary(self) -> str:
         """One line a person can read."""
@@ -69,6 +70,8 @@ class CycleReport:
                 line += f", {report.retrying} to retry"
             if report.dead:
                 line += f", {report.dead} given up"
+        if self.waiting:
+            line += f"; {self.waiting} notifications waiting to be sent"
         return line
 
 
@@ -179,6 +182,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
         runtime.rng,
         config.settings.min_levels(),
     )
+    report.waiting = store.delivery_counts().get("pending", 0)
     return report
 
 

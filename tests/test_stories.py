@@ -120,8 +120,10 @@ def test_group_wait_gathers_sources_before_the_first_notification(
     second = feed_server.serve("/2.xml", outlet_feed("two", "Mitrovica clashes", CLASH, "x2"))
     daemon = Daemon(config_dir, webhook, group_wait="60s")
 
-    daemon.cycle([first])
+    report = daemon.cycle([first])
     assert webhook.payloads == []  # still gathering
+    assert report.waiting == 1
+    assert report.summary().endswith("; 1 notifications waiting to be sent")
     daemon.cycle([first, second], minutes=0.5)
     assert webhook.payloads == []
     daemon.cycle([first, second], minutes=1)
