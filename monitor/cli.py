@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +45,7 @@ from monitor.score import score
 from monitor.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 EXIT_CONFIG_ERROR = 2
 
@@ -103,10 +104,7 @@ def run(config_dir: Path, log_level: str, log_format: str) -> None:
     """Run the daemon: poll feeds on schedule, score, store and alert, until stopped."""
     config = _load(config_dir)
     configure_logging(log_level, config.secrets, log_format)
-    try:
-        asyncio.run(run_daemon(config))
-    except MonitorError as exc:
-        raise click.ClickException(str(exc)) from exc
+    _run(run_daemon(config))
 
 
 @main.command()
@@ -119,10 +117,7 @@ def poll(config_dir: Path, log_level: str, log_format: str, once: bool) -> None:
         raise click.UsageError("poll needs --once (use 'monitor run' for the daemon)")
     config = _load(config_dir)
     configure_logging(log_level, config.secrets, log_format)
-    try:
-        report = asyncio.run(poll_once(config))
-    except MonitorError as exc:
-        raise click.ClickException(str(exc)) from exc
+    report = _run(poll_once(config))
     click.echo(report.summary())
 
 
@@ -269,7 +264,7 @@ def deliver_command(config_dir: Path, log_level: str, log_format: str, once: boo
         raise click.UsageError("deliver needs --once (use 'monitor run' for the daemon)")
     config = _load(config_dir)
     configure_logging(log_level, config.secrets, log_format)
-    report = asyncio.run(deliver_once(config))
+    report = _run(deliver_once(config))
     click.echo(
         f"deliveries: {report.sent} sent, {report.retrying} to retry, {report.dead} given up"
     )
@@ -319,7 +314,7 @@ def channels_test(config_dir: Path, name: str) -> None:
         known = ", ".join(sorted(config.settings.channels))
         raise click.UsageError(f"no channel named {name!r} (channels: {known})")
     configure_logging("warning", config.secrets)
-    error = asyncio.run(send_test_alert(config, name))
+    error = _run(send_test_alert(config, name))
     if error is not None:
         raise click.ClickException(f"channel {name}: {error}")
     click.echo(f"channel {name}: the test alert was accepted")
@@ -385,6 +380,14 @@ def silence_command(
             )  # fmt: skip
             what = f"{target} ({level} only)" if level else target
             click.echo(f"silence {new_id}: {what} muted until {until:%Y-%m-%d %H:%M} UTC")
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work``; a ``MonitorError`` becomes one clean message and exit 1."""
+    try:
+        return asyncio.run(work)
+    except MonitorError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @contextmanager
