@@ -14,6 +14,7 @@ leaves it only when it falls below ``clear_below`` times the threshold
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -210,12 +211,10 @@ def story_payload(
 def is_spike(counts: list[int], factor: float, min_count: int) -> bool:
     """Whether the latest window (``counts[0]``) is a spike over the earlier ones:
     at least ``min_count`` articles and ``factor`` times their median."""
-    latest, earlier = counts[0], sorted(counts[1:])
-    if not earlier:
+    if not counts[1:]:
         return False
-    middle = len(earlier) // 2
-    median = earlier[middle] if len(earlier) % 2 else (earlier[middle - 1] + earlier[middle]) / 2
-    return latest >= min_count and latest >= factor * median
+    latest = counts[0]
+    return latest >= min_count and latest >= factor * statistics.median(counts[1:])
 
 
 def spike_payload(
@@ -233,7 +232,8 @@ def spike_payload(
             now=now,
         ),
         "count": counts[0],
-        "baseline": sorted(counts[1:])[len(counts[1:]) // 2] if counts[1:] else 0,
+        # The same median that is_spike compares against.
+        "baseline": statistics.median(counts[1:]) if counts[1:] else 0,
         "articles": [],
     }
 
