@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.text import TokenizedText, token_spans, tokens
 
@@ -75,3 +77,23 @@ def test_every_token_points_back_at_its_characters(text: str) -> None:
     for index, span in enumerate(spans):
         assert tokenized.span(index) == span
         assert tokens(tokenized.text[span[0] : span[1]]) in ([tokenized.folded.split()[index]], [])
+
+
+# ASCII text is folded by a faster route than other text; both must give the
+# same tokens and the same offsets. Appending a non-ASCII word sends the same
+# text down the general route.
+_ASCII_NEWS = st.text(
+    alphabet=st.sampled_from("Aa Zz 09 .!?;|,-()'\"\t\n\r\x0b\x0c\x1c\x01\x02\x7f"),
+    max_size=60,
+)
+
+
+@given(_ASCII_NEWS)
+def test_ascii_text_folds_as_any_other_text(text: str) -> None:
+    assert tokens(text) == tokens(text + " é")[:-1]
+
+
+@given(_ASCII_NEWS)
+def test_ascii_tokens_point_back_at_their_characters(text: str) -> None:
+    tokenized = TokenizedText(text)
+    assert [tokenized.span(i) for i in range(tokenized.count)] == token_spans(text)
