@@ -35,11 +35,16 @@ class _Document:
         self.matches_by_key: dict[int, list[_Match]] = defaultdict(list)
         self._negators: dict[frozenset[int], dict[int, int]] = {}
         if matcher.automaton is not None:
-            for end, key in matcher.automaton.iter(joined):
-                # Every key starts with the space before its first word: the
-                # spaces before it number the words before it.
-                offset = end - len(matcher.keys[key]) + 1
-                position = joined.count(" ", 0, offset)
+            keys = matcher.keys
+            starts = sorted(
+                (end - len(keys[key]) + 1, key) for end, key in matcher.automaton.iter(joined)
+            )
+            # Every key starts with the space before its first word: the spaces
+            # before it number the words before it (counted on from the last match).
+            position = counted_to = 0
+            for offset, key in starts:
+                position += joined.count(" ", counted_to, offset)
+                counted_to = offset
                 self.matches_by_key[key].append(
                     _Match(key, position, matcher.key_words[key], offset)
                 )

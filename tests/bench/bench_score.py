@@ -117,7 +117,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--extra-terms", type=int, default=1_000)
     parser.add_argument("--naive-articles", type=int, default=500)
-    parser.add_argument("--passes", type=int, default=3, help="warm passes (the best counts)")
+    parser.add_argument("--passes", type=int, default=5, help="warm passes (the best counts)")
     options = parser.parse_args()
     rng = random.Random(20261127)
 
