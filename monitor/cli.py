@@ -23,6 +23,8 @@ from monitor.config import (
     INDEX_LEVELS,
     LEVELS,
     Config,
+    Settings,
+    database_path_of,
     load_config,
     parse_duration,
 )
@@ -42,6 +44,7 @@ from monitor.report import (
     status_text,
 )
 from monitor.score import score
+from monitor.status import read_disk_config, status_document
 from monitor.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -243,15 +246,27 @@ def alerts_show(
 
 @main.command("status")
 @config_option
-def status_command(config_dir: Path) -> None:
-    """Show each feed's health, each watch's tension index, and the outbox."""
-    config = _load(config_dir)
-    now = utc_now()
-    with _store(config_dir) as store:
-        feeds = store.feed_status(now)
-        indexes = {watch.name: store.index_state(watch.name) for watch in config.watches}
-        deliveries = store.delivery_counts()
-    click.echo(status_text(feeds, indexes, deliveries))
+@click.option("--json", "as_json", is_flag=True, help="The status as one JSON object.")
+def status_command(config_dir: Path, as_json: bool) -> None:
+    """Show the daemon, the config, each feed's health, each watch's index and the outbox.
+
+    Works while the config on disk is invalid: it says so, and what is wrong.
+    """
+    disk, config = read_disk_config(config_dir)
+    database = config.database_path if config else database_path_of(config_dir)
+    if not database.exists():
+        raise click.ClickException(f"no database at {database}: monitor has not run yet")
+    settings = config.settings if config else Settings()
+    try:
+        store = Store(database)
+    except MonitorError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        watches = [watch.name for watch in config.watches] if config else store.index_watches()
+        status = status_document(store, disk, watches, utc_now(), settings.stale_after())
+    finally:
+        store.close()
+    click.echo(json.dumps(status, ensure_ascii=False) if as_json else status_text(status))
 
 
 @main.command("deliver")

@@ -9,8 +9,9 @@ their defaults live in ``monitor.configmodels`` (re-exported here).
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +31,7 @@ from monitor.configmodels import (
     Duration,
     FeedConfig,
     FeedsFile,
+    HttpSettings,
     IndexConfig,
     IndexLevelsConfig,
     LevelsConfig,
@@ -73,6 +75,7 @@ __all__ = [
     "Duration",
     "FeedConfig",
     "FeedsFile",
+    "HttpSettings",
     "IndexConfig",
     "IndexLevelsConfig",
     "LevelsConfig",
@@ -88,6 +91,9 @@ __all__ = [
     "TermSetConfig",
     "WatchConfig",
     "WebhookChannelConfig",
+    "config_files",
+    "config_fingerprint",
+    "database_path_of",
     "load_config",
     "parse_duration",
 ]
@@ -103,11 +109,63 @@ class Config:
     watches: tuple[WatchConfig, ...]
     matcher: Matcher
     secrets: frozenset[str]
+    fingerprint: str = ""
 
     @property
     def database_path(self) -> Path:
         """The SQLite file; a relative path is taken from the working directory."""
         return Path(self.settings.database).expanduser()
+
+
+def config_files(directory: Path) -> Iterator[Path]:
+    """The files of a config directory that make up its config, in a stable order.
+
+    Hidden files and editors' backup and swap files are left out, so saving a
+    file in an editor changes the config once, when the file itself changes.
+    """
+    for path in sorted(directory.rglob("*")):
+        parts = path.relative_to(directory).parts
+        if any(part.startswith(".") for part in parts) or path.name.endswith(_EDITOR_LEFTOVERS):
+            continue
+        if path.is_file():
+            yield path
+
+
+_EDITOR_LEFTOVERS = ("~", ".swp", ".swx", ".tmp", ".bak")
+
+
+def config_fingerprint(directory: Path) -> str:
+    """A short hash of the config directory's files, names and contents.
+
+    Two directories with the same fingerprint hold the same config; the daemon
+    records the fingerprint of the config it runs, so ``monitor status`` can
+    tell whether the config on disk is the one running.
+    """
+    digest = hashlib.sha256()
+    for path in config_files(directory):
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"<unreadable>"
+        digest.update(str(path.relative_to(directory)).encode() + b"\0")
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()[:16]
+
+
+def database_path_of(directory: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The database that ``monitor.yaml`` names, read leniently.
+
+    For commands that must work while the config on disk is invalid (``monitor
+    status``): whatever else is wrong, a readable ``database:`` is used, and
+    the default otherwise.
+    """
+    default = Path(Settings().database)
+    document, problems = load_yaml(directory / "monitor.yaml")
+    if document is None or problems:
+        return default
+    data, _, problems = expand_environment(document, os.environ if environ is None else environ)
+    database = data.get("database") if isinstance(data, dict) else None
+    return Path(database).expanduser() if isinstance(database, str) and database else default
 
 
 def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Config:
@@ -116,6 +174,7 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     problems: list[ConfigProblem] = []
     if not directory.is_dir():
         raise ConfigError([ConfigProblem(directory, None, "", "config directory not found")])
+    fingerprint = config_fingerprint(directory)
 
     settings_path = directory / "monitor.yaml"
     settings = Settings()
@@ -163,6 +222,7 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
         watches=tuple(watches),
         matcher=matcher,
         secrets=frozenset(value for value in secrets if value),
+        fingerprint=fingerprint,
     )
 
 

@@ -207,6 +207,35 @@ class SystemSettings(_Strict):
     quiet_for: Duration = 24 * 3600.0
 
 
+_LISTEN = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]]+)):(?P<port>\d{1,5})$")
+
+
+def _listen_address(value: Any) -> Any:
+    if value is None:
+        return None
+    match = _LISTEN.match(str(value))
+    if match is None or not 0 < int(match.group("port")) < 65536:
+        raise ValueError('expected "HOST:PORT", such as "127.0.0.1:8787" or "[::1]:8787", or null')
+    return str(value)
+
+
+class HttpSettings(_Strict):
+    """The daemon's own HTTP server: /healthz, /metrics and /status."""
+
+    listen: Annotated[str | None, BeforeValidator(_listen_address)] = "127.0.0.1:8787"
+    # How long after the last finished cycle /healthz still answers 200;
+    # None: three poll ticks, at least five minutes.
+    stale_after: Duration | None = None
+
+    def address(self) -> tuple[str, int] | None:
+        """``(host, port)`` to listen on, or ``None`` when the server is off."""
+        if self.listen is None:
+            return None
+        match = _LISTEN.match(self.listen)
+        assert match is not None  # validated on load
+        return match.group("ipv6") or match.group("host"), int(match.group("port"))
+
+
 class Settings(_Strict):
     """The contents of ``monitor.yaml``."""
 
@@ -215,6 +244,13 @@ class Settings(_Strict):
     delivery: DeliverySettings = DeliverySettings()
     channels: dict[str, ChannelConfig] = Field(default_factory=_default_channels)
     system: SystemSettings = SystemSettings()
+    http: HttpSettings = HttpSettings()
+
+    def stale_after(self) -> float:
+        """Seconds after the last finished cycle when the daemon counts as stuck."""
+        if self.http.stale_after is not None:
+            return self.http.stale_after
+        return max(300.0, 3 * self.poll.tick)
 
     def min_levels(self) -> dict[str, str | None]:
         """Each channel's ``min_level``."""

@@ -14,7 +14,13 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.secrets: list[str] = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Redact ``secrets`` too, from now on (a reloaded config may bring new ones)."""
+        known = {*self.secrets, *(s for s in secrets if s)}
+        self.secrets = sorted(known, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         """Return ``text`` with every secret replaced by ``[redacted]``."""
@@ -70,3 +76,13 @@ def configure_logging(level: str, secrets: Iterable[str], log_format: str = "tex
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn").setLevel(logging.WARNING)
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
+
+
+def redact_also(secrets: Iterable[str]) -> None:
+    """Add ``secrets`` to what every configured log handler redacts."""
+    for handler in logging.getLogger().handlers:
+        for log_filter in handler.filters:
+            if isinstance(log_filter, RedactSecrets):
+                log_filter.add(secrets)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import multiprocessing
 import random
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -33,6 +34,7 @@ from monitor.decide import article_alert
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
+from monitor.metrics import Metrics
 from monitor.models import Article, FeedState, FetchResult
 from monitor.normalize import normalize
 from monitor.parse import parse_feed
@@ -106,6 +108,7 @@ class Runtime:
     clock: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
     feeds_synced: bool = False
+    metrics: Metrics = field(default_factory=Metrics)
     _executor: ProcessPoolExecutor | None = None
 
     @property
@@ -160,8 +163,16 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
 
     async def fetch(feed: FeedState) -> tuple[FeedState, FetchResult, Prepared]:
         async with gate:
+            started = time.perf_counter()
             result = await fetch_feed(runtime.client, feed, limits, runtime.clock())
-        prepared = await runtime.prepare(result) if result.outcome == "ok" else None
+            runtime.metrics.fetch_seconds.observe(time.perf_counter() - started)
+        if result.status_code is not None:
+            runtime.metrics.http_responses.labels(str(result.status_code)).inc()
+        prepared = None
+        if result.outcome == "ok":
+            started = time.perf_counter()
+            prepared = await runtime.prepare(result)
+            runtime.metrics.parse_seconds.observe(time.perf_counter() - started)
         return feed, result, prepared
 
     report = CycleReport()
@@ -199,6 +210,7 @@ def process_result(
     """Store, score and decide on one fetched and prepared feed, in one transaction."""
     report.polled += 1
     now = runtime.clock()
+    outcome = "error"
     try:
         if isinstance(prepared, Exception):
             raise prepared
@@ -208,11 +220,13 @@ def process_result(
         elif result.outcome == "not_modified":
             _record_success(runtime, feed, result, None, None, now)
             report.not_modified += 1
+            outcome = "not_modified"
         elif prepared is not None:
             new_articles, alerts = _store_feed(runtime, feed, result, prepared, now)
             report.updated += 1
             report.new_articles += new_articles
             report.alerts += alerts
+            outcome = "ok"
     except ParseError as exc:
         _record_failure(runtime, feed, str(exc), result, now)
         report.failed += 1
@@ -221,6 +235,7 @@ def process_result(
         log.exception("feed=%s unexpected error while processing", feed.url)
         _record_failure(runtime, feed, f"internal error: {type(exc).__name__}: {exc}", result, now)
         report.failed += 1
+    runtime.metrics.polls.labels(outcome).inc()
 
 
 def _store_feed(
@@ -236,6 +251,7 @@ def _store_feed(
         for item in stored:
             scores = score(item.article, matcher)
             store.insert_scores(item.id, scores, now)
+            runtime.metrics.count_scores(scores)
             for article_score in scores:
                 watch = watches[article_score.watch]
                 add_to_index(store, watch, article_score, now)
@@ -245,6 +261,7 @@ def _store_feed(
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
                 alerts += refresh_story(store, watches[alert["watch"]], alert, None, now)
+    runtime.metrics.articles.inc(len(stored))
     if parsed.error:
         log.info(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error

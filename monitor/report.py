@@ -199,13 +199,14 @@ def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def status_text(
-    feeds: list[dict[str, Any]],
-    indexes: dict[str, Any],
-    deliveries: dict[str, int],
-) -> str:
-    """The daemon's state for a person: feeds, tension indexes, the outbox."""
-    lines = [f"feeds ({len(feeds)} active):"]
+def status_text(status: dict[str, Any]) -> str:
+    """The state of a monitor for a person: daemon, config, feeds, watches, outbox.
+
+    ``status`` is the document ``monitor.status.status_document`` builds.
+    """
+    lines = [_daemon_line(status["daemon"]), *_config_lines(status["config"])]
+    feeds = status["feeds"]
+    lines.append(f"feeds ({len(feeds)} active):")
     lines.append(
         f"  {'feed':<32} {'last poll':<20} {'result':<13} {'errors':>6}  "
         f"{'next poll':<20} {'24h':>4}"
@@ -222,14 +223,46 @@ def status_text(
         if feed["consecutive_errors"] and feed["last_error"]:
             lines.append(f"  {'':<32} last error: {feed['last_error'][:80]}")
     lines.append("watches:")
-    for watch, state in indexes.items():
-        if state is None:
-            lines.append(f"  {watch}: no tension index")
+    for watch in status["watches"]:
+        if watch["index"] is None:
+            lines.append(f"  {watch['name']}: no tension index")
         else:
             lines.append(
-                f"  {watch}: tension index {state.value:.1f}, level {state.level or 'none'} "
-                f"(as of {_minute(iso(state.updated_at))})"
+                f"  {watch['name']}: tension index {watch['index']:.1f}, level "
+                f"{watch['level'] or 'none'} (as of {_minute(watch['updated_at'])})"
             )
+    deliveries = status["deliveries"]
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
     lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
     return "\n".join(lines)
+
+
+def _daemon_line(daemon: dict[str, Any] | None) -> str:
+    if daemon is None:
+        return "daemon: has never run on this database"
+    if daemon["stopped_at"]:
+        return f"daemon: stopped at {_minute(daemon['stopped_at'])}"
+    if not daemon["running"]:
+        return f"daemon: not running (last heard from {_minute(daemon['heartbeat_at'])})"
+    line = f"daemon: running, pid {daemon['pid']}, since {_minute(daemon['started_at'])}"
+    if daemon["last_cycle_at"]:
+        line += f"; last cycle {_minute(daemon['last_cycle_at'])}: {daemon['last_cycle']}"
+    return line
+
+
+def _config_lines(config: dict[str, Any]) -> list[str]:
+    where = config["directory"]
+    if config["problems"]:
+        problems = config["problems"]
+        more = f" (and {len(problems) - 1} more; `monitor check` lists them)"
+        lines = [f"config: the config on disk in {where} is INVALID: {problems[0]}"]
+        if len(problems) > 1:
+            lines[0] += more
+        if config["running_is_on_disk"] is False:
+            lines.append("  the daemon keeps running the last good config")
+        return lines
+    if config["running_is_on_disk"] is False:
+        return [f"config: {where} changed since the daemon loaded it; it reloads within seconds"]
+    if config["running_is_on_disk"]:
+        return [f"config: {where}, valid; the daemon runs this config"]
+    return [f"config: {where}, valid"]

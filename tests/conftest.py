@@ -186,6 +186,7 @@ class ConfigDir:
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
+            "http": {"listen": None},
             "channels": channels or {"console": {"type": "console"}},
             **(settings or {}),
         }

@@ -351,7 +351,9 @@ def test_status_shows_feed_health_the_tension_index_and_the_outbox(
 
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "feeds (2 active):"
+    assert lines[0] == "daemon: has never run on this database"  # poll --once is no daemon
+    assert lines[1] == f"config: {config_dir.path}, valid"
+    assert lines[2] == "feeds (2 active):"
     courier = next(line for line in lines if "Ibar Valley Courier" in line)
     assert "ok 200" in courier
     assert courier.split()[-1] == "4"  # articles in the last 24 hours

@@ -19,13 +19,22 @@ import sqlite_utils
 from monitor.errors import MonitorError
 from monitor.store.alerts import AlertsMixin
 from monitor.store.articles import ArticlesMixin
+from monitor.store.daemon import DaemonMixin
 from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
-from monitor.store.records import IndexState, PendingDelivery, PollRecord, StoredArticle, iso
+from monitor.store.records import (
+    DaemonRecord,
+    IndexState,
+    PendingDelivery,
+    PollRecord,
+    StoredArticle,
+    iso,
+)
 from monitor.store.schema import migrations
 
 __all__ = [
+    "DaemonRecord",
     "IndexState",
     "PendingDelivery",
     "PollRecord",
@@ -36,7 +45,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin):
+class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin, DaemonMixin):
     """A monitor database file, migrated to the current schema on open."""
 
     def __init__(self, path: Path) -> None:

@@ -205,6 +205,13 @@ class AlertsMixin(StoreBase):
         )
         return articles, sources
 
+    def alert_counts(self) -> list[tuple[str, str, str, int]]:
+        """How many alerts there are per ``(watch, level, state)``."""
+        rows = self.db.execute(
+            "SELECT watch, level, state, count(*) FROM alerts GROUP BY watch, level, state"
+        )
+        return [(str(w), str(level), str(state), int(n)) for w, level, state, n in rows.fetchall()]
+
     def list_alerts(
         self, *, state: str | None = None, watch: str | None = None, limit: int = 50
     ) -> list[dict[str, Any]]:

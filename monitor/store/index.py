@@ -28,6 +28,10 @@ class IndexMixin(StoreBase):
             alert_id=row["alert_id"],
         )
 
+    def index_watches(self) -> list[str]:
+        """The names of the watches that have a stored tension index."""
+        return [row[0] for row in self.db.execute("SELECT watch FROM watch_index ORDER BY watch")]
+
     def save_index_state(self, watch: str, state: IndexState) -> None:
         """Store the tension index of ``watch``."""
         self.db.execute(

@@ -65,3 +65,18 @@ class StoreBase:
     """What every part of the store works on: one sqlite-utils database."""
 
     db: sqlite_utils.Database
+
+
+@dataclass(frozen=True)
+class DaemonRecord:
+    """What the running daemon last said about itself."""
+
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    config_fingerprint: str
+    config_loaded_at: datetime
+    config_error: str | None = None  # the last reload's first problem, until one succeeds
+    last_cycle_at: datetime | None = None
+    last_cycle: str | None = None  # the last cycle's summary line
+    stopped_at: datetime | None = None  # set when the daemon exits cleanly

@@ -186,3 +186,23 @@ def _silences(db: sqlite_utils.Database) -> None:
 @migrations(name="0005_feed_failing_since")
 def _feed_failing_since(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
+
+
+@migrations(name="0006_daemon_state")
+def _daemon_state(db: sqlite_utils.Database) -> None:
+    # What the running daemon last said about itself, for `monitor status`
+    # in another process: one row, rewritten on every tick and reload.
+    db.execute(
+        """CREATE TABLE daemon_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            heartbeat_at TEXT NOT NULL,
+            config_fingerprint TEXT NOT NULL,
+            config_loaded_at TEXT NOT NULL,
+            config_error TEXT,
+            last_cycle_at TEXT,
+            last_cycle TEXT,
+            stopped_at TEXT
+        )"""
+    )
