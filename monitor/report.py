@@ -214,13 +214,15 @@ def status_text(
         result = feed["last_status"] or "never"
         if feed["last_status_code"]:
             result += f" {feed['last_status_code']}"
+        next_poll = _minute(feed["next_poll_at"])
+        if feed.get("gone_at") or feed.get("enabled") == 0:
+            result, next_poll = ("gone 410" if feed.get("gone_at") else "disabled"), "not polled"
         lines.append(
             f"  {(feed['name'] or feed['url'])[:32]:<32} {_minute(feed['last_polled_at']):<20} "
             f"{result[:13]:<13} {feed['consecutive_errors']:>6}  "
-            f"{_minute(feed['next_poll_at']):<20} {feed['articles_24h']:>4}"
+            f"{next_poll:<20} {feed['articles_24h']:>4}"
         )
-        if feed["consecutive_errors"] and feed["last_error"]:
-            lines.append(f"  {'':<32} last error: {feed['last_error'][:80]}")
+        lines += [f"  {'':<32} {note}" for note in _feed_notes(feed)]
     lines.append("watches:")
     for watch, state in indexes.items():
         if state is None:
@@ -233,3 +235,25 @@ def status_text(
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
     lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
     return "\n".join(lines)
+
+
+def _feed_notes(feed: dict[str, Any]) -> list[str]:
+    """The lines under a feed in ``monitor status``: moves, 410s, errors and backoff."""
+    notes = []
+    if feed.get("effective_url"):
+        notes.append(f"moved to {feed['effective_url']}")
+    if feed.get("enabled") == 0:
+        notes.append("enabled: false in feeds.yaml")
+    elif feed.get("gone_at"):
+        notes.append(
+            f"410 Gone since {_minute(feed['gone_at'])}: edit its entry in feeds.yaml "
+            f"or run 'monitor feeds enable {feed['url']}'"
+        )
+    elif feed["consecutive_errors"] and feed["last_error"]:
+        since = (
+            f" (failing since {_minute(feed['failing_since'])})"
+            if feed.get("failing_since")
+            else ""
+        )
+        notes.append(f"last error: {feed['last_error'][:80]}{since}")
+    return notes

@@ -22,10 +22,20 @@ from monitor.store.articles import ArticlesMixin
 from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
-from monitor.store.records import IndexState, PendingDelivery, PollRecord, StoredArticle, iso
+from monitor.store.records import (
+    FeedSpec,
+    FeedSync,
+    IndexState,
+    PendingDelivery,
+    PollRecord,
+    StoredArticle,
+    iso,
+)
 from monitor.store.schema import migrations
 
 __all__ = [
+    "FeedSpec",
+    "FeedSync",
     "IndexState",
     "PendingDelivery",
     "PollRecord",

@@ -186,3 +186,15 @@ def _silences(db: sqlite_utils.Database) -> None:
 @migrations(name="0005_feed_failing_since")
 def _feed_failing_since(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
+
+
+@migrations(name="0006_feed_moves_and_gone")
+def _feed_moves_and_gone(db: sqlite_utils.Database) -> None:
+    # ``url`` stays the feed's identity (the URL feeds.yaml names); a permanent
+    # redirect sets ``effective_url``, where it is fetched from. ``gone_at``:
+    # the feed answered 410 and is not polled until ``config_hash`` (its
+    # feeds.yaml entry) changes or ``monitor feeds enable`` clears it.
+    db.execute("ALTER TABLE feeds ADD COLUMN effective_url TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE feeds ADD COLUMN gone_at TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN config_hash TEXT")
