@@ -189,7 +189,8 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     feeds: list[FeedConfig] = []
     feeds_path = directory / "feeds.yaml"
     if feeds_path.exists():
-        feeds_file, _, _ = _load_model(feeds_path, FeedsFile, environ, problems)
+        feeds_file, used, _ = _load_model(feeds_path, FeedsFile, environ, problems)
+        secrets |= used  # per-feed headers (and URLs) may carry tokens
         if feeds_file is not None:
             feeds = [_resolve_feed_path(feed, directory) for feed in feeds_file.feeds]
     else:
@@ -274,6 +275,7 @@ def _validation_problems(document: YamlDocument, error: ValidationError) -> list
 _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "required key is missing",
+    "bool_type": "expected true or false",
     "float_type": "expected a number",
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",

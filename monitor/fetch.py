@@ -4,13 +4,17 @@
 error status, an oversized body or a refused connection comes back as a
 ``FetchResult`` with ``outcome="error"``, so one broken feed cannot stop a
 cycle. ``file://`` URLs are read from disk, with the file's modification time
-standing in for ``Last-Modified``.
+standing in for ``Last-Modified``. A feed is requested at its ``fetch_url``;
+when every redirect on the way was permanent (301/308), the result says where
+the feed now lives (``moved_to``); a temporary one (302/303/307) stops that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,28 +56,68 @@ def make_client(limits: FetchLimits, concurrency: int) -> httpx.AsyncClient:
     )
 
 
+PERMANENT_REDIRECTS = (301, 308)
+
+
 async def fetch_feed(
-    client: httpx.AsyncClient, feed: FeedState, limits: FetchLimits, now: datetime
+    client: httpx.AsyncClient,
+    feed: FeedState,
+    limits: FetchLimits,
+    now: datetime,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> FetchResult:
-    """Fetch ``feed`` once; every failure is returned as an error result, never raised."""
-    if feed.url.startswith("file://"):
-        return await asyncio.to_thread(_read_file, feed, limits)
-    headers = _conditional_headers(feed)
+    """Fetch ``feed`` once; every failure is returned as an error result, never raised.
+
+    ``headers`` and ``timeout`` are the feed's own, from feeds.yaml: the
+    headers go with the request (the conditional-GET validators take
+    precedence), the timeout replaces both the client's and ``limits``'.
+    """
+    url = feed.fetch_url
+    if timeout is not None:
+        limits = dataclasses.replace(limits, timeout=timeout)
+    if url.startswith("file://"):
+        return await asyncio.to_thread(_read_file, url, feed, limits)
+    request_headers = _extra_headers(headers or {}) | _conditional_headers(feed)
     try:
         # httpx's timeout bounds each read; a server that drips one byte at a
         # time would never trip it, so the whole fetch gets one deadline too.
         async with asyncio.timeout(limits.timeout):
-            return await _get(client, feed, headers, limits, now)
+            return await _get(client, url, feed, request_headers, limits, now, timeout)
     except TimeoutError:
-        return _error(feed.url, f"timed out after {limits.timeout:g}s")
+        return _error(url, f"timed out after {limits.timeout:g}s")
     except httpx.TimeoutException as exc:
         # The client's own connect/read/pool timeout, if shorter than the deadline.
-        return _error(feed.url, f"timed out ({type(exc).__name__})")
+        return _error(url, f"timed out ({type(exc).__name__})")
     except httpx.TooManyRedirects:
-        return _error(feed.url, f"more than {limits.max_redirects} redirects")
+        return _error(url, f"more than {limits.max_redirects} redirects")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         # InvalidURL (say "http://[::1/" in feeds.yaml) is not an HTTPError subclass.
-        return _error(feed.url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        return _error(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _extra_headers(headers: Mapping[str, str]) -> dict[bytes, bytes]:
+    """The feed's own headers as bytes (config validation keeps them ASCII)."""
+    extra: dict[bytes, bytes] = {}
+    for name, value in headers.items():
+        if name.lower() not in ("if-none-match", "if-modified-since"):
+            extra[name.encode("ascii")] = value.encode("ascii")
+    return extra
+
+
+def permanent_location(response: httpx.Response) -> str | None:
+    """The last URL reached through permanent redirects (301/308) only, if any.
+
+    In a chain A -301-> B -302-> C the feed lives at B: C is only where B
+    sends readers for now (RFC 9110 §15.4).
+    """
+    urls = [str(step.request.url) for step in response.history] + [str(response.request.url)]
+    moved_to = None
+    for index, step in enumerate(response.history):
+        if step.status_code not in PERMANENT_REDIRECTS:
+            break
+        moved_to = urls[index + 1]
+    return moved_to
 
 
 def _conditional_headers(feed: FeedState) -> dict[bytes, bytes]:
@@ -103,26 +147,31 @@ def _validator(response: httpx.Response, name: bytes) -> str | None:
 
 async def _get(
     client: httpx.AsyncClient,
+    url: str,
     feed: FeedState,
     headers: dict[bytes, bytes],
     limits: FetchLimits,
     now: datetime,
+    timeout: float | None,
 ) -> FetchResult:
-    async with client.stream("GET", feed.url, headers=headers) as response:
+    request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
+    async with client.stream("GET", url, headers=headers, timeout=request_timeout) as response:
+        moved_to = permanent_location(response)
         if response.status_code == 304 or response.status_code >= 400:
             # Reading a short body to its end lets the connection be reused.
             await _read_capped(response, DISCARDED_BODY_BYTES)
         if response.status_code == 304:
             return FetchResult(
-                feed.url,
+                url,
                 "not_modified",
                 status_code=304,
                 etag=_validator(response, b"etag") or feed.etag,
                 last_modified=_validator(response, b"last-modified") or feed.last_modified,
+                moved_to=moved_to,
             )
         if response.status_code >= 400:
             return _error(
-                feed.url,
+                url,
                 f"HTTP {response.status_code} {response.reason_phrase}".strip(),
                 status_code=response.status_code,
                 retry_after=retry_after_seconds(response.headers.get("Retry-After"), now),
@@ -130,18 +179,19 @@ async def _get(
         body = await _read_capped(response, limits.max_bytes)
         if body is None:
             return _error(
-                feed.url,
+                url,
                 f"body larger than {limits.max_bytes} bytes",
                 status_code=response.status_code,
             )
         return FetchResult(
-            feed.url,
+            url,
             "ok",
             status_code=response.status_code,
             body=body,
             content_type=response.headers.get("Content-Type"),
             etag=_validator(response, b"etag"),
             last_modified=_validator(response, b"last-modified"),
+            moved_to=moved_to,
         )
 
 
@@ -171,19 +221,19 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def _read_file(feed: FeedState, limits: FetchLimits) -> FetchResult:
-    path = Path(unquote(urlsplit(feed.url).path))
+def _read_file(url: str, feed: FeedState, limits: FetchLimits) -> FetchResult:
+    path = Path(unquote(urlsplit(url).path))
     try:
         stat = path.stat()
         modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
         if feed.last_modified == modified:
-            return FetchResult(feed.url, "not_modified", last_modified=modified)
+            return FetchResult(url, "not_modified", last_modified=modified)
         if stat.st_size > limits.max_bytes:
-            return _error(feed.url, f"file larger than {limits.max_bytes} bytes")
+            return _error(url, f"file larger than {limits.max_bytes} bytes")
         body = path.read_bytes()
     except OSError as exc:
-        return _error(feed.url, f"cannot read file: {exc.strerror or exc}")
-    return FetchResult(feed.url, "ok", body=body, last_modified=modified)
+        return _error(url, f"cannot read file: {exc.strerror or exc}")
+    return FetchResult(url, "ok", body=body, last_modified=modified)
 
 
 def _error(

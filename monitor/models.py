@@ -20,6 +20,12 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     consecutive_errors: int = 0
+    effective_url: str | None = None  # where it moved (301/308); ``url`` stays its identity
+
+    @property
+    def fetch_url(self) -> str:
+        """The URL to request: where the feed moved permanently, else its configured URL."""
+        return self.effective_url or self.url
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None
     retry_after: float | None = None
+    moved_to: str | None = None  # the last URL reached through permanent redirects only
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 fetch -> parse -> normalize -> store (dedup) -> score -> decide -> store,
 then deliver. A feed's failure is data: it is recorded on the feed, logged in
 one line and backed off; it never reaches the scheduler or stops other feeds.
+A feed that moved permanently (301/308) is fetched from its new URL from then
+on; one that answered 410 Gone is not polled again until its feeds.yaml entry
+changes or ``monitor feeds enable`` is run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import random
@@ -29,7 +33,7 @@ from monitor.alerting import (
     update_system,
 )
 from monitor.channels import Channel
-from monitor.config import Config, WatchConfig
+from monitor.config import Config, FeedConfig, WatchConfig
 from monitor.decide import article_alert
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
@@ -40,9 +44,11 @@ from monitor.normalize import normalize
 from monitor.parse import parse_feed
 from monitor.schedule import describe_delay, next_poll_at
 from monitor.score import score
-from monitor.store import PollRecord, Store
+from monitor.store import FeedSpec, PollRecord, Store
 
 log = logging.getLogger(__name__)
+
+GONE = 410
 
 
 @dataclass
@@ -148,23 +154,22 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     config, store = runtime.config, runtime.store
     now = runtime.clock()
     if not runtime.feeds_synced:
-        store.sync_feeds(
-            [
-                (feed.url, feed.name, feed.interval or config.settings.poll.interval)
-                for feed in config.feeds
-            ],
-            now,
-        )
+        sync_feeds(store, config, now)
         runtime.feeds_synced = True
     feeds = store.active_feeds(None if all_feeds else now)
     poll = config.settings.poll
     limits = FetchLimits(poll.timeout, poll.max_bytes, poll.max_redirects)
+    configured = {feed.url: feed for feed in config.feeds}
     gate = asyncio.Semaphore(poll.concurrency)
 
     async def fetch(feed: FeedState) -> tuple[FeedState, FetchResult, Prepared]:
+        own = configured.get(feed.url)
+        headers, timeout = (own.headers, own.timeout) if own is not None else (None, None)
         async with gate:
             started = time.perf_counter()
-            result = await fetch_feed(runtime.client, feed, limits, runtime.clock())
+            result = await fetch_feed(
+                runtime.client, feed, limits, runtime.clock(), headers, timeout
+            )
             runtime.metrics.fetch_seconds.observe(time.perf_counter() - started)
         if result.status_code is not None:
             runtime.metrics.http_responses.labels(str(result.status_code)).inc()
@@ -200,6 +205,25 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
 Prepared = PreparedFeed | Exception | None
 
 
+def feed_spec(feed: FeedConfig, default_interval: float) -> FeedSpec:
+    """What the store keeps of a feeds.yaml entry, with a fingerprint of the whole entry."""
+    fingerprint = hashlib.sha256(feed.model_dump_json().encode()).hexdigest()[:16]
+    return FeedSpec(
+        feed.url, feed.name, feed.interval or default_interval, feed.enabled, fingerprint
+    )
+
+
+def sync_feeds(store: Store, config: Config, now: datetime) -> None:
+    """Make the store's feeds match feeds.yaml, logging feeds renamed or polled again."""
+    sync = store.sync_feeds(
+        [feed_spec(feed, config.settings.poll.interval) for feed in config.feeds], now
+    )
+    for old, new in sync.renamed:
+        log.info("feed=%s is the new URL of %s in feeds.yaml; its history is kept", new, old)
+    for url in sync.revived:
+        log.info("feed=%s polled again: its entry in feeds.yaml changed since 410 Gone", url)
+
+
 def process_result(
     runtime: Runtime,
     feed: FeedState,
@@ -214,7 +238,10 @@ def process_result(
     try:
         if isinstance(prepared, Exception):
             raise prepared
-        if result.outcome == "error":
+        if result.outcome == "error" and result.status_code == GONE:
+            _record_gone(runtime, feed, result, now)
+            report.failed += 1
+        elif result.outcome == "error":
             _record_failure(runtime, feed, result.error or "unknown error", result, now)
             report.failed += 1
         elif result.outcome == "not_modified":
@@ -280,6 +307,15 @@ def _record_success(
     poll = runtime.config.settings.poll
     if feed.consecutive_errors:
         log.info("feed=%s recovered after %d failed polls", feed.url, feed.consecutive_errors)
+    if result.moved_to is not None and result.moved_to != feed.fetch_url:
+        # RFC 9110 §15.4.2/§15.4.9: future requests should use the new URL.
+        moved_to = None if result.moved_to == feed.url else result.moved_to
+        runtime.store.move_feed(feed.id, moved_to)
+        log.info(
+            "feed=%s moved permanently to %s; polling the new URL from now on",
+            feed.url,
+            result.moved_to,
+        )
     runtime.store.record_poll(
         feed.id,
         PollRecord(
@@ -339,3 +375,29 @@ def _record_failure(
         ),
         now,
     )
+
+
+def _record_gone(runtime: Runtime, feed: FeedState, result: FetchResult, now: datetime) -> None:
+    """A 410 says the feed is gone for good (RFC 9110 §15.5.11): stop polling it."""
+    log.warning(
+        "feed=%s answered 410 Gone: no longer polled until its entry in feeds.yaml changes "
+        "or 'monitor feeds enable %s' is run",
+        feed.url,
+        feed.url,
+    )
+    with runtime.store.transaction():
+        runtime.store.record_poll(
+            feed.id,
+            PollRecord(
+                status="error",
+                status_code=result.status_code,
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                title=None,
+                consecutive_errors=feed.consecutive_errors + 1,
+                next_poll_at=now,
+                error=result.error,
+            ),
+            now,
+        )
+        runtime.store.mark_gone(feed.id, now)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from monitor.configmodels import FeedConfig
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
+from monitor.feedsfile import ImportPlan
 from monitor.models import Article, Hit, Score
 from monitor.store import iso
 
@@ -199,6 +203,61 @@ def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _feed_notes(feed: dict[str, Any]) -> list[str]:
+    """The lines under a feed in ``monitor status``: moves, 410s, errors and backoff."""
+    notes = []
+    if feed.get("effective_url"):
+        notes.append(f"moved to {feed['effective_url']}")
+    if feed.get("enabled") == 0:
+        notes.append("enabled: false in feeds.yaml")
+    elif feed.get("gone_at"):
+        notes.append(
+            f"410 Gone since {_minute(feed['gone_at'])}: edit its entry in feeds.yaml "
+            f"or run 'monitor feeds enable {feed['url']}'"
+        )
+    elif feed["consecutive_errors"] and feed["last_error"]:
+        since = (
+            f" (failing since {_minute(feed['failing_since'])})"
+            if feed.get("failing_since")
+            else ""
+        )
+        notes.append(f"last error: {feed['last_error'][:80]}{since}")
+    return notes
+
+
+def feeds_table(feeds: Sequence[FeedConfig], rows: dict[str, dict[str, Any]]) -> str:
+    """One line per configured feed: state, name, URL, and where it moved (``rows``: store)."""
+    if not feeds:
+        return "no feeds in feeds.yaml"
+    lines = [f"{'state':<9} {'feed':<32} url"]
+    for feed in feeds:
+        row = rows.get(feed.url, {})
+        state = "disabled" if not feed.enabled else "gone" if row.get("gone_at") else "enabled"
+        url = feed.url
+        if row.get("effective_url"):
+            url += f" -> moved to {row['effective_url']}"
+        lines.append(f"{state:<9} {(feed.name or row.get('title') or '')[:32]:<32} {url}")
+    return "\n".join(lines)
+
+
+def feeds_import_text(plan: ImportPlan, path: Path, *, dry_run: bool) -> str:
+    """What ``monitor feeds import`` added (or would add) and skipped, and why."""
+    verb = "would add" if dry_run else "added"
+    lines = [
+        f"{verb} {_printable(feed.url)}" + (f" ({_printable(feed.name)})" if feed.name else "")
+        for feed in plan.added
+    ]
+    lines += [f"skipped {_printable(feed.url)}: {reason}" for feed, reason in plan.skipped]
+    total = f"{len(plan.added)} {'to add' if dry_run else 'added'}, {len(plan.skipped)} skipped"
+    lines.append(f"{total} ({path} not changed)" if dry_run else f"{total} in {path}")
+    return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    """``text`` from an untrusted file, escaped if it holds control characters."""
+    return text if text.isprintable() else ascii(text)
+
+
 def status_text(status: dict[str, Any]) -> str:
     """The state of a monitor for a person: daemon, config, feeds, watches, outbox.
 
@@ -215,13 +274,15 @@ def status_text(status: dict[str, Any]) -> str:
         result = feed["last_status"] or "never"
         if feed["last_status_code"]:
             result += f" {feed['last_status_code']}"
+        next_poll = _minute(feed["next_poll_at"])
+        if feed.get("gone_at") or feed.get("enabled") == 0:
+            result, next_poll = ("gone 410" if feed.get("gone_at") else "disabled"), "not polled"
         lines.append(
             f"  {(feed['name'] or feed['url'])[:32]:<32} {_minute(feed['last_polled_at']):<20} "
             f"{result[:13]:<13} {feed['consecutive_errors']:>6}  "
-            f"{_minute(feed['next_poll_at']):<20} {feed['articles_24h']:>4}"
+            f"{next_poll:<20} {feed['articles_24h']:>4}"
         )
-        if feed["consecutive_errors"] and feed["last_error"]:
-            lines.append(f"  {'':<32} last error: {feed['last_error'][:80]}")
+        lines += [f"  {'':<32} {note}" for note in _feed_notes(feed)]
     lines.append("watches:")
     for watch in status["watches"]:
         if watch["index"] is None:

@@ -25,6 +25,8 @@ from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
 from monitor.store.records import (
     DaemonRecord,
+    FeedSpec,
+    FeedSync,
     IndexState,
     PendingDelivery,
     PollRecord,
@@ -35,6 +37,8 @@ from monitor.store.schema import migrations
 
 __all__ = [
     "DaemonRecord",
+    "FeedSpec",
+    "FeedSync",
     "IndexState",
     "PendingDelivery",
     "PollRecord",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -59,6 +59,28 @@ class PollRecord:
     consecutive_errors: int
     next_poll_at: datetime
     error: str | None
+
+
+class FeedSpec(NamedTuple):
+    """A feed as feeds.yaml configures it, for ``sync_feeds``.
+
+    ``config_hash`` fingerprints the feed's whole entry: when it changes, a
+    feed that answered 410 Gone is polled again.
+    """
+
+    url: str
+    name: str | None
+    interval: float
+    enabled: bool = True
+    config_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedSync:
+    """What ``sync_feeds`` changed beyond names and intervals, for the log."""
+
+    revived: list[str] = field(default_factory=list)  # gone feeds whose entry changed
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old URL, new URL)
 
 
 class StoreBase:

@@ -188,7 +188,19 @@ def _feed_failing_since(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE feeds ADD COLUMN failing_since TEXT")
 
 
-@migrations(name="0006_daemon_state")
+@migrations(name="0006_feed_moves_and_gone")
+def _feed_moves_and_gone(db: sqlite_utils.Database) -> None:
+    # ``url`` stays the feed's identity (the URL feeds.yaml names); a permanent
+    # redirect sets ``effective_url``, where it is fetched from. ``gone_at``:
+    # the feed answered 410 and is not polled until ``config_hash`` (its
+    # feeds.yaml entry) changes or ``monitor feeds enable`` clears it.
+    db.execute("ALTER TABLE feeds ADD COLUMN effective_url TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1")
+    db.execute("ALTER TABLE feeds ADD COLUMN gone_at TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN config_hash TEXT")
+
+
+@migrations(name="0007_daemon_state")
 def _daemon_state(db: sqlite_utils.Database) -> None:
     # What the running daemon last said about itself, for `monitor status`
     # in another process: one row, rewritten on every tick and reload.
