@@ -27,6 +27,7 @@ from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import DeliveryError
 from monitor.fetch import FetchLimits, make_client
 from monitor.pipeline import CycleReport, Runtime, run_cycle
+from monitor.retention import schedule_maintenance
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ async def run_daemon(config: Config) -> None:
             next_run_time=utc_now(),
             misfire_grace_time=None,
         )
+        schedule_maintenance(scheduler, runtime, utc_now())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

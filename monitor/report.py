@@ -7,6 +7,7 @@ from typing import Any
 
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
 from monitor.models import Article, Hit, Score
+from monitor.retention import describe_size
 from monitor.store import iso
 
 CONTEXT_CHARS = 40
@@ -232,4 +233,41 @@ def status_text(
             )
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
     lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
+    return "\n".join(lines)
+
+
+def db_stats_text(figures: dict[str, Any]) -> str:
+    """``monitor db stats`` for a person: sizes, rows per table, the next prune and VACUUM."""
+    lines = [
+        f"database {figures['path']}: {describe_size(figures['size_bytes'])} "
+        f"(+ {describe_size(figures['wal_bytes'])} write-ahead log; "
+        f"{describe_size(figures['free_bytes'])} free, reclaimed by vacuum)",
+        "rows:",
+    ]
+    for table, count in figures["rows"].items():
+        note = ""
+        if table == "articles" and figures["oldest_article"]:
+            note = (
+                f"  oldest {_minute(figures['oldest_article'])}, "
+                f"newest {_minute(figures['newest_article'])}"
+            )
+        elif table == "deliveries" and figures["deliveries"]:
+            note = "  " + ", ".join(f"{n} {status}" for status, n in figures["deliveries"].items())
+        lines.append(f"  {table:<16} {count:>9}{note}")
+    prune = figures["next_prune"]
+    if prune is None:
+        lines.append("next prune: none (retention.articles: null keeps articles forever)")
+    else:
+        lines.append(
+            f"next prune (older than {figures['retention']}, fetched before "
+            f"{_minute(prune['before'])}): {prune['articles']} articles "
+            f"(and {prune['kept']} as old kept, in alerts), {prune['index_points']} index history "
+            f"points, {prune['deliveries']} notifications of resolved alerts, "
+            f"{prune['forgotten_keys']} keys of pruned articles"
+        )
+    last = _minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
+    due = (
+        _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (vacuum_every: null)"
+    )
+    lines.append(f"vacuum: last {last}, next {due}")
     return "\n".join(lines)

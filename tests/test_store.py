@@ -42,6 +42,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0003_article_sources",),
         ("0004_silences",),
         ("0005_feed_failing_since",),
+        ("0006_retention",),
     ]
     assert mode == "wal"
 

@@ -4,7 +4,8 @@ The database runs in WAL mode; the pipeline wraps each poll result in one
 ``transaction()`` so articles, scores, alerts and deliveries commit together
 or not at all. Times are stored as ISO 8601 strings in UTC, which sort as they
 compare. ``Store`` gathers one part per aggregate (feeds, articles, alerts,
-outbox, index); ``schema`` holds the migrations.
+outbox, index) and retention (pruning, VACUUM, figures); ``schema`` holds the
+migrations.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
 from monitor.store.records import IndexState, PendingDelivery, PollRecord, StoredArticle, iso
+from monitor.store.retention import PruneReport, RetentionMixin
 from monitor.store.schema import migrations
 
 __all__ = [
     "IndexState",
     "PendingDelivery",
     "PollRecord",
+    "PruneReport",
     "Store",
     "StoredArticle",
     "iso",
@@ -36,7 +39,7 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin):
+class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin, RetentionMixin):
     """A monitor database file, migrated to the current schema on open."""
 
     def __init__(self, path: Path) -> None:
