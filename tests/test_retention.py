@@ -18,7 +18,7 @@ from monitor.cli import main
 from monitor.config import ConfigError, RetentionSettings, load_config
 from monitor.daemon import open_runtime
 from monitor.pipeline import CycleReport, run_cycle
-from monitor.retention import maintain, stats
+from monitor.retention import maintain, maintenance_job, stats
 from monitor.store import IndexState, Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -297,6 +297,35 @@ def test_articles_null_keeps_every_article(monitor: Monitor) -> None:
         store.close()
     assert result.pruned is None
     assert titles(monitor.config_dir.database) == [WEATHER["title"]]
+
+
+def test_the_daemons_job_prunes_on_the_runtime_clock_and_survives_a_locked_file(
+    monitor: Monitor, caplog: pytest.LogCaptureFixture
+) -> None:
+    monitor.serve("/outlet.xml", [WEATHER])
+    monitor.cycle(START)
+    caplog.set_level(logging.INFO, logger="monitor.retention")
+
+    async def job(at: datetime, locked: bool) -> None:
+        async with open_runtime(load_config(monitor.write())) as runtime:
+            runtime.clock = lambda: at
+            runtime.store.db.execute("PRAGMA busy_timeout = 50")
+            other = sqlite3.connect(monitor.config_dir.database, isolation_level=None)
+            if locked:
+                other.execute("BEGIN EXCLUSIVE")
+            try:
+                await maintenance_job(runtime)
+            finally:
+                other.close()
+
+    asyncio.run(job(START + timedelta(days=181), locked=True))
+    assert titles(monitor.config_dir.database) == [WEATHER["title"]]
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage().startswith("retention: cannot prune ")
+    assert warning.getMessage().endswith("database is locked; trying again in 1h")
+
+    asyncio.run(job(START + timedelta(days=181), locked=False))
+    assert titles(monitor.config_dir.database) == []
 
 
 def invoke(*args: str) -> tuple[int, str]:
