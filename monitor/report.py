@@ -240,8 +240,8 @@ def db_stats_text(figures: dict[str, Any]) -> str:
     """``monitor db stats`` for a person: sizes, rows per table, the next prune and VACUUM."""
     lines = [
         f"database {figures['path']}: {describe_size(figures['size_bytes'])} "
-        f"(+ {describe_size(figures['wal_bytes'])} write-ahead log; "
-        f"{describe_size(figures['free_bytes'])} free, reclaimed by vacuum)",
+        f"(write-ahead log {describe_size(figures['wal_bytes'])}; "
+        f"free pages {describe_size(figures['free_bytes'])}, reclaimed by vacuum)",
         "rows:",
     ]
     for table, count in figures["rows"].items():
@@ -258,16 +258,15 @@ def db_stats_text(figures: dict[str, Any]) -> str:
     if prune is None:
         lines.append("next prune: none (retention.articles: null keeps articles forever)")
     else:
-        lines.append(
-            f"next prune (older than {figures['retention']}, fetched before "
-            f"{_minute(prune['before'])}): {prune['articles']} articles "
-            f"(and {prune['kept']} as old kept, in alerts), {prune['index_points']} index history "
-            f"points, {prune['deliveries']} notifications of resolved alerts, "
-            f"{prune['forgotten_keys']} keys of pruned articles"
-        )
+        lines += [
+            f"next prune (older than {figures['retention']}: before {_minute(prune['before'])}):",
+            f"  {'articles':<16} {prune['articles']:>9}  "
+            f"(and {prune['kept']} as old that alerts point to, kept)",
+            f"  {'index points':<16} {prune['index_points']:>9}",
+            f"  {'notifications':<16} {prune['deliveries']:>9}  (finished, of resolved alerts)",
+            f"  {'pruned keys':<16} {prune['forgotten_keys']:>9}  (no feed carried them since)",
+        ]
     last = _minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
-    due = (
-        _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (vacuum_every: null)"
-    )
+    due = _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (null)"
     lines.append(f"vacuum: last {last}, next {due}")
     return "\n".join(lines)

@@ -110,12 +110,12 @@ class RetentionMixin(StoreBase):
         before = sum(self.file_sizes())
         try:
             self.db.execute("VACUUM")
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.db.execute(
                 """INSERT INTO maintenance (task, last_run_at) VALUES (?, ?)
                    ON CONFLICT(task) DO UPDATE SET last_run_at = excluded.last_run_at""",
                 [VACUUM_TASK, iso(now)],
             )
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise MonitorError(f"cannot vacuum {self.path}: {exc}") from exc
         return before, sum(self.file_sizes())
