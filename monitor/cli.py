@@ -38,6 +38,7 @@ from monitor.opml import read_opml
 from monitor.report import (
     alert_text,
     alerts_table,
+    db_stats_text,
     deliveries_table,
     eval_text,
     feeds_import_text,
@@ -47,6 +48,7 @@ from monitor.report import (
     silences_table,
     status_text,
 )
+from monitor.retention import describe_size, prune, prune_summary, stats, vacuum
 from monitor.score import score
 from monitor.status import read_disk_config, status_document
 from monitor.store import Store
@@ -450,6 +452,51 @@ def silence_command(
             )  # fmt: skip
             what = f"{target} ({level} only)" if level else target
             click.echo(f"silence {new_id}: {what} muted until {until:%Y-%m-%d %H:%M} UTC")
+
+
+@main.group("db")
+def db_command() -> None:
+    """The database: its size and contents; pruning and compacting it by hand."""
+
+
+@db_command.command("stats")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="The figures as one JSON object.")
+def db_stats(config_dir: Path, as_json: bool) -> None:
+    """Show the file's size, rows per table, the oldest and newest article, and what the
+    next prune would remove."""
+    config = _load(config_dir)
+    with _store(config_dir) as store:
+        figures = stats(store, config.settings.retention, utc_now())
+    click.echo(json.dumps(figures) if as_json else db_stats_text(figures))
+
+
+@db_command.command("prune")
+@config_option
+def db_prune(config_dir: Path) -> None:
+    """Delete now what is older than retention.articles (the daemon does it hourly)."""
+    age = _load(config_dir).settings.retention.articles
+    if age is None:
+        click.echo("retention.articles is null: articles are kept forever; nothing pruned")
+        return
+    with _store(config_dir) as store:
+        try:
+            report = prune(store, age, utc_now())
+        except MonitorError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(prune_summary(report, age))
+
+
+@db_command.command("vacuum")
+@config_option
+def db_vacuum(config_dir: Path) -> None:
+    """Compact the database file now (the daemon does it every retention.vacuum_every)."""
+    with _store(config_dir) as store:
+        try:
+            before, after = vacuum(store, utc_now())
+        except MonitorError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"vacuumed {store.path}: {describe_size(before)} -> {describe_size(after)}")
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:

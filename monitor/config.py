@@ -39,6 +39,7 @@ from monitor.configmodels import (
     NegationConfig,
     Number,
     PollSettings,
+    RetentionSettings,
     ScopeConfig,
     Settings,
     SignalConfig,
@@ -83,6 +84,7 @@ __all__ = [
     "NegationConfig",
     "Number",
     "PollSettings",
+    "RetentionSettings",
     "ScopeConfig",
     "Settings",
     "SignalConfig",
@@ -395,4 +397,16 @@ def _check_watches(
                         f"unknown channel {channel!r} (monitor.yaml defines: {known})",
                     )
                 )
+        kept = settings.retention.articles
+        if watch.spike is not None and kept is not None and kept < watch.spike.baseline:
+            # Pruned articles leave the baseline short forever: no spike would fire.
+            location = ("spike", "baseline")
+            problems.append(
+                ConfigProblem(
+                    document.path,
+                    document.line_of(location),
+                    format_location(location),
+                    "longer than retention.articles in monitor.yaml: the baseline would never fill",
+                )
+            )
     return problems

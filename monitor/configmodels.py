@@ -236,6 +236,30 @@ class HttpSettings(_Strict):
         return match.group("ipv6") or match.group("host"), int(match.group("port"))
 
 
+class RetentionSettings(_Strict):
+    """How long the database keeps what it stores, and how often its file is compacted."""
+
+    # Articles fetched longer ago than this are pruned, unless an alert points
+    # to them; ``None`` keeps every article forever.
+    articles: Duration | None = 180 * 86400.0
+    # VACUUM the file this often; ``None`` never does it automatically.
+    vacuum_every: Duration | None = 7 * 86400.0
+
+    @field_validator("articles")
+    @classmethod
+    def _at_least_a_day(cls, seconds: float | None) -> float | None:
+        if seconds is not None and seconds < 86400:
+            raise ValueError("keep articles at least 1d (or null to keep them forever)")
+        return seconds
+
+    @field_validator("vacuum_every")
+    @classmethod
+    def _at_least_an_hour(cls, seconds: float | None) -> float | None:
+        if seconds is not None and seconds < 3600:
+            raise ValueError("vacuum at most once an hour (1h or longer, or null for never)")
+        return seconds
+
+
 class Settings(_Strict):
     """The contents of ``monitor.yaml``."""
 
@@ -251,6 +275,8 @@ class Settings(_Strict):
         if self.http.stale_after is not None:
             return self.http.stale_after
         return max(300.0, 3 * self.poll.tick)
+
+    retention: RetentionSettings = RetentionSettings()
 
     def min_levels(self) -> dict[str, str | None]:
         """Each channel's ``min_level``."""

@@ -41,6 +41,7 @@ from monitor.fetch import FetchLimits, make_client
 from monitor.health import DaemonState, Health, check_health
 from monitor.logs import redact_also
 from monitor.pipeline import CycleReport, Runtime, run_cycle
+from monitor.retention import schedule_maintenance
 from monitor.server import HttpServer, make_app
 from monitor.status import DiskConfig, read_disk_config, status_document
 from monitor.store import Store
@@ -316,6 +317,7 @@ async def run_daemon(config: Config) -> None:
             next_run_time=utc_now(),
             misfire_grace_time=None,
         )
+        schedule_maintenance(scheduler, runtime, utc_now())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         tasks: set[asyncio.Task[None]] = set()

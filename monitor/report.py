@@ -11,6 +11,7 @@ from monitor.configmodels import FeedConfig
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
 from monitor.feedsfile import ImportPlan
 from monitor.models import Article, Hit, Score
+from monitor.retention import describe_size
 from monitor.store import iso
 
 CONTEXT_CHARS = 40
@@ -327,3 +328,39 @@ def _config_lines(config: dict[str, Any]) -> list[str]:
     if config["running_is_on_disk"]:
         return [f"config: {where}, valid; the daemon runs this config"]
     return [f"config: {where}, valid"]
+
+
+def db_stats_text(figures: dict[str, Any]) -> str:
+    """``monitor db stats`` for a person: sizes, rows per table, the next prune and VACUUM."""
+    lines = [
+        f"database {figures['path']}: {describe_size(figures['size_bytes'])} "
+        f"(write-ahead log {describe_size(figures['wal_bytes'])}; "
+        f"free pages {describe_size(figures['free_bytes'])}, reclaimed by vacuum)",
+        "rows:",
+    ]
+    for table, count in figures["rows"].items():
+        note = ""
+        if table == "articles" and figures["oldest_article"]:
+            note = (
+                f"  oldest {_minute(figures['oldest_article'])}, "
+                f"newest {_minute(figures['newest_article'])}"
+            )
+        elif table == "deliveries" and figures["deliveries"]:
+            note = "  " + ", ".join(f"{n} {status}" for status, n in figures["deliveries"].items())
+        lines.append(f"  {table:<16} {count:>9}{note}")
+    prune = figures["next_prune"]
+    if prune is None:
+        lines.append("next prune: none (retention.articles: null keeps articles forever)")
+    else:
+        lines += [
+            f"next prune (older than {figures['retention']}: before {_minute(prune['before'])}):",
+            f"  {'articles':<16} {prune['articles']:>9}  "
+            f"(and {prune['kept']} as old that alerts point to, kept)",
+            f"  {'index points':<16} {prune['index_points']:>9}",
+            f"  {'notifications':<16} {prune['deliveries']:>9}  (finished, of resolved alerts)",
+            f"  {'pruned keys':<16} {prune['forgotten_keys']:>9}  (no feed carried them since)",
+        ]
+    last = _minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
+    due = _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (null)"
+    lines.append(f"vacuum: last {last}, next {due}")
+    return "\n".join(lines)

@@ -44,6 +44,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0005_feed_failing_since",),
         ("0006_feed_moves_and_gone",),
         ("0007_daemon_state",),
+        ("0008_retention",),
     ]
     assert mode == "wal"
 

@@ -4,7 +4,8 @@ The database runs in WAL mode; the pipeline wraps each poll result in one
 ``transaction()`` so articles, scores, alerts and deliveries commit together
 or not at all. Times are stored as ISO 8601 strings in UTC, which sort as they
 compare. ``Store`` gathers one part per aggregate (feeds, articles, alerts,
-outbox, index); ``schema`` holds the migrations.
+outbox, index) and retention (pruning, VACUUM, figures); ``schema`` holds the
+migrations.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from monitor.store.records import (
     StoredArticle,
     iso,
 )
+from monitor.store.retention import PruneReport, RetentionMixin
 from monitor.store.schema import migrations
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "IndexState",
     "PendingDelivery",
     "PollRecord",
+    "PruneReport",
     "Store",
     "StoredArticle",
     "iso",
@@ -49,7 +52,9 @@ __all__ = [
 ]
 
 
-class Store(FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin, DaemonMixin):
+class Store(
+    FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin, DaemonMixin, RetentionMixin
+):
     """A monitor database file, migrated to the current schema on open."""
 
     def __init__(self, path: Path) -> None:

@@ -23,13 +23,16 @@ class ArticlesMixin(StoreBase):
         """Insert ``articles``, skipping any already stored.
 
         An article is already stored when the same feed gave the same GUID, or
-        any feed gave the same canonical URL or the same content hash. Returns
-        the new articles, and the ids of stored articles that this feed carried
-        for the first time (another outlet's copy: a new source).
+        any feed gave the same canonical URL or the same content hash, or when
+        such an article was stored once and has been pruned since. Returns the
+        new articles, and the ids of stored articles that this feed carried for
+        the first time (another outlet's copy: a new source).
         """
         stored: list[StoredArticle] = []
         resighted: list[int] = []
         for article in articles:
+            if self._pruned_before(feed_id, article, now):
+                continue
             cursor = self.db.execute(
                 """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
                      summary, published_at, fetched_at, content_hash)
@@ -58,6 +61,19 @@ class ArticlesMixin(StoreBase):
             if existing is not None and self._add_source(existing[0], feed_id, article.url, now):
                 resighted.append(existing[0])
         return stored, resighted
+
+    def _pruned_before(self, feed_id: int, article: Article, now: datetime) -> bool:
+        """Whether ``article`` was stored once and pruned; if so, note that it is still carried.
+
+        A feed may carry an entry longer than the retention age; without this
+        it would come back as new, and alert again.
+        """
+        cursor = self.db.execute(
+            """UPDATE pruned_articles SET seen_at = ? WHERE (feed_id = ? AND guid = ?)
+                 OR canonical_url = ? OR content_hash = ?""",
+            [iso(now), feed_id, article.guid, article.canonical_url, article.content_hash],
+        )
+        return cursor.rowcount > 0
 
     def _add_source(self, article_id: int, feed_id: int, url: str | None, now: datetime) -> bool:
         cursor = self.db.execute(

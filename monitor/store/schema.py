@@ -218,3 +218,27 @@ def _daemon_state(db: sqlite_utils.Database) -> None:
             stopped_at TEXT
         )"""
     )
+
+
+@migrations(name="0008_retention")
+def _retention(db: sqlite_utils.Database) -> None:
+    # The dedup keys of pruned articles, so that a feed still carrying an old
+    # entry does not bring it back as new (and alert on it again).
+    db.execute(
+        """CREATE TABLE pruned_articles (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL,
+            guid TEXT NOT NULL,
+            canonical_url TEXT,
+            content_hash TEXT NOT NULL,
+            pruned_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX pruned_articles_guid ON pruned_articles(feed_id, guid)")
+    db.execute("CREATE INDEX pruned_articles_url ON pruned_articles(canonical_url)")
+    db.execute("CREATE INDEX pruned_articles_hash ON pruned_articles(content_hash)")
+    db.execute("CREATE INDEX pruned_articles_seen ON pruned_articles(seen_at)")
+    db.execute("CREATE INDEX index_history_at ON index_history(at)")
+    # When each housekeeping task last ran (the scheduler holds no state).
+    db.execute("CREATE TABLE maintenance (task TEXT PRIMARY KEY, last_run_at TEXT NOT NULL)")
