@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import ConfigDir, FeedServer, Route, WebhookReceiver, rss
 from prometheus_client.parser import text_string_to_metric_families
 
 from monitor.cli import main
@@ -25,7 +27,6 @@ from monitor.config import load_config
 from monitor.daemon import Daemon, open_runtime
 from monitor.health import DaemonState, check_health
 from monitor.server import HttpServer, make_app
-from tests.conftest import ConfigDir, FeedServer, WebhookReceiver, rss
 
 CLASHES = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica. "
@@ -304,3 +305,29 @@ def test_http_listen_is_checked(config_dir: ConfigDir) -> None:
     assert result.exit_code == 2
     assert "monitor.yaml:" in result.stderr and "http.listen: " in result.stderr
     assert 'expected "HOST:PORT"' in result.stderr
+
+
+def test_sigterm_during_a_cycle_lets_it_finish_and_loses_nothing(
+    config_dir: ConfigDir, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    slow = feed_server.serve(
+        "/slow.xml",
+        Route(body=story("slow", "s-1", "Clashes in Mitrovica", CLASHES), delay=2.0),
+    )
+    port = free_port()
+    config_dir.write([slow], settings={"http": {"listen": f"127.0.0.1:{port}"}})
+
+    with running(config_dir.path, port, tmp_path / "daemon.log") as daemon:
+        wait_for(lambda: any(r.path == "/slow.xml" for r in feed_server.requests))
+        assert daemon.stop() == 0  # sent while the feed's answer is still on its way
+
+    log = daemon.text()
+    assert "stopping: waiting for the cycle in flight to finish" in log
+    assert "cycle: polled 1 feeds: 1 updated" in log  # the cycle finished...
+    assert log.index("waiting for the cycle") < log.index("cycle: polled")
+    with sqlite3.connect(config_dir.database) as db:  # ...and its work is kept
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM alerts").fetchone() == (1,)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stopped = db.execute("SELECT stopped_at FROM daemon_state").fetchone()[0]
+    assert stopped is not None
