@@ -45,6 +45,7 @@ from monitor.retention import schedule_maintenance
 from monitor.server import HttpServer, make_app
 from monitor.status import DiskConfig, read_disk_config, status_document
 from monitor.store import Store
+from monitor.web.pages import WebContext
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ class Daemon:
         """
         async with self.cycle_lock:
             directory = self.runtime.config.directory
+            await _settled(directory)
             try:
                 config = load_config(directory)
             except ConfigError as exc:
@@ -270,7 +272,9 @@ class Daemon:
         """Serve /healthz, /metrics and /status, unless ``http.listen`` is null."""
         address = self.runtime.config.settings.http.address()
         if address is not None:
-            server = HttpServer(make_app(self), *address)
+            runtime = self.runtime
+            web = WebContext(runtime.store.path, lambda: runtime.config.watches, utc_now)
+            server = HttpServer(make_app(self, web), *address)
             self.server = server if server.start() else None
 
     async def stop_server(self) -> None:
@@ -289,6 +293,16 @@ class Daemon:
             log.error(
                 "config: cannot watch %s for changes (%s); send SIGHUP to reload", directory, exc
             )
+
+
+async def _settled(directory: Path, pause: float = 0.3, tries: int = 10) -> None:
+    """Wait until the config directory stops changing (an editor may still be writing)."""
+    fingerprint = config_fingerprint(directory)
+    for _ in range(tries):
+        await asyncio.sleep(pause)
+        fingerprint, before = config_fingerprint(directory), fingerprint
+        if fingerprint == before:
+            return
 
 
 def _keep_database(config: Config, old: Config) -> Config:

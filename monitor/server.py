@@ -1,4 +1,4 @@
-"""The daemon's HTTP server: ``/healthz``, ``/metrics`` and ``/status``.
+"""The daemon's HTTP server: the dashboard, ``/healthz``, ``/metrics`` and ``/status``.
 
 It runs inside the daemon's event loop (uvicorn serving a Starlette app), on
 the address ``http.listen`` names, 127.0.0.1:8787 by default, and only reads:
@@ -23,6 +23,8 @@ from starlette.routing import Route
 
 from monitor.health import Health
 from monitor.metrics import CONTENT_TYPE
+from monitor.web import pages
+from monitor.web.pages import WebContext
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,8 @@ class DaemonView(Protocol):
         ...
 
 
-def make_app(view: DaemonView) -> Starlette:
-    """The read-only web app over ``view``."""
+def make_app(view: DaemonView, web: WebContext | None = None) -> Starlette:
+    """The read-only web app over ``view``, with the dashboard's pages when ``web`` is given."""
 
     async def healthz(_: Request) -> Response:
         health = view.health()
@@ -62,6 +64,7 @@ def make_app(view: DaemonView) -> Starlette:
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/status", status, methods=["GET"]),
+            *(pages.routes(web) if web is not None else []),
         ]
     )
 
@@ -90,15 +93,15 @@ class HttpServer:
             sock = socket.create_server((self.host, self.port), family=family)
         except OSError as exc:
             log.error(
-                "http: cannot listen on %s: %s; /healthz, /metrics and /status are off, "
-                "polling goes on",
+                "http: cannot listen on %s: %s; the dashboard, /healthz, /metrics and /status "
+                "are off, polling goes on",
                 self.url,
                 exc.strerror or exc,
             )
             return False
         self.port = sock.getsockname()[1]
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        log.info("http: /healthz, /metrics and /status on %s", self.url)
+        log.info("http: dashboard, /healthz, /metrics and /status on %s/", self.url)
         return True
 
     @property

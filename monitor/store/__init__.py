@@ -21,6 +21,7 @@ from monitor.errors import MonitorError
 from monitor.store.alerts import AlertsMixin
 from monitor.store.articles import ArticlesMixin
 from monitor.store.daemon import DaemonMixin
+from monitor.store.dashboard import DashboardMixin
 from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
@@ -53,7 +54,14 @@ __all__ = [
 
 
 class Store(
-    FeedsMixin, ArticlesMixin, AlertsMixin, OutboxMixin, IndexMixin, DaemonMixin, RetentionMixin
+    FeedsMixin,
+    ArticlesMixin,
+    AlertsMixin,
+    OutboxMixin,
+    IndexMixin,
+    DaemonMixin,
+    RetentionMixin,
+    DashboardMixin,
 ):
     """A monitor database file, migrated to the current schema on open."""
 
@@ -69,6 +77,28 @@ class Store(
         except (OSError, sqlite3.Error) as exc:
             raise MonitorError(f"cannot open database {path}: {exc}") from exc
         self.path = path
+
+    @classmethod
+    def read_only(cls, path: Path) -> Store:
+        """The database at ``path``, opened for reading only, from any thread.
+
+        The file must exist; nothing is migrated and every write fails. WAL
+        readers never block the daemon's writes, so pages and reports may run
+        their queries beside it.
+        """
+        if not path.exists():
+            raise MonitorError(f"no database at {path}: monitor has not run yet")
+        store = cls.__new__(cls)
+        try:
+            connection = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            connection.execute("PRAGMA busy_timeout = 5000")
+        except sqlite3.Error as exc:
+            raise MonitorError(f"cannot open database {path}: {exc}") from exc
+        store.db = sqlite_utils.Database(connection)
+        store.path = path
+        return store
 
     def close(self) -> None:
         """Close the database file."""

@@ -1,0 +1,1 @@
+"""The daemon's read-only web pages: the dashboard, articles, search."""

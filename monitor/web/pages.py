@@ -1,0 +1,143 @@
+"""The dashboard's pages, rendered on the server from a read-only view of the database.
+
+Every page works without JavaScript and changes nothing: each request opens
+the database read-only (``Store.read_only``) in a worker thread, so a slow
+page never holds up the daemon's cycle. Everything that came from a feed is
+escaped by Jinja2's autoescaping, in HTML and in the SVG chart alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from monitor.configmodels import WatchConfig
+from monitor.errors import MonitorError
+from monitor.store import Store
+from monitor.web.chart import chart_layout
+from monitor.web.highlight import highlight
+
+RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+DEFAULT_RANGE = "7d"
+CHART_POINTS = 240
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """What the pages need from the daemon: where the database is, the watches, the time."""
+
+    database: Path
+    watches: Callable[[], Sequence[WatchConfig]]
+    clock: Callable[[], datetime]
+
+
+def _minute(moment: str | None) -> str:
+    return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""
+
+
+def _http_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) link, else ``None`` (never a ``javascript:`` href)."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("monitor.web", "templates"),
+        autoescape=select_autoescape(["html", "svg"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["minute"] = _minute
+    environment.filters["http_url"] = _http_url
+    return environment
+
+
+_TEMPLATES = _environment()
+
+
+def render(template: str, **values: Any) -> str:
+    """Render one of the page templates."""
+    return _TEMPLATES.get_template(template).render(**values)
+
+
+def routes(context: WebContext) -> list[Route]:
+    """The dashboard's routes, for the daemon's Starlette app."""
+
+    @contextmanager
+    def database() -> Iterator[Store]:
+        store = Store.read_only(context.database)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def dashboard(request: Request) -> HTMLResponse:
+        chosen = request.query_params.get("range", DEFAULT_RANGE)
+        span = RANGES.get(chosen, RANGES[DEFAULT_RANGE])
+        chosen = chosen if chosen in RANGES else DEFAULT_RANGE
+        now = context.clock()
+        try:
+            with database() as store:
+                watches = [
+                    _watch_panel(store, watch, now - span, now) for watch in context.watches()
+                ]
+                feeds = store.feed_status(now)
+        except MonitorError as exc:
+            return HTMLResponse(render("empty.html", message=str(exc)), status_code=503)
+        page = render(
+            "dashboard.html", watches=watches, feeds=feeds, ranges=RANGES, chosen=chosen, now=now
+        )
+        return HTMLResponse(page)
+
+    def article(request: Request) -> HTMLResponse:
+        article_id = int(request.path_params["article_id"])
+        with database() as store:
+            found = store.article_page(article_id)
+        if found is None:
+            return HTMLResponse(render("empty.html", message="No such article."), status_code=404)
+        hits = [hit for score in found["scores"] for hit in score["hits"]]
+        page = render(
+            "article.html",
+            article=found,
+            title=highlight(found["title"], hits, "title"),
+            text=highlight(found["summary"], hits, "text"),
+        )
+        return HTMLResponse(page)
+
+    return [
+        Route("/", dashboard, methods=["GET", "HEAD"]),
+        Route("/articles/{article_id:int}", article, methods=["GET", "HEAD"]),
+    ]
+
+
+def _watch_panel(
+    store: Store, watch: WatchConfig, since: datetime, until: datetime
+) -> dict[str, Any]:
+    levels = watch.index.levels.model_dump() if watch.index is not None else {}
+    state = store.index_state(watch.name)
+    alerts = store.list_alerts(watch=watch.name, limit=10)
+    for alert in alerts:
+        articles, alert["sources"] = store.story(alert["id"])
+        alert["articles"] = articles[:3]
+    series = store.index_series(watch.name, since, until, CHART_POINTS)
+    markers = store.alert_markers(watch.name, since)
+    return {
+        "name": watch.name,
+        "index": state.value if state else None,
+        "level": state.level if state else None,
+        "has_index": watch.index is not None,
+        "chart": chart_layout(series, levels, markers, since, until),
+        "alerts": alerts,
+    }
