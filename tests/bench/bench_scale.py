@@ -51,7 +51,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
@@ -234,8 +234,8 @@ def serve_feeds(plans: list[FeedPlan], entries: int, port_out: Connection) -> No
 
 
 @contextlib.contextmanager
-def feed_server(plans: list[FeedPlan], entries: int) -> Iterator[str]:
-    """Run the feed server in a child process; yield its base URL."""
+def feed_server(plans: list[FeedPlan], entries: int) -> Iterator[tuple[str, int]]:
+    """Run the feed server in a child process; yield its base URL and process id."""
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(
@@ -247,7 +247,7 @@ def feed_server(plans: list[FeedPlan], entries: int) -> Iterator[str]:
     try:
         if not receive.poll(120):
             raise RuntimeError("the feed server did not start within 120 s")
-        yield f"http://127.0.0.1:{receive.recv()}"
+        yield f"http://127.0.0.1:{receive.recv()}", process.pid or 0
     finally:
         process.terminate()
         process.join(10)
@@ -268,6 +268,16 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds ``pid`` has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 def _children(pid: int) -> dict[int, float]:
     """The live child processes of ``pid`` and the CPU seconds each has used so far."""
     found = {}
@@ -280,7 +290,7 @@ def _children(pid: int) -> dict[int, float]:
         except OSError:
             continue
         if int(fields[1]) == pid:
-            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
     return found
 
 
@@ -441,6 +451,7 @@ class ScaleRun:
 
     concurrency: int
     cycles: list[ScaleCycle]
+    server_cpu: float = 0.0  # CPU seconds the feed server used meanwhile, on the same cores
 
 
 def drip_record(base_url: str) -> list[dict[str, Any]]:
@@ -583,7 +594,10 @@ def print_report(
     )
     timeout = PollSettings().timeout
     for run in runs:
-        print(f"\nconcurrency {run.concurrency}:")
+        print(
+            f"\nconcurrency {run.concurrency} (the feed server used {run.server_cpu:.0f} s CPU "
+            "meanwhile, on the same cores):"
+        )
         for number, scale in enumerate(run.cycles, 1):
             usage, schedule = scale.usage, scale.schedule
             workers = ", ".join(f"{mb:.0f}" for mb in usage.worker_hwm_mb.values()) or "none"
@@ -633,9 +647,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--concurrency",
         type=int,
         nargs="+",
-        default=[100],
+        default=[50],
         help="poll.concurrency values, each run in a fresh process on a fresh database "
-        "(default 100)",
+        "(default 50)",
     )
     parser.add_argument(
         "--drip",
@@ -671,7 +685,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     with (
-        feed_server(plans, args.entries) as base_url,
+        feed_server(plans, args.entries) as (base_url, server_pid),
         tempfile.TemporaryDirectory(prefix="monitor-bench-scale-") as temp,
     ):
         urls = [base_url + feed_path(index) for index in range(args.feeds)]
@@ -679,10 +693,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = []
         for concurrency in args.concurrency:
             print(f"running monitor at concurrency {concurrency} ...", flush=True)
-            runs.append(run_monitor(workdir, base_url, urls, concurrency))
+            before = cpu_seconds(server_pid)
+            run = run_monitor(workdir, base_url, urls, concurrency)
+            runs.append(replace(run, server_cpu=cpu_seconds(server_pid) - before))
         print()
         print_report(args, plans, runs)
         if args.profile:
+            logging.getLogger("monitor").setLevel(logging.ERROR)
             profile_cycles(workdir, urls, max(args.concurrency))
     timeout = PollSettings().timeout
     problems = [
