@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +53,9 @@ def make_client(limits: FetchLimits, concurrency: int) -> httpx.AsyncClient:
         max_redirects=limits.max_redirects,
         timeout=httpx.Timeout(limits.timeout),
         limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        # Only the codings ``_read_capped`` inflates within the cap, even if
+        # httpx learns more (brotli, zstd) once their packages are installed.
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
     )
 
 
@@ -93,7 +96,24 @@ async def fetch_feed(
         return _error(url, f"more than {limits.max_redirects} redirects")
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         # InvalidURL (say "http://[::1/" in feeds.yaml) is not an HTTPError subclass.
-        return _error(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        return _error(url, describe_http_error(exc))
+
+
+# httpx raises these without a message when the socket fails under it.
+_SILENT_ERRORS: dict[type[Exception], str] = {
+    httpx.ReadError: "the connection was closed or reset while reading the response",
+    httpx.WriteError: "the connection was closed or reset while sending the request",
+    httpx.ConnectError: "could not connect",
+}
+
+
+def describe_http_error(exc: Exception) -> str:
+    """One line naming the error's kind and what happened, even when httpx says nothing."""
+    name = type(exc).__name__
+    detail = str(exc) or next(
+        (text for kind, text in _SILENT_ERRORS.items() if isinstance(exc, kind)), ""
+    )
+    return f"{name}: {detail}" if detail else name
 
 
 def _extra_headers(headers: Mapping[str, str]) -> dict[bytes, bytes]:
@@ -196,13 +216,61 @@ async def _get(
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes | None:
-    """The decoded body, or ``None`` as soon as it grows past ``max_bytes``."""
+    """The decoded body, or ``None`` as soon as it grows past ``max_bytes``.
+
+    gzip and deflate are inflated here, never more than the cap allows at a
+    time: httpx inflates each read (up to 64 KB) whole, and 64 KB of a gzip
+    bomb is 64 MB. Memory stays about ``max_bytes`` whatever the body holds.
+    """
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in _INFLATED:
+        return await _read_decoded(response, max_bytes)
+    inflater = _Inflater(encoding)
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        for piece in inflater.inflate(chunk, max_bytes - len(body) + 1):
+            body += piece
+            if len(body) > max_bytes:
+                return None
+    return bytes(body)
+
+
+async def _read_decoded(response: httpx.Response, max_bytes: int) -> bytes | None:
+    """The body as httpx decodes it (identity, or a coding it alone reads)."""
     body = bytearray()
     async for chunk in response.aiter_bytes():
         body += chunk
         if len(body) > max_bytes:
             return None
     return bytes(body)
+
+
+_INFLATED = ("gzip", "x-gzip", "deflate")
+
+
+class _Inflater:
+    """Inflates a gzip or deflate body a bounded piece at a time."""
+
+    def __init__(self, encoding: str) -> None:
+        self._deflate = encoding == "deflate"
+        # deflate is meant to be zlib-wrapped (RFC 9110 §8.4.1.2); some servers send it raw.
+        wbits = zlib.MAX_WBITS if self._deflate else 16 + zlib.MAX_WBITS
+        self._zlib = zlib.decompressobj(wbits)
+        self._started = False
+
+    def inflate(self, data: bytes, room: int) -> Iterator[bytes]:
+        """Yield ``data`` inflated, in pieces of at most ``room`` bytes each."""
+        while data and not self._zlib.eof:
+            try:
+                piece = self._zlib.decompress(data, room)
+            except zlib.error as exc:
+                if self._deflate and not self._started:
+                    self._zlib, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
+                    continue
+                raise httpx.DecodingError(f"cannot inflate the body: {exc}") from exc
+            self._started = True
+            data = self._zlib.unconsumed_tail
+            yield piece
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:

@@ -230,3 +230,18 @@ def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
         f"<title>{escape(title)}</title><link>https://example.org/</link>"
         f"{''.join(parts)}</channel></rss>"
     ).encode()
+
+
+_SUMMARIES: list[str] = []
+
+
+def add_summary(text: str) -> None:
+    """Print ``text`` in pytest's terminal summary, after the results (shown without ``-s``)."""
+    _SUMMARIES.append(text)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SUMMARIES:
+        terminalreporter.section("robustness")
+        for text in _SUMMARIES:
+            terminalreporter.write_line(text)

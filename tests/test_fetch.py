@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,6 +250,44 @@ def test_a_gzip_body_is_decoded_and_the_cap_applies_to_the_decoded_size(
     assert result.outcome == "error"
     assert result.error is not None
     assert "4096" in result.error
+
+
+def raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(FEED)),
+        ("x-gzip", gzip.compress(FEED)),
+        ("deflate", zlib.compress(FEED)),
+        ("deflate", raw_deflate(FEED)),  # no zlib wrapper, as some servers send it
+        ("identity", FEED),
+    ],
+    ids=["gzip", "x-gzip", "deflate", "raw-deflate", "identity"],
+)
+def test_each_content_coding_is_decoded(
+    feed_server: FeedServer, encoding: str, body: bytes
+) -> None:
+    url = feed_server.serve("/feed.xml", Route(body, headers={"Content-Encoding": encoding}))
+
+    result = fetch(url)
+
+    assert (result.outcome, result.body) == ("ok", FEED)
+    assert feed_server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_corrupt_gzip_body_is_an_error_result(feed_server: FeedServer) -> None:
+    corrupt = gzip.compress(FEED)[:20] + b"\xff" * 40
+    url = feed_server.serve("/feed.xml", Route(corrupt, headers={"Content-Encoding": "gzip"}))
+
+    result = fetch(url)
+
+    assert result.outcome == "error"
+    assert result.error is not None
+    assert result.error.startswith("DecodingError: cannot inflate the body")
 
 
 class _SlowHandler(BaseHTTPRequestHandler):
