@@ -242,6 +242,7 @@ def test_a_real_browser_renders_the_chart_and_the_alert_markers(week: Week, tmp_
     finally:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(10)
+        loop.close()
 
     assert '<svg class="chart"' in dom
     assert re.search(r'<path class="curve" d="M', dom)
