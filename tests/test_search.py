@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,6 +243,18 @@ def test_search_without_a_database_says_so(config_dir: ConfigDir) -> None:
     code, output = invoke("search", "--config", str(config), "gas")
     assert code == 1
     assert "no database at" in output and "has not run yet" in output
+
+
+def test_a_database_an_older_monitor_left_is_not_upgraded_by_reading(
+    config_dir: ConfigDir,
+) -> None:
+    config = config_dir.write(["http://127.0.0.1:9/feed.xml"])
+    config_dir.database.parent.mkdir(parents=True)
+    sqlite3.connect(config_dir.database).close()  # an empty file: no migration applied
+    code, output = invoke("export", "--config", str(config), "--format", "csv")
+    assert code == 1
+    assert "predates this version of monitor" in output
+    assert config_dir.database.stat().st_size == 0
 
 
 def test_parse_moment_takes_durations_and_dates() -> None:
