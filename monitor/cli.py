@@ -7,17 +7,19 @@ becomes one clean message and a non-zero exit here, at the edge.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from monitor import __version__
+from monitor.backtest import run_backtest
 from monitor.config import (
     DEFAULT_CONFIG_DIR,
     INDEX_LEVELS,
@@ -31,6 +33,7 @@ from monitor.config import (
 from monitor.daemon import deliver_once, poll_once, run_daemon, send_test_alert, utc_now
 from monitor.errors import ConfigError, MonitorError
 from monitor.evaluate import LabelledItem, evaluate
+from monitor.export import write_csv, write_jsonl
 from monitor.feedsfile import import_feeds
 from monitor.logs import configure_logging
 from monitor.models import Article
@@ -38,6 +41,7 @@ from monitor.opml import read_opml
 from monitor.report import (
     alert_text,
     alerts_table,
+    backtest_text,
     db_stats_text,
     deliveries_table,
     eval_text,
@@ -45,11 +49,13 @@ from monitor.report import (
     feeds_table,
     score_json,
     score_text,
+    search_table,
     silences_table,
     status_text,
 )
 from monitor.retention import describe_size, prune, prune_summary, stats, vacuum
 from monitor.score import score
+from monitor.search import parse_moment
 from monitor.status import read_disk_config, status_document
 from monitor.store import Store
 
@@ -497,6 +503,165 @@ def db_vacuum(config_dir: Path) -> None:
         except MonitorError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"vacuumed {store.path}: {describe_size(before)} -> {describe_size(after)}")
+
+
+@main.command("search")
+@config_option
+@click.argument("query", nargs=-1)
+@click.option("--watch", "watch_name", help="Only articles in scope of this watch.")
+@click.option("--level", type=click.Choice(LEVELS), help="Only articles at this level or above.")
+@click.option("--feed", help="Only articles this feed carried (its name or URL).")
+@click.option("--since", help="Dated at or after: 7d, 12h (before now) or 2026-11-03.")
+@click.option("--until", help="Dated before: 2d or 2026-11-04T12:00.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
+def search_command(
+    config_dir: Path,
+    query: tuple[str, ...],
+    watch_name: str | None,
+    level: str | None,
+    feed: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search stored articles by their words, newest first.
+
+    \b
+    monitor search barricades Jarinje      articles with both words
+    monitor search '"tear gas"' Mitrovic*  a phrase and a prefix
+    monitor search clash* OR riot*         either
+    monitor search --watch serbia-kosovo --level warning --since 7d
+
+    Case and Latin diacritics do not matter (Vucic finds Vučić); Latin does
+    not find Cyrillic. With no QUERY, every article that passes the filters.
+    """
+    config = _load(config_dir)
+    _known_watch(config, watch_name)
+    now = utc_now()
+    since_at = _moment(since, now, "--since")
+    until_at = _moment(until, now, "--until")
+    with _reader(config) as store:
+        if feed is not None and not store.feed_known(feed):
+            raise click.ClickException(f"no feed named {feed!r} (give its name or URL)")
+        try:
+            results = store.search_articles(
+                " ".join(query), watch=watch_name, min_level=level, feed=feed,
+                since=since_at, until=until_at, limit=limit,
+            )  # fmt: skip
+        except MonitorError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        for found in results:
+            click.echo(json.dumps(found.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(search_table(results, watch_name))
+
+
+@main.command("export")
+@config_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True,
+    help="csv: one row per article and watch; jsonl: one object per article.",
+)  # fmt: skip
+@click.option("--since", help="Only articles fetched since: 30d, 12h or 2026-11-03.")
+@click.option("--watch", "watch_name", help="Only the scores of this watch.")
+@click.option(
+    "--output", type=click.Path(path_type=Path, dir_okay=False), help="A file (default: stdout)."
+)
+def export_command(
+    config_dir: Path, fmt: str, since: str | None, watch_name: str | None, output: Path | None
+) -> None:
+    """Write stored articles and their scores per watch as CSV or JSON Lines (UTF-8).
+
+    CSV columns: article_id, published_at, fetched_at, feed, feed_url, url,
+    title, summary, watch, score, level, in_scope, rules_version. A text cell
+    starting with =, +, -, @ (a spreadsheet formula) gets a ' in front.
+    """
+    config = _load(config_dir)
+    _known_watch(config, watch_name)
+    since_at = _moment(since, utc_now(), "--since")
+    write: Callable[[Iterable[dict[str, Any]], TextIO], int] = (
+        write_csv if fmt == "csv" else write_jsonl
+    )
+    with _reader(config) as store:
+        rows = store.export_rows(since=since_at, watch=watch_name)
+        if output is None:
+            with _utf8_stdout() as out:
+                write(rows, out)
+            return
+        try:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = write(rows, out)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc}") from exc
+    unit = "rows" if fmt == "csv" else "articles"
+    click.echo(f"exported {count} {unit} to {output}", err=True)
+
+
+@main.command("backtest")
+@config_option
+@click.option(
+    "--since", default="30d", show_default=True,
+    help="Rescore the articles fetched since: 30d, 12h or 2026-11-03.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="The comparison as one JSON object.")
+def backtest_command(config_dir: Path, since: str, as_json: bool) -> None:
+    """Rescore stored articles with the rules on disk and compare the article alerts
+    they would fire with those that fired: added, removed, changed level.
+
+    Reads the database only; nothing is written. Index and spike alerts and
+    story grouping are not replayed.
+    """
+    config = _load(config_dir)
+    since_at = _moment(since, utc_now(), "--since")
+    assert since_at is not None
+    with _reader(config) as store:
+        report = run_backtest(store, config, since_at)
+    click.echo(
+        json.dumps(report.as_dict(), ensure_ascii=False) if as_json else backtest_text(report)
+    )
+
+
+def _known_watch(config: Config, name: str | None) -> None:
+    names = [watch.name for watch in config.watches]
+    if name is not None and name not in names:
+        raise click.UsageError(f"no watch named {name!r} (watches: {', '.join(names)})")
+
+
+def _moment(text: str | None, now: datetime, option: str) -> datetime | None:
+    """``--since``/``--until`` as a moment, or a usage error naming the option."""
+    if text is None:
+        return None
+    try:
+        return parse_moment(text, now)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from exc
+
+
+@contextmanager
+def _utf8_stdout() -> Iterator[TextIO]:
+    """Standard output as UTF-8 text, whatever the locale says."""
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()
+
+
+@contextmanager
+def _reader(config: Config) -> Iterator[Store]:
+    """The database of ``config``, opened read-only, closed afterwards."""
+    try:
+        store = Store(config.database_path, readonly=True)
+    except MonitorError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:

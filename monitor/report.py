@@ -7,12 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.backtest import BacktestReport
 from monitor.configmodels import FeedConfig
 from monitor.evaluate import ASSIGNED, EvalReport, Outcome
 from monitor.feedsfile import ImportPlan
 from monitor.models import Article, Hit, Score
 from monitor.retention import describe_size
-from monitor.store import iso
+from monitor.store import FoundArticle, iso
 
 CONTEXT_CHARS = 40
 
@@ -363,4 +364,69 @@ def db_stats_text(figures: dict[str, Any]) -> str:
     last = _minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
     due = _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (null)"
     lines.append(f"vacuum: last {last}, next {due}")
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    """Text from a feed on one line, without control characters."""
+    return "".join(char for char in " ".join(text.split()) if char.isprintable())
+
+
+def search_table(results: Sequence[FoundArticle], watch: str | None = None) -> str:
+    """One line per article found (id, date, level, feed, title), its snippet below.
+
+    The level is the one for ``watch``, else the highest over every watch.
+    """
+    if not results:
+        return "no articles found"
+    lines = [f"{'id':>6}  {'date':<16}  {'level':<8}  {'feed':<20}  title"]
+    for found in results:
+        date = found.published_at or found.fetched_at
+        lines.append(
+            f"{found.id:>6}  {date[:10]} {date[11:16]}  {found.level(watch) or '-':<8}  "
+            f"{_one_line(found.feed)[:20]:<20}  {_one_line(found.title)[:90]}"
+        )
+        if found.snippet:
+            lines.append(f"{'':>6}  {_one_line(found.snippet)[:140]}")
+    return "\n".join(lines)
+
+
+def backtest_text(report: BacktestReport) -> str:
+    """Per watch: the article alerts fired, those the rules on disk would fire, and
+    each one added, removed or changed in level; then the totals."""
+    lines = [
+        f"backtest: {report.articles} articles fetched since {_minute(iso(report.since))}, "
+        "scored with the rules on disk"
+    ]
+    for watch in report.watches:
+        if not watch.configured:
+            rules = "no longer on disk"
+        elif watch.alert_level is None:
+            rules = "alert.on has no article level"
+        else:
+            rules = f"alert.on article:{watch.alert_level}"
+        lines.append(
+            f"{watch.watch} ({rules}): fired {watch.fired}, would fire {watch.would_fire}: "
+            f"{len(watch.added)} added, {len(watch.removed)} removed, "
+            f"{len(watch.changed)} changed level, {watch.unchanged} unchanged"
+        )
+        for sign, changes in (("+", watch.added), ("-", watch.removed), ("~", watch.changed)):
+            for change in changes:
+                level = " -> ".join(level for level in (change.before, change.after) if level)
+                where = f"alert {change.alert_id}" if change.alert_id else ""
+                if change.score is not None:
+                    where = f"{where} now {change.score:g}".strip()
+                lines.append(
+                    f"  {sign} #{change.article_id:<6} {level:<20} {where:<18} "
+                    f"{_one_line(change.title)[:80]}"
+                )
+    totals = report.totals()
+    lines.append(
+        f"total: {totals['added']} added, {totals['removed']} removed, "
+        f"{totals['changed']} changed level"
+    )
+    lines.append(
+        "(article alerts only, one line per article: story grouping, index and spike "
+        "alerts are not replayed)"
+    )
     return "\n".join(lines)

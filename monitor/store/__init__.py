@@ -4,8 +4,10 @@ The database runs in WAL mode; the pipeline wraps each poll result in one
 ``transaction()`` so articles, scores, alerts and deliveries commit together
 or not at all. Times are stored as ISO 8601 strings in UTC, which sort as they
 compare. ``Store`` gathers one part per aggregate (feeds, articles, alerts,
-outbox, index) and retention (pruning, VACUUM, figures); ``schema`` holds the
-migrations.
+outbox, index), retention (pruning, VACUUM, figures) and search (reading
+articles back); ``schema`` holds the migrations. ``Store(path, readonly=True)``
+opens an existing file for commands that only read (search, export,
+backtest): nothing they do can change it.
 """
 
 from __future__ import annotations
@@ -37,17 +39,21 @@ from monitor.store.records import (
 )
 from monitor.store.retention import PruneReport, RetentionMixin
 from monitor.store.schema import migrations
+from monitor.store.search import FiredArticle, FoundArticle, SearchMixin, WatchScore
 
 __all__ = [
     "DaemonRecord",
     "FeedSpec",
     "FeedSync",
+    "FiredArticle",
+    "FoundArticle",
     "IndexState",
     "PendingDelivery",
     "PollRecord",
     "PruneReport",
     "Store",
     "StoredArticle",
+    "WatchScore",
     "iso",
     "migrations",
 ]
@@ -62,10 +68,14 @@ class Store(
     DaemonMixin,
     RetentionMixin,
     DashboardMixin,
+    SearchMixin,
 ):
     """A monitor database file, migrated to the current schema on open."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        if readonly:
+            self._open_readonly(path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(path)
@@ -78,27 +88,24 @@ class Store(
             raise MonitorError(f"cannot open database {path}: {exc}") from exc
         self.path = path
 
-    @classmethod
-    def read_only(cls, path: Path) -> Store:
-        """The database at ``path``, opened for reading only, from any thread.
-
-        The file must exist; nothing is migrated and every write fails. WAL
-        readers never block the daemon's writes, so pages and reports may run
-        their queries beside it.
-        """
-        if not path.exists():
+    def _open_readonly(self, path: Path) -> None:
+        """Open an existing, current database through a read-only SQLite connection."""
+        if not path.is_file():
             raise MonitorError(f"no database at {path}: monitor has not run yet")
-        store = cls.__new__(cls)
         try:
-            connection = sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-            )
-            connection.execute("PRAGMA busy_timeout = 5000")
+            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            self.db = sqlite_utils.Database(connection)
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            pending = migrations.pending(self.db)
         except sqlite3.Error as exc:
             raise MonitorError(f"cannot open database {path}: {exc}") from exc
-        store.db = sqlite_utils.Database(connection)
-        store.path = path
-        return store
+        if pending:
+            self.db.close()
+            raise MonitorError(
+                f"database {path} predates this version of monitor: run 'monitor db stats' "
+                "once to upgrade it"
+            )
+        self.path = path
 
     def close(self) -> None:
         """Close the database file."""

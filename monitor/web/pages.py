@@ -1,7 +1,7 @@
 """The dashboard's pages, rendered on the server from a read-only view of the database.
 
 Every page works without JavaScript and changes nothing: each request opens
-the database read-only (``Store.read_only``) in a worker thread, so a slow
+the database read-only (``Store(path, readonly=True)``) in a worker thread, so a slow
 page never holds up the daemon's cycle. Everything that came from a feed is
 escaped by Jinja2's autoescaping, in HTML and in the SVG chart alike.
 """
@@ -77,7 +77,7 @@ def routes(context: WebContext) -> list[Route]:
 
     @contextmanager
     def database() -> Iterator[Store]:
-        store = Store.read_only(context.database)
+        store = Store(context.database, readonly=True)
         try:
             yield store
         finally:
