@@ -161,6 +161,31 @@ def test_an_article_page_highlights_the_matched_words_and_explains_the_score(wee
     assert client.get("/articles/999999").status_code == 404
 
 
+def test_search_finds_articles_with_the_matched_words_marked(week: Week) -> None:
+    client = client_for(week)
+
+    page = client.get("/search", params={"q": "gunfire", "level": "critical"})
+
+    assert page.status_code == 200
+    assert "2 articles" in page.text
+    assert page.text.count('<tr class="result">') == 2
+    assert '<mark class="hit">gunfire</mark>' in page.text
+    assert "&lt;script&gt;alert(1)" in page.text and "<script>alert(1)" not in page.text
+    calm = client.get("/search", params={"q": "energy", "level": "critical"}).text
+    assert "0 articles" in calm
+    everything = client.get("/search", params={"q": "energy"}).text
+    assert "28 articles" in everything and "page 1 of 1" not in everything
+
+
+def test_search_explains_a_bad_filter_and_survives_any_query(week: Week) -> None:
+    client = client_for(week)
+    bad = client.get("/search", params={"q": "gunfire", "since": "last tuesday"})
+    assert bad.status_code == 400
+    assert "expected a duration before now (7d, 12h) or a date" in bad.text
+    for query in ['"', "AND", "title:(", "*", "NEAR(a b"]:
+        assert client.get("/search", params={"q": query}).status_code == 200
+
+
 def test_pages_need_a_database(tmp_path: Path, config_dir: ConfigDir) -> None:
     config_dir.write([])
     config = load_config(config_dir.path)
@@ -239,6 +264,10 @@ def test_a_real_browser_renders_the_chart_and_the_alert_markers(week: Week, tmp_
             [*browser, f"--screenshot={screenshot}", "--window-size=1100,1500", urls[0] + "/"],
             capture_output=True, timeout=60, check=True,
         )  # fmt: skip
+        found = subprocess.run(
+            [*browser, "--dump-dom", urls[0] + "/search?q=mitrovica&level=critical"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
     finally:
         loop.call_soon_threadsafe(stop[0].set)
         thread.join(10)
@@ -249,3 +278,5 @@ def test_a_real_browser_renders_the_chart_and_the_alert_markers(week: Week, tmp_
     assert len(re.findall(r'<circle class="marker', dom)) >= 3
     assert "&lt;script&gt;alert(1)" in dom  # the browser saw text, not a script
     assert screenshot.stat().st_size > 10_000
+    assert found.count('<tr class="result">') == 2
+    assert '<mark class="hit">Mitrovica</mark>' in found

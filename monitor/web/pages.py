@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from monitor.configmodels import WatchConfig
+from monitor.configmodels import LEVELS, WatchConfig
 from monitor.errors import MonitorError
+from monitor.search import parse_moment
 from monitor.store import Store
 from monitor.web.chart import chart_layout
 from monitor.web.highlight import highlight
@@ -116,10 +117,70 @@ def routes(context: WebContext) -> list[Route]:
         )
         return HTMLResponse(page)
 
+    def search(request: Request) -> HTMLResponse:
+        form = {name: request.query_params.get(name, "").strip() for name in SEARCH_FIELDS}
+        watches = [watch.name for watch in context.watches()]
+        page = max(_integer(request.query_params.get("page"), 1), 1)
+        values: dict[str, Any] = {"form": form, "watches": watches, "levels": LEVELS}
+        try:
+            filters = _search_filters(form, context.clock())
+            with database() as store:
+                found = store.search_articles(
+                    form["q"], **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                    highlight=(_OPEN, _CLOSE),
+                )  # fmt: skip
+                total = store.search_count(form["q"], **filters)
+        except (MonitorError, ValueError) as exc:
+            return HTMLResponse(render("search.html", **values, error=str(exc)), status_code=400)
+        results = [
+            {**result.as_dict(), "level": result.level(form["watch"] or None),
+             "pieces": marked_pieces(result.snippet)}
+            for result in found
+        ]  # fmt: skip
+        pages = {"page": page, "last": max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)}
+        html = render("search.html", **values, results=results, total=total, **pages)
+        return HTMLResponse(html)
+
     return [
         Route("/", dashboard, methods=["GET", "HEAD"]),
         Route("/articles/{article_id:int}", article, methods=["GET", "HEAD"]),
+        Route("/search", search, methods=["GET", "HEAD"]),
     ]
+
+
+SEARCH_FIELDS = ("q", "watch", "level", "feed", "since", "until")
+PAGE_SIZE = 50
+# Control characters never survive normalization, so they can mark matches
+# inside a snippet without colliding with the text.
+_OPEN, _CLOSE = "\x02", "\x03"
+
+
+def marked_pieces(snippet: str) -> list[tuple[str, str]]:
+    """Split a snippet with ``_OPEN``/``_CLOSE`` marks into ``(piece, kind)``, kind ``"hit"``
+    for a matched word and ``""`` otherwise, for the template to escape."""
+    pieces = []
+    for i, part in enumerate(snippet.replace(_CLOSE, _OPEN).split(_OPEN)):
+        if part:
+            pieces.append((part, "hit" if i % 2 else ""))
+    return pieces
+
+
+def _integer(text: str | None, default: int) -> int:
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
+
+
+def _search_filters(form: dict[str, str], now: datetime) -> dict[str, Any]:
+    """The search form's filters as ``search_articles`` takes them; ``ValueError`` if bad."""
+    return {
+        "watch": form["watch"] or None,
+        "min_level": form["level"] or None,
+        "feed": form["feed"] or None,
+        "since": parse_moment(form["since"], now) if form["since"] else None,
+        "until": parse_moment(form["until"], now) if form["until"] else None,
+    }
 
 
 def _watch_panel(
