@@ -466,6 +466,7 @@ def test_three_kills_lose_nothing_and_repeat_nothing_under_a_second_key(
     # The daemon parses in its own process here: short runs still reach delivering.
     run, feeds = crash_and_restart(3, 0, 2.5, config_dir, feed_server, webhook, tmp_path)
     check_and_summarize("crash, 3 kills", run, feeds, config_dir.database, webhook)
+    assert run.orphans == 0
 
 
 @pytest.mark.crash
@@ -474,3 +475,29 @@ def test_fifty_kills_lose_nothing_and_repeat_nothing_under_a_second_key(
 ) -> None:
     run, feeds = crash_and_restart(50, 2, 6.0, config_dir, feed_server, webhook, tmp_path)
     check_and_summarize("crash, 50 kills", run, feeds, config_dir.database, webhook)
+    assert run.orphans == 0
+
+
+def test_parser_workers_end_when_the_daemon_is_killed(
+    config_dir: ConfigDir, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feeds = Feeds(feed_server)
+    config_dir.write(feeds.urls, settings={"poll": {"tick": "0.2s", "jitter": 0, "workers": 2}})
+    daemon = Daemon(config_dir.path, tmp_path / "daemon.log")
+    try:
+        workers = wait_for(
+            lambda: (
+                [p for p in daemon.left_behind() if p != daemon.process.pid]
+                if query(config_dir.database, "SELECT 1 FROM articles")
+                else []
+            ),
+            timeout=60,
+        )
+        daemon.kill()
+        # Nothing stops them but themselves: they notice that the daemon is gone.
+        wait_for(lambda: not daemon.left_behind(), timeout=10)
+    finally:
+        daemon.kill()
+        for pid in daemon.left_behind():
+            os.kill(pid, signal.SIGKILL)
+    assert len(workers) >= 2  # the workers, and multiprocessing's resource tracker
