@@ -425,6 +425,9 @@ def check_and_summarize(
         for article_id in json.loads(ids)
     }
     assert alerting and alerting <= in_alerts
+    # One alert per story: a kill neither loses a story's alert nor opens it twice.
+    stories = query(database, "SELECT count(*) FROM alerts WHERE kind = 'article'")
+    assert stories == [(2 * feeds.waves,)]
 
     # Every notification was sent; each is one key, and that key reached the receiver.
     deliveries = query(
