@@ -14,7 +14,9 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -103,6 +105,22 @@ def prepare_feed(result: FetchResult) -> PreparedFeed:
     return PreparedFeed(parsed.title, parsed.error, articles)
 
 
+def exit_with_parent(parent: int) -> None:
+    """Make this worker process end within a second once process ``parent`` is gone.
+
+    A daemon killed with SIGKILL cannot stop its workers, and a worker waiting
+    for work never learns on its own that nobody will send any: it would stay
+    forever, and keep multiprocessing's resource tracker alive too.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 @dataclass
 class Runtime:
     """What a cycle works with: config, database, network, channels and time."""
@@ -131,7 +149,12 @@ class Runtime:
             if self._executor is None:
                 # "spawn": a fresh interpreter, not a fork of this threaded one.
                 context = multiprocessing.get_context("spawn")
-                self._executor = ProcessPoolExecutor(workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(
+                    workers,
+                    mp_context=context,
+                    initializer=exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, prepare_feed, result)
         except BrokenProcessPool:
