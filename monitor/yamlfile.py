@@ -36,6 +36,7 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
+_CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, LookupError)
 MAX_DEPTH = 100
 """How deeply collections may nest in a config file (the shipped ones nest 5 deep)."""
 
@@ -96,11 +97,12 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
         return None, [ConfigProblem(path, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
         return None, [ConfigProblem(path, None, "", f"invalid YAML: {exc}")]
-    except ValueError as exc:
-        # A few conversions raise plain errors: an integer of more than 4,300
-        # digits (Python's limit on int(str)) is one.
-        reason = str(exc).split(";")[0]
-        return None, [ConfigProblem(path, _unreadable_scalar(node), "", f"invalid YAML: {reason}")]
+    except _CONSTRUCTION_ERRORS as exc:
+        # PyYAML lets some values raise plain errors: an integer of more than 4,300
+        # digits (Python's limit on int(str)), "!!timestamp x" or "!!bool x".
+        reason = f" ({str(exc).split(';')[0]})" if isinstance(exc, ValueError) else ""
+        message = f"invalid YAML: a value that cannot be read{reason}"
+        return None, [ConfigProblem(path, _unreadable_scalar(node), "", message)]
     except RecursionError:
         # PyYAML composes nested collections recursively: a few hundred levels
         # of brackets exhaust the stack (the issue's fuzzed edits found it).
@@ -123,7 +125,7 @@ def _unreadable_scalar(root: yaml.Node | None) -> int | None:
         if isinstance(node, yaml.ScalarNode):
             try:
                 yaml.constructor.SafeConstructor().construct_object(node)
-            except ValueError:
+            except _CONSTRUCTION_ERRORS:
                 mark = node.start_mark
                 return int(mark.line) + 1 if mark is not None else None
         elif isinstance(node, yaml.MappingNode):

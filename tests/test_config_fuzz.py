@@ -58,6 +58,8 @@ ODD_VALUES = [
     "-1", "0", "1e309", "-1e309", ".nan", ".inf", "99999999999999999999999999999999",
     "0x7fffffffffffffff", "''", '""', "[]", "{}", "null", "~", "true", "no", "on",
     "!!python/object/apply:os.system ['true']", "!!binary AAAA", "!!set {a}", "!!timestamp x",
+    "!!int x", "!!float x", "!!bool x", "!!null x", "!!map [1]", "!!seq {a: 1}", "!!str [1]",
+    "!!timestamp 2026-13-45", "!!omap [1]", "!!pairs {a: 1}", "!!binary é", "!!merge x",
     "&anchor [*anchor]", "*undefined", "? complex\n  : key", "'\u202etxt.exe'", '"\\0\\x1b[2J"',
     "${MISSING_VARIABLE}", "${HOME:-}", "${", "10 m", "-5m", "1e9d", "P1D", "'@everyone'",
     "|\n  block", ">-\n  folded", "- a\n- b", "{a: 1, a: 2}", "[1, [2, [3, {]]]", "\t",
