@@ -10,8 +10,12 @@ from __future__ import annotations
 import email
 import html
 import json
+import os
 import re
 import socket
+import sqlite3
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -19,14 +23,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
 from starlette.testclient import TestClient
+from test_daemon import free_port, wait_for
 
 from monitor.cli import main
 from monitor.config import load_config
@@ -108,10 +115,13 @@ def unsafe_characters(text: str) -> list[str]:
 class Inbox:
     """An aiosmtpd handler that keeps every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, accept: bool) -> None:
         self.messages: list[Message] = []
+        self.accept = accept
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.accept:
+            return "554 rejected"
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -124,12 +134,13 @@ class Smtp:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Smtp]:
-    """An SMTP server on 127.0.0.1 that accepts any login and keeps each one."""
+def smtp_server(accept: bool = True) -> Iterator[Smtp]:
+    """An SMTP server on 127.0.0.1 that takes any login (and keeps it) and accepts, or
+    refuses, every message."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = Smtp(Inbox(), port, [])
+    server = Smtp(Inbox(accept), port, [])
 
     def authenticate(*args: Any) -> AuthResult:
         data = args[-1]
@@ -419,3 +430,146 @@ def test_alerts_show_prints_no_terminal_control(delivered: Delivered) -> None:
         shown = CliRunner().invoke(main, ["alerts", "show", str(alert_id), *where])
         assert shown.exit_code == 0
         assert unsafe_characters(shown.stdout) == []
+
+
+# Distinctive values, so that any copy of them is found wherever it went.
+SECRETS = {
+    "WEBHOOK_SECRET": "canary-hmac-2b9c41",
+    "SMTP_PASSWORD": "canary-smtp-5d1e77",
+    "TELEGRAM_TOKEN": "123456:canary-tg-8a4f0e",
+    "NTFY_TOKEN": "canary-ntfy-3c6d19",
+    "FEED_TOKEN": "canary-feed-9e2b55",
+}
+CLASHES = (
+    "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica. "
+    "Officers fired tear gas and witnesses reported gunfire; nine people were wounded."
+)
+
+
+def leaked(text: str, secrets: dict[str, str]) -> list[str]:
+    """The names of the secrets whose value (or a distinctive part of it) is in ``text``."""
+    return [name for name, value in secrets.items() if value in text or value[-13:] in text]
+
+
+def database_text(database: Path) -> str:
+    """Every text value of every table of the database, one per line."""
+    with sqlite3.connect(database) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        values = [
+            str(value)
+            for table in tables
+            for row in db.execute(f'SELECT * FROM "{table}"')
+            for value in row
+            if isinstance(value, str | bytes)
+        ]
+    return "\n".join(values)
+
+
+def test_no_secret_reaches_a_log_an_error_a_page_a_metric_or_the_database(
+    config_dir: ConfigDir, feed_server: FeedServer, webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    secrets = {**SECRETS, "WEBHOOK_URL": webhook.url("/hook/canary-url-6a0d3b")}
+    webhook.statuses = [500] * 1000  # every chat service is down
+    smtp = ExitStack()
+    mail = smtp.enter_context(smtp_server(accept=False))  # refuses every message
+    smtp.callback(feed_server.close)
+    north = feed_server.serve("/north.xml", rss([{"title": "Gunfire in Mitrovica",
+        "link": "https://north.example/1", "guid": "n-1", "description": CLASHES}]))  # fmt: skip
+    private = feed_server.url("/private.xml")  # not served: 404, with the token sent
+    port = free_port()
+    channels = {
+        "console": {"type": "console"},
+        "hook": {"type": "webhook", "url": "${WEBHOOK_URL}", "secret": "${WEBHOOK_SECRET}"},
+        "ntfy": {"type": "ntfy", "url": webhook.url("/alerts"), "token": "${NTFY_TOKEN}"},
+        "telegram": {"type": "telegram", "token": "${TELEGRAM_TOKEN}", "chat_id": 7,
+                     "api_url": webhook.base_url},
+        "mail": {"type": "email", "host": "127.0.0.1", "port": mail.port, "tls": "none",
+                 "username": "desk", "password": "${SMTP_PASSWORD}",
+                 "from": "monitor@example.org", "to": ["desk@example.org"]},
+    }  # fmt: skip
+    feeds = [north, {"url": private, "headers": {"Authorization": "Bearer ${FEED_TOKEN}"}}]
+    settings = {
+        "http": {"listen": f"127.0.0.1:{port}"},
+        "poll": {"tick": "0.5s", "jitter": 0, "workers": 0},
+        "delivery": {"retry_base": "1s", "max_delay": "1s", "give_up_after": "2s"},
+    }
+    config_dir.write(feeds, channels=channels, watch_channels=sorted(channels), settings=settings)
+    env = {**os.environ, **secrets, "PYTHONUNBUFFERED": "1"}
+    seen: dict[str, str] = {}
+
+    def cli(*args: str, when: str = "") -> None:
+        result = CliRunner().invoke(main, [*args, "--config", str(config_dir.path)], env=secrets)
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        seen[" ".join(args) + when] = result.stdout + result.stderr
+
+    with smtp:
+        seen["poll, text log"] = subprocess.run(
+            [sys.executable, "-m", "monitor", "poll", "--once", "--log-level", "debug",
+             "--config", str(config_dir.path)],
+            env=env, capture_output=True, text=True, timeout=60, check=True,
+        ).stderr  # fmt: skip
+        log = tmp_path / "daemon.log"
+        with log.open("w") as stderr:
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "run", "--log-format", "json",
+                 "--log-level", "debug", "--config", str(config_dir.path)],
+                stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+            )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(lambda: '"dead"' in http_get(base + "/metrics"), timeout=60)
+            wait_for(lambda: len(mail.logins) >= 2)
+            # A broken edit: its error is logged, kept in /status, and names no value.
+            monitor_yaml = config_dir.path / "monitor.yaml"
+            good = monitor_yaml.read_text("utf-8")
+            monitor_yaml.write_text(
+                good.replace("tls: none", "tls: ${SMTP_PASSWORD}").replace(
+                    "port: " + str(mail.port), "port: ${TELEGRAM_TOKEN}"
+                ),
+                "utf-8",
+            )
+            wait_for(lambda: "reload failed" in log.read_text("utf-8"))
+            for path in ["/status", "/metrics", "/healthz", "/", "/articles/1"]:
+                seen[path] = http_get(base + path)
+            cli("check", when=" (broken)")
+            cli("status", when=" (broken)")
+            cli("status", "--json", when=" (broken)")
+            monitor_yaml.write_text(good, "utf-8")
+            wait_for(lambda: log.read_text("utf-8").count("config: reloaded") >= 1)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=30)
+        seen["run, JSON log"] = log.read_text("utf-8")
+        for args in [("deliveries",), ("deliveries", "--status", "dead"), ("alerts",),
+                     ("alerts", "show", "1", "--json"), ("alerts", "show", "1"), ("feeds", "list"),
+                     ("channels", "test", "hook"), ("channels", "test", "telegram"),
+                     ("channels", "test", "ntfy"), ("channels", "test", "mail"), ("status",),
+                     ("deliver", "--once"), ("db", "stats")]:  # fmt: skip
+            cli(*args)
+    seen["database"] = database_text(config_dir.database)
+
+    # The scenario did what it is meant to: every channel failed, the feed with a token too.
+    assert "Authorization" in str(feed_server.requests[-1].headers)
+    assert any(r.headers.get("Authorization") == f"Bearer {SECRETS['FEED_TOKEN']}"
+               for r in feed_server.requests)  # fmt: skip
+    assert (SECRETS["SMTP_PASSWORD"].encode(),) in {(p,) for _, p in mail.logins}
+    assert "webhook answered HTTP 500" in seen["database"]
+    assert "telegram answered HTTP 500" in seen["database"]
+    assert "email: the server answered 554" in seen["database"]
+    assert "HTTP 404" in seen["database"]
+    assert "reload failed" in seen["run, JSON log"]
+    assert "channel telegram: telegram answered HTTP 500" in seen["channels test telegram"]
+    assert "is INVALID" in seen["status (broken)"]
+    assert "channels.mail.port" in seen["status --json (broken)"]
+    assert "channels.mail.tls" in seen["check (broken)"]
+    assert "channels.mail.port" in seen["/status"]
+    assert {
+        where: leaked(text, secrets) for where, text in seen.items() if leaked(text, secrets)
+    } == {}
+
+
+def http_get(url: str) -> str:
+    try:
+        return httpx.get(url, timeout=5).text
+    except httpx.TransportError:
+        return ""
