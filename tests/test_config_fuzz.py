@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, ConfigDir, FeedServer, rss
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_daemon import free_port, running, wait_for
 
 from monitor.cli import main
 
@@ -218,3 +219,52 @@ def test_fuzzed_edits_of_the_shipped_config(files: dict[str, str]) -> None:
         root = Path(directory) / "config"
         write_config(root, files)
         assert_checks_cleanly(root, files)
+
+
+def broken_edits(good: str) -> list[tuple[str, str]]:
+    """Edits of monitor.yaml from each family the fuzzer found crashes in, and more;
+    each as (what it is, the broken text)."""
+    return [
+        ("nested 1,500 deep", good + "extra: " + "[" * 1500 + "]" * 1500 + "\n"),
+        ("a 5,000-digit number", good.replace("tick: 0.5s", "tick: " + "9" * 5000)),
+        ("a control character", good.replace("tick: 0.5s", "tick: 0.5s\x08")),
+        ("a tab for indentation", good.replace("  tick: 0.5s", "\ttick: 0.5s")),
+        ("a duplicate key", good + "poll: {}\n"),
+        ("a file cut short", good[: good.index("tick:") + 3]),
+        ("a value PyYAML cannot build", good.replace("tick: 0.5s", "tick: !!timestamp x")),
+        ("a duration of 10**300 seconds", good.replace("tick: 0.5s", "tick: 1" + "0" * 300)),
+    ]
+
+
+def error_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if " ERROR " in line]
+
+
+def test_a_running_daemon_survives_broken_edits_and_logs_each_once(
+    config_dir: ConfigDir, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed = feed_server.serve("/feed.xml", rss([{"title": "Talks", "guid": "1"}]))
+    port = free_port()
+    settings = {"http": {"listen": f"127.0.0.1:{port}"}, "poll": {"tick": "0.5s", "jitter": 0}}
+    config_dir.write([{"url": feed, "interval": "1s"}], settings=settings)
+    monitor_yaml = config_dir.path / "monitor.yaml"
+    good = monitor_yaml.read_text("utf-8")
+    assert "tick: 0.5s" in good
+
+    with running(config_dir.path, port, tmp_path / "daemon.log") as daemon:
+        wait_for(lambda: "cycle: polled 1 feeds" in daemon.text())
+        for number, (what, text) in enumerate(broken_edits(good), start=1):
+            monitor_yaml.write_text(text, encoding="utf-8")
+            wait_for(lambda number=number: len(error_lines(daemon.text())) >= number)
+            errors = error_lines(daemon.text())
+            assert len(errors) == number, (what, errors)
+            assert re.search(rf"reload failed, keeping the running config: {monitor_yaml}:\d+: ",
+                             errors[-1]), (what, errors[-1])  # fmt: skip
+            assert daemon.process.poll() is None, what
+            assert daemon.get("/healthz").status_code == 200, what
+        monitor_yaml.write_text(good, encoding="utf-8")
+        wait_for(lambda: "config: reloaded" in daemon.text())
+        polls = daemon.text().count("cycle: polled")
+        wait_for(lambda: daemon.text().count("cycle: polled") > polls)  # still polling
+        assert "Traceback" not in daemon.text()
+        assert daemon.stop() == 0
