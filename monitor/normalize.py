@@ -121,6 +121,12 @@ def clean_text(text: str, limit: int) -> str:
     return text[:limit].rstrip()
 
 
+def feed_title(title: str | None) -> str | None:
+    """A feed's own title as plain text, capped like an article's (it names the source
+    of its articles in alerts and on the dashboard); ``None`` when it has none."""
+    return html_to_text(title, MAX_TITLE_CHARS) or None if title else None
+
+
 def canonical_url(url: str | None) -> str | None:
     """Return ``url`` without tracking parameters, fragment, default port or host case."""
     if not url:

@@ -42,7 +42,7 @@ from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
 from monitor.metrics import Metrics
 from monitor.models import Article, FeedState, FetchResult
-from monitor.normalize import normalize
+from monitor.normalize import feed_title, normalize
 from monitor.parse import parse_feed
 from monitor.schedule import describe_delay, next_poll_at
 from monitor.score import score
@@ -102,7 +102,7 @@ def prepare_feed(result: FetchResult) -> PreparedFeed:
     """
     parsed = parse_feed(result)
     articles = tuple(normalize(entry, result.url) for entry in parsed.entries)
-    return PreparedFeed(parsed.title, parsed.error, articles)
+    return PreparedFeed(feed_title(parsed.title), parsed.error, articles)
 
 
 def exit_with_parent(parent: int) -> None:

@@ -36,6 +36,10 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
+_CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, LookupError)
+MAX_DEPTH = 100
+"""How deeply collections may nest in a config file (the shipped ones nest 5 deep)."""
+
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -73,7 +77,13 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [ConfigProblem(path, None, "", f"cannot read file: {exc}")]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        # The reader refuses control characters YAML does not allow, before parsing.
+        where = text.count("\n", 0, exc.position) + 1
+        message = f"invalid YAML: the character U+{exc.character:04X} is not allowed"
+        return None, [ConfigProblem(path, where, "", message)]
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -87,6 +97,17 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
         return None, [ConfigProblem(path, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
         return None, [ConfigProblem(path, None, "", f"invalid YAML: {exc}")]
+    except _CONSTRUCTION_ERRORS as exc:
+        # PyYAML lets some values raise plain errors: an integer of more than 4,300
+        # digits (Python's limit on int(str)), "!!timestamp x" or "!!bool x".
+        reason = f" ({str(exc).split(';')[0]})" if isinstance(exc, ValueError) else ""
+        message = f"invalid YAML: a value that cannot be read{reason}"
+        return None, [ConfigProblem(path, _unreadable_scalar(node), "", message)]
+    except RecursionError:
+        # PyYAML composes nested collections recursively: a few hundred levels
+        # of brackets exhaust the stack (the issue's fuzzed edits found it).
+        message = f"invalid YAML: nested more than {MAX_DEPTH} levels deep"
+        return None, [ConfigProblem(path, _too_deep(text), "", message)]
     finally:
         loader.dispose()
     lines: dict[Location, int] = {(): 1}
@@ -96,6 +117,42 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
     return YamlDocument(path, data, lines), problems
 
 
+def _unreadable_scalar(root: yaml.Node | None) -> int | None:
+    """The line of the first scalar under ``root`` that PyYAML cannot turn into a value."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except _CONSTRUCTION_ERRORS:
+                mark = node.start_mark
+                return int(mark.line) + 1 if mark is not None else None
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where ``text`` first nests deeper than ``MAX_DEPTH``, found without
+    recursion (PyYAML's parser keeps its own stack; only its composer recurses)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return int(mark.line) + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _record_lines(
     path: Path,
     node: yaml.Node,
@@ -103,6 +160,10 @@ def _record_lines(
     lines: dict[Location, int],
     problems: list[ConfigProblem],
 ) -> None:
+    if len(location) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+        message = f"invalid YAML: nested more than {MAX_DEPTH} levels deep"
+        problems.append(ConfigProblem(path, node.start_mark.line + 1, "", message))
+        return
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value

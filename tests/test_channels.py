@@ -189,3 +189,21 @@ def test_the_console_blanks_terminal_escapes_and_bidi_controls() -> None:
     assert "\x1b" not in printed
     assert "\x07" not in printed
     assert "\u202e" not in printed
+
+
+def test_telegram_keeps_whole_lines_when_an_alert_is_too_long(webhook: WebhookReceiver) -> None:
+    articles = PAYLOAD["articles"]
+    PAYLOAD["articles"] = [
+        {"title": f"<b>{n}</b> " + "x" * 900, "url": f"https://a.example/{n}", "source": "@s"}
+        for n in range(10)
+    ]
+    try:
+        text = send("telegram", webhook)["body"]["text"]
+    finally:
+        PAYLOAD["articles"] = articles
+    lines = text.split("\n")
+    assert len(text) <= 4096
+    assert lines[0] == "<b>[CRITICAL] serbia-kosovo: score 45.5 (article)</b>"
+    assert len(lines) == 5  # the headline and the four whole articles that fit
+    assert all(line.count("<a href=") == line.count("</a>") == 1 for line in lines[1:])
+    assert "(@\u200bs)" in lines[1]

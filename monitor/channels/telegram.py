@@ -16,27 +16,41 @@ from monitor.configmodels import TelegramChannelConfig
 TEXT_LIMIT = 4096
 
 
+def escape(text: str) -> str:
+    """``text`` HTML-escaped, and ``@`` unable to start a mention (in a group, an
+    ``@username`` in a message notifies that member)."""
+    return html.escape(text).replace("@", "@\u200b")
+
+
 def render(chat_id: str | int, payload: Mapping[str, Any]) -> dict[str, Any]:
     """The sendMessage body of an alert."""
     message = message_of(payload)
-    lines = [f"<b>{html.escape(message.headline)}</b>"]
+    lines = [f"<b>{escape(message.headline)}</b>"]
     for item in message.items:
-        title = html.escape(item.title)
+        title = escape(item.title)
         if item.url:
             title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
-        lines.append(f"• {title}" + (f" ({html.escape(item.source)})" if item.source else ""))
+        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
     if message.note:
-        lines.append(html.escape(message.note))
-    text = "\n".join(lines)
-    if len(text) > TEXT_LIMIT:
-        # Never cut inside a tag: fall back to the escaped headline and titles only.
-        text = trim("\n".join(html.escape(line) for line in [message.headline]), TEXT_LIMIT)
+        lines.append(escape(message.note))
     return {
         "chat_id": chat_id,
-        "text": text,
+        "text": _whole_lines(lines, TEXT_LIMIT),
         "parse_mode": "HTML",
         "disable_web_page_preview": True,
     }
+
+
+def _whole_lines(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit in ``limit`` characters: cutting a line could cut a tag."""
+    kept: list[str] = []
+    size = -1
+    for line in lines:
+        size += len(line) + 1
+        if size > limit:
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 class TelegramChannel:
@@ -51,7 +65,7 @@ class TelegramChannel:
         url = f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
         body = render(self.config.chat_id, payload)
         if self.template is not None:
-            text = template.render(self.template, payload, html.escape)
+            text = template.render(self.template, payload, escape)
             # Cutting HTML could break a tag: an over-long text is sent without markup.
             body["text"] = text if len(text) <= TEXT_LIMIT else trim(html.escape(text), TEXT_LIMIT)
         await post(
