@@ -1,0 +1,103 @@
+"""The pipeline under load: scoring in the worker processes, deadlines while the loop is busy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from conftest import ConfigDir, FeedServer, rss
+
+from monitor.config import load_config
+from monitor.daemon import Daemon, open_runtime, poll_once
+from monitor.pipeline import run_cycle
+from monitor.rules import rules_version
+
+CLASHES = (
+    "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica. "
+    "Officers fired tear gas and witnesses reported gunfire; nine people were wounded."
+)
+RIOT = (
+    "Kosovo Serbs clashed with police at the Jarinje crossing; tear gas was fired and "
+    "several officers were wounded, KFOR said."
+)
+
+
+def item(guid: str, title: str, text: str) -> dict[str, str]:
+    return {
+        "title": title,
+        "link": f"https://north.example/{guid}",
+        "guid": guid,
+        "description": text,
+    }
+
+
+def rows(database: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def test_after_a_reload_the_worker_processes_score_with_the_new_rules(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    first = item("n-1", "Clashes in Mitrovica", CLASHES)
+    url = feed_server.serve("/north.xml", rss([first]))
+    path = config_dir.write([url], settings={"poll": {"workers": 1, "jitter": 0}})
+    watch_file = path / "watches" / "serbia-kosovo.yaml"
+    old_version = rules_version(load_config(path).watches[0])
+
+    async def scenario() -> None:
+        async with open_runtime(load_config(path)) as runtime:
+            daemon = Daemon(runtime)
+            await run_cycle(runtime, all_feeds=True)  # starts the worker with the first rules
+            text = watch_file.read_text(encoding="utf-8")
+            assert "{name: clashes, weight: 5," in text
+            text = text.replace("{name: clashes, weight: 5,", "{name: clashes, weight: 50,")
+            watch_file.write_text(text, encoding="utf-8")
+            feed_server.serve("/north.xml", rss([first, item("n-2", "Riot at Jarinje", RIOT)]))
+            await daemon.reload("SIGHUP")
+            await run_cycle(runtime, all_feeds=True)
+
+    asyncio.run(scenario())
+
+    new_version = rules_version(load_config(path).watches[0])
+    assert new_version != old_version
+    scores = rows(
+        config_dir.database,
+        "SELECT a.title, s.rules_version, s.hits FROM scores s JOIN articles a ON a.id = s.article_id",
+    )
+    assert {title: version for title, version, _ in scores} == {
+        "Clashes in Mitrovica": old_version,
+        "Riot at Jarinje": new_version,
+    }
+    hits = json.loads(next(hits for title, _, hits in scores if title == "Riot at Jarinje"))
+    clashes = [hit["points"] for hit in hits if hit["signal"] == "clashes"]
+    assert max(clashes) == 75  # 50, x1.5 in the title: the new weight
+
+
+def test_entries_already_stored_are_scored_in_the_worker_but_only_new_ones_store_scores_and_alert(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    first = item("n-1", "Clashes in Mitrovica", CLASHES)
+    url = feed_server.serve("/north.xml", rss([first]))
+    path = config_dir.write([url], settings={"poll": {"workers": 1, "jitter": 0}})
+    before = asyncio.run(poll_once(load_config(path)))
+    scored_at = rows(config_dir.database, "SELECT article_id, scored_at FROM scores")
+
+    # The feed changes: the stored story again, and a new one.
+    feed_server.serve("/north.xml", rss([item("n-2", "Riot at Jarinje", RIOT), first]))
+    after = asyncio.run(poll_once(load_config(path)))
+
+    assert (before.new_articles, before.alerts) == (1, 1)
+    assert (after.new_articles, after.alerts) == (1, 1)
+    alerted = rows(
+        config_dir.database,
+        "SELECT a.title FROM alerts l JOIN articles a ON l.article_ids = json_array(a.id)"
+        " ORDER BY l.id",
+    )
+    assert alerted == [("Clashes in Mitrovica",), ("Riot at Jarinje",)]
+    stored = rows(config_dir.database, "SELECT article_id, scored_at FROM scores ORDER BY 1")
+    assert stored[0] == scored_at[0]  # the known story was not stored or scored again
+    assert len(stored) == 2
