@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conftest import ConfigDir, FeedServer, rss
+import pytest
+from conftest import ConfigDir, FeedServer, Route, rss
 
 from monitor.config import load_config
 from monitor.daemon import Daemon, open_runtime, poll_once
+from monitor.fetch import FetchLimits, LoopBlocked, fetch_feed, make_client
+from monitor.models import FeedState, FetchResult
 from monitor.pipeline import run_cycle
 from monitor.rules import rules_version
 
@@ -101,3 +108,64 @@ def test_entries_already_stored_are_scored_in_the_worker_but_only_new_ones_store
     stored = rows(config_dir.database, "SELECT article_id, scored_at FROM scores ORDER BY 1")
     assert stored[0] == scored_at[0]  # the known story was not stored or scored again
     assert len(stored) == 2
+
+
+@pytest.mark.parametrize("measured", [True, False])
+def test_a_fetch_deadline_does_not_count_the_time_the_loop_was_blocked(
+    feed_server: FeedServer, measured: bool
+) -> None:
+    url = feed_server.serve("/slow.xml", Route(rss([item("s-1", "One", "text")]), delay=0.3))
+    limits = FetchLimits(timeout=0.6)
+    blocked = LoopBlocked()
+
+    async def scenario() -> FetchResult:
+        async with make_client(limits, concurrency=2) as client:
+
+            async def block_the_loop() -> None:
+                await asyncio.sleep(0.05)  # the request is on its way
+                with blocked.measuring() if measured else contextlib.nullcontext():
+                    time.sleep(1.0)  # the response arrives, and the deadline passes, meanwhile
+
+            now = datetime.now(UTC)
+            feed = FeedState(1, url, None, 600.0)
+            fetched, _ = await asyncio.gather(
+                fetch_feed(client, feed, limits, now, blocked=blocked), block_the_loop()
+            )
+            return fetched
+
+    result = asyncio.run(scenario())
+
+    if measured:
+        assert (result.outcome, result.status_code) == ("ok", 200)
+    else:  # the loop's own time is the deadline's: time nobody accounted for still counts
+        assert (result.outcome, result.error) == ("error", "timed out after 0.6s")
+
+
+def test_a_healthy_feed_does_not_time_out_while_the_loop_stores_another(
+    feed_server: FeedServer, config_dir: ConfigDir
+) -> None:
+    fast = feed_server.serve("/fast.xml", Route(rss([item("f-1", "Fast", "text")]), delay=0.2))
+    slow = feed_server.serve("/slow.xml", Route(rss([item("s-1", "Slow", "text")]), delay=0.6))
+    path = config_dir.write(
+        [fast, {"url": slow, "timeout": 1.5}], settings={"poll": {"workers": 0, "jitter": 0}}
+    )
+    config = load_config(path)
+
+    def lock_the_database_while_the_fast_feed_is_stored() -> None:
+        # Another writer holds the database: storing the fast feed blocks the loop
+        # (SQLite's busy timeout) from 0.2 s to 2.5 s; the slow feed's response
+        # arrives at 0.6 s and its 1.5 s deadline passes meanwhile.
+        while not any(request.path == "/fast.xml" for request in feed_server.requests):
+            time.sleep(0.002)
+        with sqlite3.connect(config_dir.database, isolation_level=None) as db:
+            db.execute("BEGIN IMMEDIATE")
+            time.sleep(2.5)
+            db.execute("COMMIT")
+
+    locker = threading.Thread(target=lock_the_database_while_the_fast_feed_is_stored)
+    locker.start()
+    report = asyncio.run(poll_once(config))
+    locker.join()
+
+    assert (report.updated, report.failed) == (2, 0)
+    assert rows(config_dir.database, "SELECT count(*) FROM articles") == [(2,)]
