@@ -3,9 +3,9 @@
 ``fetch_feed`` never raises for a feed's own failure: a timeout, an HTTP
 error status, an oversized body or a refused connection comes back as a
 ``FetchResult`` with ``outcome="error"``, so one broken feed cannot stop a
-cycle. A fetch's total deadline runs on the event loop's own time: the
-seconds the loop spent blocked on the caller's work (``LoopBlocked``) do not
-count against it. ``file://`` URLs are read from disk, with the file's modification time
+cycle. A fetch whose total deadline passed while the event loop was busy
+gets a short grace to read what arrived meanwhile (``deadline``).
+``file://`` URLs are read from disk, with the file's modification time
 standing in for ``Last-Modified``. A feed is requested at its ``fetch_url``;
 when every redirect on the way was permanent (301/308), the result says where
 the feed now lives (``moved_to``); a temporary one (302/303/307) stops that.
@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
-import time
 import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,52 +49,29 @@ class FetchLimits:
     max_redirects: int = 5
 
 
-class LoopBlocked:
-    """The seconds the event loop has spent blocked by synchronous work, in total.
-
-    The pipeline measures each store step with ``measuring``; a fetch in
-    flight meanwhile may have its response waiting, unread only because the
-    loop was busy, so its deadline is moved on by that time (issue #6: at 2,000
-    feeds healthy fetches failed "timed out" while the loop stored others).
-    """
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    @contextmanager
-    def measuring(self) -> Iterator[None]:
-        """Add the time the block takes to ``seconds``."""
-        started = time.monotonic()
-        try:
-            yield
-        finally:
-            self.seconds += time.monotonic() - started
+# A deadline checked this late means the loop was busy when it passed.
+LATE_SECONDS = 0.05
 
 
 @asynccontextmanager
-async def deadline(seconds: float, blocked: LoopBlocked | None = None) -> AsyncIterator[None]:
-    """Raise ``TimeoutError`` once the block has run ``seconds``, not counting ``blocked`` time.
+async def deadline(seconds: float) -> AsyncIterator[None]:
+    """Raise ``TimeoutError`` in the block after ``seconds``, with one grace for a busy loop.
 
-    Without ``blocked`` this is ``asyncio.timeout(seconds)``.
+    When the event loop was busy (storing other feeds) as the deadline passed,
+    its check runs late and a response that arrived meanwhile is still unread:
+    the fetch then gets, once, as long again as the check was late, to read
+    it (issue #6: at 2,000 feeds healthy fetches failed "timed out" while the
+    loop was busy). While the loop is free a fetch is cut at ``seconds``.
     """
-    if blocked is None:
-        async with asyncio.timeout(seconds):
-            yield
-        return
     loop = asyncio.get_running_loop()
-    start, blocked_before = loop.time(), blocked.seconds
+    due = loop.time() + seconds
     async with asyncio.timeout(None) as timeout:
-        handle: asyncio.TimerHandle
 
         def check() -> None:
-            nonlocal handle
-            due = start + seconds + (blocked.seconds - blocked_before)
-            if due <= loop.time():
-                timeout.reschedule(loop.time())  # expire now
-            else:
-                handle = loop.call_at(due, check)
+            late = loop.time() - due
+            timeout.reschedule(loop.time() + (late if late > LATE_SECONDS else 0.0))
 
-        handle = loop.call_at(start + seconds, check)
+        handle = loop.call_at(due, check)
         try:
             yield
         finally:
@@ -125,14 +101,12 @@ async def fetch_feed(
     now: datetime,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
-    blocked: LoopBlocked | None = None,
 ) -> FetchResult:
     """Fetch ``feed`` once; every failure is returned as an error result, never raised.
 
     ``headers`` and ``timeout`` are the feed's own, from feeds.yaml: the
     headers go with the request (the conditional-GET validators take
     precedence), the timeout replaces both the client's and ``limits``'.
-    The time the loop spends ``blocked`` meanwhile is added to the deadline.
     """
     url = feed.fetch_url
     if timeout is not None:
@@ -143,7 +117,7 @@ async def fetch_feed(
     try:
         # httpx's timeout bounds each read; a server that drips one byte at a
         # time would never trip it, so the whole fetch gets one deadline too.
-        async with deadline(limits.timeout, blocked):
+        async with deadline(limits.timeout):
             return await _get(client, url, feed, request_headers, limits, now, timeout)
     except TimeoutError:
         return _error(url, f"timed out after {limits.timeout:g}s")

@@ -37,7 +37,7 @@ from monitor.config import Config, FeedConfig, WatchConfig
 from monitor.decide import article_alert
 from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
-from monitor.fetch import FetchLimits, LoopBlocked, fetch_feed
+from monitor.fetch import FetchLimits, fetch_feed
 from monitor.metrics import Metrics
 from monitor.models import Article, FeedState, FetchResult, Score
 from monitor.normalize import normalize
@@ -140,7 +140,6 @@ class Runtime:
     rng: random.Random = field(default_factory=random.Random)
     feeds_synced: bool = False
     metrics: Metrics = field(default_factory=Metrics)
-    blocked: LoopBlocked = field(default_factory=LoopBlocked)  # not charged to fetch deadlines
     _executor: ProcessPoolExecutor | None = None
     _executor_matcher: Matcher | None = None  # the matcher its workers compiled
 
@@ -158,8 +157,7 @@ class Runtime:
         config = self.config
         try:
             if config.settings.poll.workers == 0:
-                with self.blocked.measuring():
-                    return prepare_feed(result, config.matcher)
+                return prepare_feed(result, config.matcher)
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._pool(config), _prepare_in_worker, result)
         except BrokenProcessPool:
@@ -212,7 +210,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
         async with gate:
             started = time.perf_counter()
             result = await fetch_feed(
-                runtime.client, feed, limits, runtime.clock(), headers, timeout, runtime.blocked
+                runtime.client, feed, limits, runtime.clock(), headers, timeout
             )
             runtime.metrics.fetch_seconds.observe(time.perf_counter() - started)
         if result.status_code is not None:
@@ -227,8 +225,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     report = CycleReport()
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
         feed, result, prepared = await next_done
-        with runtime.blocked.measuring():
-            process_result(runtime, feed, result, prepared, report)
+        process_result(runtime, feed, result, prepared, report)
         # Let the fetches in flight read what arrived before the next feed is stored.
         await asyncio.sleep(0)
     with store.transaction():
