@@ -39,6 +39,7 @@ class ArticlesMixin(StoreBase):
         stored: list[StoredArticle] = []
         resighted: list[int] = []
         sources: list[tuple[int, int, str | None, str]] = []  # of the new articles, at the end
+        new_ids: set[int] = set()
         pruned = self._pruned_before(feed_id, articles, now)
         for article in articles:
             if _dedup_keys(feed_id, article) & pruned:
@@ -61,6 +62,7 @@ class ArticlesMixin(StoreBase):
             )
             if cursor.rowcount == 1 and cursor.lastrowid is not None:
                 stored.append(StoredArticle(cursor.lastrowid, article))
+                new_ids.add(cursor.lastrowid)
                 sources.append((cursor.lastrowid, feed_id, article.url, iso(now)))
                 continue
             existing = self.db.execute(
@@ -68,7 +70,7 @@ class ArticlesMixin(StoreBase):
                      OR canonical_url = ? OR content_hash = ? LIMIT 1""",
                 [feed_id, article.guid, article.canonical_url, article.content_hash],
             ).fetchone()
-            if existing is None or existing[0] in {item.id for item in stored}:
+            if existing is None or existing[0] in new_ids:
                 continue  # a second entry of this feed for an article it just gave
             if self._add_source(existing[0], feed_id, article.url, now):
                 resighted.append(existing[0])
