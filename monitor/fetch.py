@@ -78,13 +78,24 @@ async def deadline(seconds: float) -> AsyncIterator[None]:
             handle.cancel()
 
 
+# Idle connections kept for reuse. httpcore's pool walks its idle connections
+# for every request that starts or ends, and for each one counts them all
+# again (httpcore 1.0.9, ``_assign_requests_to_connections``): one idle
+# connection per fetch slot made a 2,000-feed cycle spend more CPU there than
+# on storing (issue #6). Feeds on one host still share the few kept.
+KEEPALIVE_CONNECTIONS = 10
+
+
 def make_client(limits: FetchLimits, concurrency: int) -> httpx.AsyncClient:
     """Return the HTTP client shared by every fetch of a cycle."""
     return httpx.AsyncClient(
         follow_redirects=True,
         max_redirects=limits.max_redirects,
         timeout=httpx.Timeout(limits.timeout),
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        limits=httpx.Limits(
+            max_connections=concurrency,
+            max_keepalive_connections=min(concurrency, KEEPALIVE_CONNECTIONS),
+        ),
         # Only the codings ``_read_capped`` inflates within the cap, even if
         # httpx learns more (brotli, zstd) once their packages are installed.
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
