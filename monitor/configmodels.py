@@ -74,7 +74,7 @@ class PollSettings(_Strict):
 
     interval: Duration = 600.0
     jitter: float = Field(0.1, ge=0, le=0.5)
-    concurrency: int = Field(10, ge=1, le=500)
+    concurrency: int = Field(100, ge=1, le=500)
     workers: int = Field(2, ge=0, le=64)
     timeout: Duration = 20.0
     max_bytes: int = Field(10_000_000, ge=1024)

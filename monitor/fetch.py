@@ -3,7 +3,9 @@
 ``fetch_feed`` never raises for a feed's own failure: a timeout, an HTTP
 error status, an oversized body or a refused connection comes back as a
 ``FetchResult`` with ``outcome="error"``, so one broken feed cannot stop a
-cycle. ``file://`` URLs are read from disk, with the file's modification time
+cycle. A fetch whose total deadline passed while the event loop was busy
+gets a short grace to read what arrived meanwhile (``deadline``).
+``file://`` URLs are read from disk, with the file's modification time
 standing in for ``Last-Modified``. A feed is requested at its ``fetch_url``;
 when every redirect on the way was permanent (301/308), the result says where
 the feed now lives (``moved_to``); a temporary one (302/303/307) stops that.
@@ -15,7 +17,8 @@ import asyncio
 import dataclasses
 import email.utils
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,13 +49,53 @@ class FetchLimits:
     max_redirects: int = 5
 
 
+# A deadline checked this late means the loop was busy when it passed.
+LATE_SECONDS = 0.05
+
+
+@asynccontextmanager
+async def deadline(seconds: float) -> AsyncIterator[None]:
+    """Raise ``TimeoutError`` in the block after ``seconds``, with one grace for a busy loop.
+
+    When the event loop was busy (storing other feeds) as the deadline passed,
+    its check runs late and a response that arrived meanwhile is still unread:
+    the fetch then gets, once, as long again as the check was late, to read
+    it (issue #6: at 2,000 feeds healthy fetches failed "timed out" while the
+    loop was busy). While the loop is free a fetch is cut at ``seconds``.
+    """
+    loop = asyncio.get_running_loop()
+    due = loop.time() + seconds
+    async with asyncio.timeout(None) as timeout:
+
+        def check() -> None:
+            late = loop.time() - due
+            timeout.reschedule(loop.time() + (late if late > LATE_SECONDS else 0.0))
+
+        handle = loop.call_at(due, check)
+        try:
+            yield
+        finally:
+            handle.cancel()
+
+
+# Idle connections kept for reuse. httpcore's pool walks its idle connections
+# for every request that starts or ends, and for each one counts them all
+# again (httpcore 1.0.9, ``_assign_requests_to_connections``): one idle
+# connection per fetch slot made a 2,000-feed cycle spend more CPU there than
+# on storing (issue #6). Feeds on one host still share the few kept.
+KEEPALIVE_CONNECTIONS = 10
+
+
 def make_client(limits: FetchLimits, concurrency: int) -> httpx.AsyncClient:
     """Return the HTTP client shared by every fetch of a cycle."""
     return httpx.AsyncClient(
         follow_redirects=True,
         max_redirects=limits.max_redirects,
         timeout=httpx.Timeout(limits.timeout),
-        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        limits=httpx.Limits(
+            max_connections=concurrency,
+            max_keepalive_connections=min(concurrency, KEEPALIVE_CONNECTIONS),
+        ),
         # Only the codings ``_read_capped`` inflates within the cap, even if
         # httpx learns more (brotli, zstd) once their packages are installed.
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
@@ -85,7 +128,7 @@ async def fetch_feed(
     try:
         # httpx's timeout bounds each read; a server that drips one byte at a
         # time would never trip it, so the whole fetch gets one deadline too.
-        async with asyncio.timeout(limits.timeout):
+        async with deadline(limits.timeout):
             return await _get(client, url, feed, request_headers, limits, now, timeout)
     except TimeoutError:
         return _error(url, f"timed out after {limits.timeout:g}s")

@@ -18,7 +18,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -41,9 +41,10 @@ from monitor.deliver import DeliveryReport, deliver_due
 from monitor.errors import ParseError
 from monitor.fetch import FetchLimits, fetch_feed
 from monitor.metrics import Metrics
-from monitor.models import Article, FeedState, FetchResult
+from monitor.models import Article, FeedState, FetchResult, Score
 from monitor.normalize import feed_title, normalize
 from monitor.parse import parse_feed
+from monitor.rules import Matcher, compile_watches
 from monitor.schedule import describe_delay, next_poll_at
 from monitor.score import score
 from monitor.store import FeedSpec, PollRecord, Store
@@ -87,22 +88,30 @@ class CycleReport:
 
 @dataclass(frozen=True)
 class PreparedFeed:
-    """A fetched feed, parsed and normalized: what the store step needs."""
+    """A fetched feed, parsed, normalized and scored: what the store step needs.
+
+    ``scores`` holds each article's scores against every watch; it is empty
+    when the feed was prepared without a matcher, and an article missing from
+    it is scored when it is stored.
+    """
 
     title: str | None
     error: str | None
     articles: tuple[Article, ...]
+    scores: Mapping[Article, tuple[Score, ...]] = field(default_factory=dict)
 
 
-def prepare_feed(result: FetchResult) -> PreparedFeed:
-    """Parse and normalize a fetched feed, or raise ``ParseError``.
+def prepare_feed(result: FetchResult, matcher: Matcher | None = None) -> PreparedFeed:
+    """Parse and normalize a fetched feed, and score it with ``matcher``; or raise ``ParseError``.
 
     This is most of a cycle's CPU time, and pure, so it may run in a worker
-    process.
+    process. Every entry is scored, new or not: which ones are new is known
+    only when they are stored.
     """
     parsed = parse_feed(result)
     articles = tuple(normalize(entry, result.url) for entry in parsed.entries)
-    return PreparedFeed(feed_title(parsed.title), parsed.error, articles)
+    scores = {} if matcher is None else {a: tuple(score(a, matcher)) for a in articles}
+    return PreparedFeed(feed_title(parsed.title), parsed.error, articles, scores)
 
 
 def exit_with_parent(parent: int) -> None:
@@ -121,6 +130,23 @@ def exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+# The matcher of this worker process, compiled once by ``_start_worker``: a
+# ProcessPoolExecutor passes state to its workers only through an initializer.
+_worker_matcher: Matcher | None = None
+
+
+def _start_worker(watches: tuple[WatchConfig, ...], parent: int) -> None:
+    """Compile the running watches once, in a new worker process that ends with ``parent``."""
+    global _worker_matcher
+    exit_with_parent(parent)
+    _worker_matcher = compile_watches(watches)
+
+
+def _prepare_in_worker(result: FetchResult) -> PreparedFeed:
+    """``prepare_feed`` with the matcher this worker compiled."""
+    return prepare_feed(result, _worker_matcher)
+
+
 @dataclass
 class Runtime:
     """What a cycle works with: config, database, network, channels and time."""
@@ -134,6 +160,7 @@ class Runtime:
     feeds_synced: bool = False
     metrics: Metrics = field(default_factory=Metrics)
     _executor: ProcessPoolExecutor | None = None
+    _executor_matcher: Matcher | None = None  # the matcher its workers compiled
 
     @property
     def watches(self) -> dict[str, WatchConfig]:
@@ -141,22 +168,17 @@ class Runtime:
         return {watch.name: watch for watch in self.config.watches}
 
     async def prepare(self, result: FetchResult) -> PreparedFeed | Exception:
-        """``prepare_feed`` in a worker process (``poll.workers``), its error as a value."""
-        workers = self.config.settings.poll.workers
+        """``prepare_feed`` in a worker process (``poll.workers``), its error as a value.
+
+        The workers score with the running watches: a pool started for another
+        config (before a reload) is replaced first.
+        """
+        config = self.config
         try:
-            if workers == 0:
-                return prepare_feed(result)
-            if self._executor is None:
-                # "spawn": a fresh interpreter, not a fork of this threaded one.
-                context = multiprocessing.get_context("spawn")
-                self._executor = ProcessPoolExecutor(
-                    workers,
-                    mp_context=context,
-                    initializer=exit_with_parent,
-                    initargs=(os.getpid(),),
-                )
+            if config.settings.poll.workers == 0:
+                return prepare_feed(result, config.matcher)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, prepare_feed, result)
+            return await loop.run_in_executor(self._pool(config), _prepare_in_worker, result)
         except BrokenProcessPool:
             # A worker died (out of memory, a crash in a C extension): start
             # afresh on the next feed; this one is retried after its backoff.
@@ -165,11 +187,27 @@ class Runtime:
         except Exception as exc:
             return exc
 
+    def _pool(self, config: Config) -> ProcessPoolExecutor:
+        """The worker processes, started for ``config``'s watches on first use."""
+        if self._executor is not None and self._executor_matcher is not config.matcher:
+            self.close()
+        if self._executor is None:
+            # "spawn": a fresh interpreter, not a fork of this threaded one.
+            self._executor = ProcessPoolExecutor(
+                config.settings.poll.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(config.watches, os.getpid()),
+            )
+            self._executor_matcher = config.matcher
+        return self._executor
+
     def close(self) -> None:
         """Stop the worker processes, if any."""
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+            self._executor_matcher = None
 
 
 async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport:
@@ -207,6 +245,8 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
         feed, result, prepared = await next_done
         process_result(runtime, feed, result, prepared, report)
+        # Let the fetches in flight read what arrived before the next feed is stored.
+        await asyncio.sleep(0)
     with store.transaction():
         report.alerts += update_indexes(store, config.watches, runtime.clock())
         report.alerts += update_spikes(store, config.watches, runtime.clock())
@@ -299,7 +339,9 @@ def _store_feed(
         _record_success(runtime, feed, result, parsed.title, parsed.error, now)
         stored, resighted = store.insert_articles(feed.id, articles, now)
         for item in stored:
-            scores = score(item.article, matcher)
+            scores = parsed.scores.get(item.article)
+            if scores is None:
+                scores = tuple(score(item.article, matcher))
             store.insert_scores(item.id, scores, now)
             runtime.metrics.count_scores(scores)
             for article_score in scores:

@@ -14,6 +14,14 @@ from monitor.store.records import (
 )
 
 
+def _dedup_keys(feed_id: int, article: Article) -> set[tuple[str, ...]]:
+    """The keys that make ``article`` the same as another: GUID in the feed, URL, content."""
+    keys = {("guid", str(feed_id), article.guid), ("hash", article.content_hash)}
+    if article.canonical_url is not None:
+        keys.add(("url", article.canonical_url))
+    return keys
+
+
 class ArticlesMixin(StoreBase):
     """Articles (stored once, with every source) and their scores."""
 
@@ -30,8 +38,11 @@ class ArticlesMixin(StoreBase):
         """
         stored: list[StoredArticle] = []
         resighted: list[int] = []
+        sources: list[tuple[int, int, str | None, str]] = []  # of the new articles, at the end
+        new_ids: set[int] = set()
+        pruned = self._pruned_before(feed_id, articles, now)
         for article in articles:
-            if self._pruned_before(feed_id, article, now):
+            if _dedup_keys(feed_id, article) & pruned:
                 continue
             cursor = self.db.execute(
                 """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
@@ -51,29 +62,57 @@ class ArticlesMixin(StoreBase):
             )
             if cursor.rowcount == 1 and cursor.lastrowid is not None:
                 stored.append(StoredArticle(cursor.lastrowid, article))
-                self._add_source(cursor.lastrowid, feed_id, article.url, now)
+                new_ids.add(cursor.lastrowid)
+                sources.append((cursor.lastrowid, feed_id, article.url, iso(now)))
                 continue
             existing = self.db.execute(
                 """SELECT id FROM articles WHERE (feed_id = ? AND guid = ?)
                      OR canonical_url = ? OR content_hash = ? LIMIT 1""",
                 [feed_id, article.guid, article.canonical_url, article.content_hash],
             ).fetchone()
-            if existing is not None and self._add_source(existing[0], feed_id, article.url, now):
+            if existing is None or existing[0] in new_ids:
+                continue  # a second entry of this feed for an article it just gave
+            if self._add_source(existing[0], feed_id, article.url, now):
                 resighted.append(existing[0])
+        self.db.conn.executemany(
+            """INSERT OR IGNORE INTO article_sources (article_id, feed_id, url, seen_at)
+               VALUES (?, ?, ?, ?)""",
+            sources,
+        )
         return stored, resighted
 
-    def _pruned_before(self, feed_id: int, article: Article, now: datetime) -> bool:
-        """Whether ``article`` was stored once and pruned; if so, note that it is still carried.
+    def _pruned_before(
+        self, feed_id: int, articles: Sequence[Article], now: datetime
+    ) -> set[tuple[str, ...]]:
+        """The dedup keys of ``articles`` that were stored once and pruned since.
 
-        A feed may carry an entry longer than the retention age; without this
-        it would come back as new, and alert again.
+        Notes that the feed still carries them (``seen_at``): a feed may carry
+        an entry longer than the retention age; without this it would come back
+        as new, and alert again. One statement for the whole feed.
         """
-        cursor = self.db.execute(
-            """UPDATE pruned_articles SET seen_at = ? WHERE (feed_id = ? AND guid = ?)
-                 OR canonical_url = ? OR content_hash = ?""",
-            [iso(now), feed_id, article.guid, article.canonical_url, article.content_hash],
-        )
-        return cursor.rowcount > 0
+        if not articles:
+            return set()
+        rows = self.db.execute(
+            """UPDATE pruned_articles SET seen_at = ?
+               WHERE (feed_id = ? AND guid IN (SELECT value FROM json_each(?)))
+                 OR canonical_url IN (SELECT value FROM json_each(?))
+                 OR content_hash IN (SELECT value FROM json_each(?))
+               RETURNING feed_id, guid, canonical_url, content_hash""",
+            [
+                iso(now),
+                feed_id,
+                json.dumps([article.guid for article in articles]),
+                json.dumps([a.canonical_url for a in articles if a.canonical_url is not None]),
+                json.dumps([article.content_hash for article in articles]),
+            ],
+        ).fetchall()
+        keys: set[tuple[str, ...]] = set()
+        for pruned_feed, guid, canonical_url, content_hash in rows:
+            keys.add(("guid", str(pruned_feed), guid))
+            keys.add(("hash", content_hash))
+            if canonical_url is not None:
+                keys.add(("url", canonical_url))
+        return keys
 
     def _add_source(self, article_id: int, feed_id: int, url: str | None, now: datetime) -> bool:
         cursor = self.db.execute(
@@ -85,11 +124,11 @@ class ArticlesMixin(StoreBase):
 
     def insert_scores(self, article_id: int, scores: Sequence[Score], now: datetime) -> None:
         """Store an article's score against each watch, with its hits as JSON."""
-        for score in scores:
-            self.db.execute(
-                """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
-                     hits, rules_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
+        self.db.conn.executemany(
+            """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
+                 hits, rules_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
                     article_id,
                     score.watch,
                     score.score,
@@ -98,8 +137,10 @@ class ArticlesMixin(StoreBase):
                     json.dumps([hit.as_dict() for hit in score.hits], ensure_ascii=False),
                     score.rules_version,
                     iso(now),
-                ],
-            )
+                )
+                for score in scores
+            ],
+        )
 
     def news_span(self) -> tuple[datetime | None, datetime | None]:
         """When the first article was stored, and the latest in-scope one."""

@@ -451,8 +451,9 @@ def print_report(args: argparse.Namespace, naive: NaiveRun, runs: Sequence[Monit
 
     budget = naive.seconds / FIRST_CYCLE_TARGET
     print(
-        f"\nCPU: parsing, storing and scoring run on the event loop's thread, so the fetch\n"
-        f"  concurrency cannot overlap them; {FIRST_CYCLE_TARGET:g}x on cycle 1 leaves "
+        f"\nCPU: storing runs on the event loop's thread, parsing and scoring in the\n"
+        f"  poll.workers processes ('cpu s' counts this process only); {FIRST_CYCLE_TARGET:g}x on "
+        f"cycle 1 leaves "
         f"{budget:.2f} s, i.e. {budget / args.feeds * 1000:.1f} ms per feed in all."
     )
     for run in runs:

@@ -658,9 +658,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--concurrency",
         type=int,
         nargs="+",
-        default=[50],
+        default=[100],
         help="poll.concurrency values, each run in a fresh process on a fresh database "
-        "(default 50)",
+        "(default 100, the shipped default)",
     )
     parser.add_argument(
         "--drip",
