@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 from conftest import ConfigDir, FeedServer, Request, Route, WebhookReceiver, add_summary, rss
+from test_daemon import wait_for
 
 SEED = int(os.environ.get("CRASH_SEED", "1"))  # another seed: other kill moments
 OUTLETS = {"north": 0.0, "west": 0.3, "east": 0.8, "south": 0.0}  # outlet: answer delay (s)
@@ -285,17 +286,6 @@ def group(pgid: int) -> list[int]:
         if entry.name.isdigit() and int(fields[2]) == pgid and fields[0] != "Z":
             members.append(int(entry.name))
     return members
-
-
-def wait_for(condition: Callable[[], Any], timeout: float) -> Any:
-    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
 
 
 def query(database: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -34,10 +34,10 @@ from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
 from starlette.testclient import TestClient
 from test_daemon import free_port, wait_for
+from test_web import Quiet
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.health import Health
 from monitor.normalize import MAX_TITLE_CHARS
 from monitor.server import make_app
 from monitor.web.pages import WebContext
@@ -406,19 +406,6 @@ def page_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Collector().feed(page)
     return found
-
-
-class Quiet:
-    """A daemon view for pages that never ask the daemon anything."""
-
-    def health(self) -> Health:
-        return Health({"test": "ok"})
-
-    def metrics(self) -> bytes:
-        return b""
-
-    def status(self) -> dict[str, Any]:
-        return {}
 
 
 def test_alerts_show_prints_no_terminal_control(delivered: Delivered) -> None:
