@@ -426,19 +426,22 @@ def _record_failure(
         describe_delay((due - now).total_seconds()),
         errors,
     )
-    runtime.store.record_poll(
-        feed.id,
-        PollRecord(
-            status="error",
-            status_code=result.status_code,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-            title=None,
-            consecutive_errors=errors,
-            next_poll_at=due,
-            error=error[:1000],
-        ),
-        now,
+    runtime.store.record_poll(feed.id, _failed_poll(feed, result, due, error[:1000]), now)
+
+
+def _failed_poll(
+    feed: FeedState, result: FetchResult, next_poll: datetime, error: str | None
+) -> PollRecord:
+    """What to remember of a failed poll: the validators kept, one more error in a row."""
+    return PollRecord(
+        status="error",
+        status_code=result.status_code,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        title=None,
+        consecutive_errors=feed.consecutive_errors + 1,
+        next_poll_at=next_poll,
+        error=error,
     )
 
 
@@ -451,18 +454,5 @@ def _record_gone(runtime: Runtime, feed: FeedState, result: FetchResult, now: da
         feed.url,
     )
     with runtime.store.transaction():
-        runtime.store.record_poll(
-            feed.id,
-            PollRecord(
-                status="error",
-                status_code=result.status_code,
-                etag=feed.etag,
-                last_modified=feed.last_modified,
-                title=None,
-                consecutive_errors=feed.consecutive_errors + 1,
-                next_poll_at=now,
-                error=result.error,
-            ),
-            now,
-        )
+        runtime.store.record_poll(feed.id, _failed_poll(feed, result, now, result.error), now)
         runtime.store.mark_gone(feed.id, now)

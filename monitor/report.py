@@ -124,8 +124,8 @@ def alerts_table(alerts: list[dict[str, Any]]) -> str:
     for alert in alerts:
         lines.append(
             f"{alert['id']:>5}  {alert['watch'][:16]:<16} {alert['kind']:<8} "
-            f"{alert['level']:<9} {alert['state']:<9} {_minute(alert['opened_at']):<20} "
-            f"{_minute(alert['updated_at']):<20} {alert['sources']:>7}"
+            f"{alert['level']:<9} {alert['state']:<9} {minute(alert['opened_at']):<20} "
+            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}"
         )
     return "\n".join(lines)
 
@@ -135,8 +135,8 @@ def alert_text(alert: dict[str, Any]) -> str:
     lines = [
         f"alert {alert['id']}: {alert['watch']} {alert['kind']} {alert['level']} "
         f"({alert['state']}), score {alert['score']:g}",
-        f"  opened {_minute(alert['opened_at'])}, updated {_minute(alert['updated_at'])}"
-        + (f", resolved {_minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
+        f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
+        + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
     ]
     for article in alert["articles"]:
         source = article["source"] or article["feed_url"]
@@ -154,7 +154,7 @@ def alert_text(alert: dict[str, Any]) -> str:
     lines.append("  deliveries:")
     for delivery in alert["deliveries"]:
         detail = delivery["last_error"] or (
-            _minute(delivery["sent_at"]) if delivery["sent_at"] else ""
+            minute(delivery["sent_at"]) if delivery["sent_at"] else ""
         )
         lines.append(
             f"    {delivery['channel']:<12} {delivery['event']:<16} {delivery['status']:<8} "
@@ -163,7 +163,7 @@ def alert_text(alert: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _minute(moment: str | None) -> str:
+def minute(moment: str | None) -> str:
     """``2026-11-03T21:20:04+00:00`` as ``2026-11-03 21:20 UTC``."""
     return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""
 
@@ -179,7 +179,7 @@ def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:
         )
         lines.append(
             f"{silence['id']:>4}  {silence['watch'][:16]:<16} {silence['level'] or 'all':<9} "
-            f"{_minute(silence['until']):<20} {'ended' if ended else 'active':<8} "
+            f"{minute(silence['until']):<20} {'ended' if ended else 'active':<8} "
             f"{silence['created_by']}: {silence['reason']}"
         )
     return "\n".join(lines)
@@ -194,7 +194,7 @@ def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
         f"{'status':<9} {'tries':>5}  next try / last error"
     ]
     for row in deliveries:
-        detail = _minute(row["next_attempt_at"]) if row["status"] == "pending" else ""
+        detail = minute(row["next_attempt_at"]) if row["status"] == "pending" else ""
         if row["last_error"]:
             detail = f"{detail}  {row['last_error']}".strip()
         lines.append(
@@ -214,14 +214,12 @@ def _feed_notes(feed: dict[str, Any]) -> list[str]:
         notes.append("enabled: false in feeds.yaml")
     elif feed.get("gone_at"):
         notes.append(
-            f"410 Gone since {_minute(feed['gone_at'])}: edit its entry in feeds.yaml "
+            f"410 Gone since {minute(feed['gone_at'])}: edit its entry in feeds.yaml "
             f"or run 'monitor feeds enable {feed['url']}'"
         )
     elif feed["consecutive_errors"] and feed["last_error"]:
         since = (
-            f" (failing since {_minute(feed['failing_since'])})"
-            if feed.get("failing_since")
-            else ""
+            f" (failing since {minute(feed['failing_since'])})" if feed.get("failing_since") else ""
         )
         notes.append(f"last error: {feed['last_error'][:80]}{since}")
     return notes
@@ -276,11 +274,11 @@ def status_text(status: dict[str, Any]) -> str:
         result = feed["last_status"] or "never"
         if feed["last_status_code"]:
             result += f" {feed['last_status_code']}"
-        next_poll = _minute(feed["next_poll_at"])
+        next_poll = minute(feed["next_poll_at"])
         if feed.get("gone_at") or feed.get("enabled") == 0:
             result, next_poll = ("gone 410" if feed.get("gone_at") else "disabled"), "not polled"
         lines.append(
-            f"  {(feed['name'] or feed['url'])[:32]:<32} {_minute(feed['last_polled_at']):<20} "
+            f"  {(feed['name'] or feed['url'])[:32]:<32} {minute(feed['last_polled_at']):<20} "
             f"{result[:13]:<13} {feed['consecutive_errors']:>6}  "
             f"{next_poll:<20} {feed['articles_24h']:>4}"
         )
@@ -292,7 +290,7 @@ def status_text(status: dict[str, Any]) -> str:
         else:
             lines.append(
                 f"  {watch['name']}: tension index {watch['index']:.1f}, level "
-                f"{watch['level'] or 'none'} (as of {_minute(watch['updated_at'])})"
+                f"{watch['level'] or 'none'} (as of {minute(watch['updated_at'])})"
             )
     deliveries = status["deliveries"]
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
@@ -304,12 +302,12 @@ def _daemon_line(daemon: dict[str, Any] | None) -> str:
     if daemon is None:
         return "daemon: has never run on this database"
     if daemon["stopped_at"]:
-        return f"daemon: stopped at {_minute(daemon['stopped_at'])}"
+        return f"daemon: stopped at {minute(daemon['stopped_at'])}"
     if not daemon["running"]:
-        return f"daemon: not running (last heard from {_minute(daemon['heartbeat_at'])})"
-    line = f"daemon: running, pid {daemon['pid']}, since {_minute(daemon['started_at'])}"
+        return f"daemon: not running (last heard from {minute(daemon['heartbeat_at'])})"
+    line = f"daemon: running, pid {daemon['pid']}, since {minute(daemon['started_at'])}"
     if daemon["last_cycle_at"]:
-        line += f"; last cycle {_minute(daemon['last_cycle_at'])}: {daemon['last_cycle']}"
+        line += f"; last cycle {minute(daemon['last_cycle_at'])}: {daemon['last_cycle']}"
     return line
 
 
@@ -343,8 +341,8 @@ def db_stats_text(figures: dict[str, Any]) -> str:
         note = ""
         if table == "articles" and figures["oldest_article"]:
             note = (
-                f"  oldest {_minute(figures['oldest_article'])}, "
-                f"newest {_minute(figures['newest_article'])}"
+                f"  oldest {minute(figures['oldest_article'])}, "
+                f"newest {minute(figures['newest_article'])}"
             )
         elif table == "deliveries" and figures["deliveries"]:
             note = "  " + ", ".join(f"{n} {status}" for status, n in figures["deliveries"].items())
@@ -354,15 +352,15 @@ def db_stats_text(figures: dict[str, Any]) -> str:
         lines.append("next prune: none (retention.articles: null keeps articles forever)")
     else:
         lines += [
-            f"next prune (older than {figures['retention']}: before {_minute(prune['before'])}):",
+            f"next prune (older than {figures['retention']}: before {minute(prune['before'])}):",
             f"  {'articles':<16} {prune['articles']:>9}  "
             f"(and {prune['kept']} as old that alerts point to, kept)",
             f"  {'index points':<16} {prune['index_points']:>9}",
             f"  {'notifications':<16} {prune['deliveries']:>9}  (finished, of resolved alerts)",
             f"  {'pruned keys':<16} {prune['forgotten_keys']:>9}  (no feed carried them since)",
         ]
-    last = _minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
-    due = _minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (null)"
+    last = minute(figures["last_vacuum"]) if figures["last_vacuum"] else "never"
+    due = minute(figures["next_vacuum"]) if figures["next_vacuum"] else "never (null)"
     lines.append(f"vacuum: last {last}, next {due}")
     return "\n".join(lines)
 
@@ -395,7 +393,7 @@ def backtest_text(report: BacktestReport) -> str:
     """Per watch: the article alerts fired, those the rules on disk would fire, and
     each one added, removed or changed in level; then the totals."""
     lines = [
-        f"backtest: {report.articles} articles fetched since {_minute(iso(report.since))}, "
+        f"backtest: {report.articles} articles fetched since {minute(iso(report.since))}, "
         "scored with the rules on disk"
     ]
     for watch in report.watches:

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from monitor.configmodels import LEVELS, WatchConfig
 from monitor.errors import MonitorError
+from monitor.report import minute
 from monitor.search import parse_moment
 from monitor.store import Store
 from monitor.web.chart import chart_layout
@@ -42,10 +43,6 @@ class WebContext:
     clock: Callable[[], datetime]
 
 
-def _minute(moment: str | None) -> str:
-    return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""
-
-
 def _http_url(url: str | None) -> str | None:
     """``url`` if it is an http(s) link, else ``None`` (never a ``javascript:`` href)."""
     if url and urlsplit(url).scheme in ("http", "https"):
@@ -60,7 +57,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["minute"] = _minute
+    environment.filters["minute"] = minute
     environment.filters["http_url"] = _http_url
     return environment
 
