@@ -1,0 +1,81 @@
+"""The webhook body is a stable contract: byte for byte what ``monitor.alert/1`` has been.
+
+``tests/fixtures/webhook-bodies.jsonl`` holds the bodies an earlier version sent
+for one scenario (a story, its update, the tension index firing and resolving,
+on an injected clock); the same scenario must send exactly the same bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest import FIXTURES, ConfigDir, FeedServer, WebhookReceiver, rss
+
+from monitor.config import load_config
+from monitor.daemon import open_runtime
+from monitor.pipeline import run_cycle
+
+GOLDEN = FIXTURES / "webhook-bodies.jsonl"
+
+CLASH = (
+    "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica on "
+    "Monday evening. Officers fired tear gas and witnesses reported gunfire; nine people were "
+    "wounded, three of them police officers, and KFOR sent extra patrols overnight."
+)
+TITLES = [
+    "Clashes in North Mitrovica, nine wounded",
+    "Nine wounded in North Mitrovica clashes",
+    "North Mitrovica: clashes leave nine wounded",
+]
+
+
+def _bodies(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> list[bytes]:
+    items = [
+        {"title": title, "link": f"https://wire.example/c{n}", "guid": f"c{n}",
+         "description": CLASH}
+        for n, title in enumerate(TITLES)
+    ]  # fmt: skip
+    first = feed_server.serve("/wire.xml", rss(items[:1], title="Wire"))
+    later = feed_server.serve("/later.xml", rss(items[1:], title="Later wire"))
+    clock = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
+
+    def cycle(minutes: float, feeds: list[str]) -> None:
+        nonlocal clock
+        clock += timedelta(minutes=minutes)
+        config_dir.write(
+            feeds,
+            channels={"team": {"type": "webhook", "url": webhook.url("/hook")}},
+            watch_channels=["team"],
+            alert_on="[article:warning, index:elevated]",
+            settings={"poll": {"timeout": "5s", "jitter": 0, "workers": 0, "concurrency": 1}},
+        )
+
+        async def run() -> None:
+            async with open_runtime(load_config(config_dir.path)) as runtime:
+                runtime.clock = lambda: clock
+                await run_cycle(runtime, all_feeds=True)
+
+        asyncio.run(run())
+
+    cycle(0, [first])
+    cycle(180, [first, later])  # after the cooldown: the story's update with new sources
+    cycle(60 * 24 * 4, [first, later])  # days later: the index has decayed and resolves
+    return [request.body for request in webhook.accepted]
+
+
+def test_the_webhook_body_is_byte_for_byte_the_stable_contract(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    bodies = _bodies(feed_server, config_dir, webhook)
+    expected = GOLDEN.read_bytes().splitlines()
+    assert len(bodies) == len(expected) >= 4
+    for body, golden in zip(bodies, expected, strict=True):
+        assert body == golden
+
+
+def write_golden(path: Path, bodies: list[bytes]) -> None:
+    path.write_bytes(b"\n".join(bodies) + b"\n")
