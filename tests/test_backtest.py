@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, rss
 
-from monitor.backtest import Rescored, compare
-from monitor.cli import main
+from monitor.cli.commands import main
 from monitor.config import load_config
-from monitor.daemon import poll_once
+from monitor.daemon.run import poll_once
 from monitor.store import FiredArticle
+from monitor.tools.backtest import Rescored, compare
 
 RALLY = "Kosovo Serbs rally in Mitrovica over licence plates"
 HOAX = "Gunfire reported in Zvečan, Kosovo police say"

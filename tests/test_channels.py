@@ -14,7 +14,7 @@ from jinja2.exceptions import SecurityError
 
 from monitor.channels import build_channels
 from monitor.channels.template import render
-from monitor.configmodels import Settings
+from monitor.config.models import Settings
 from monitor.errors import DeliveryError
 
 HOSTILE = (

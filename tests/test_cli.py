@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO, ConfigDir, FeedServer, WebhookReceiver
 
-from monitor.cli import main
+from monitor.cli.commands import main
 
 
 def invoke(
@@ -375,5 +375,5 @@ def test_logs_can_be_one_json_object_per_line(
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     failure = next(line for line in lines if "poll failed" in line["message"])
     assert failure["level"] == "warning"
-    assert failure["logger"] == "monitor.pipeline"
+    assert failure["logger"] == "monitor.poll.cycle"
     assert set(failure) == {"time", "level", "logger", "message"}

@@ -22,11 +22,11 @@ from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, WebhookReceiver, rss
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.cli import main
+from monitor.cli.commands import main
 from monitor.config import load_config
-from monitor.daemon import Daemon, open_runtime
-from monitor.health import DaemonState, check_health
-from monitor.server import HttpServer, make_app
+from monitor.daemon.health import DaemonState, check_health
+from monitor.daemon.run import Daemon, open_runtime
+from monitor.daemon.server import HttpServer, make_app
 
 CLASHES = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica. "

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.alerts.policy import decayed, index_level, index_reaches, is_spike
 from monitor.config import IndexConfig
-from monitor.decide import decayed, index_level, index_reaches, is_spike
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 CONFIG = IndexConfig.model_validate(

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from monitor.alerts.outbox import gives_up, retry_delay
 from monitor.config import DeliverySettings
-from monitor.deliver import gives_up, retry_delay
 
 SETTINGS = DeliverySettings.model_validate(
     {"retry_base": "30s", "max_delay": "30m", "jitter": 0.2, "give_up_after": "24h"}

@@ -15,9 +15,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from monitor.alerts.outbox import deliver_due
 from monitor.channels.email import EmailChannel
-from monitor.configmodels import DeliverySettings, EmailChannelConfig
-from monitor.deliver import deliver_due
+from monitor.config.models import DeliverySettings, EmailChannelConfig
 from monitor.errors import DeliveryError
 from monitor.store import Store
 

@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, rss
 
-from monitor.cli import main
+from monitor.cli.commands import main
 from monitor.config import load_config
-from monitor.daemon import poll_once
+from monitor.config.feedsfile import FeedsFileError, appended
+from monitor.config.opml import OpmlError, OpmlFeed, read_opml
+from monitor.daemon.run import poll_once
 from monitor.errors import ConfigError
-from monitor.feedsfile import FeedsFileError, appended
-from monitor.opml import OpmlError, OpmlFeed, read_opml
-from monitor.pipeline import CycleReport
+from monitor.poll.cycle import CycleReport
 
 FEED = rss([{"title": "Talks in Brussels", "link": "https://a.example/1", "guid": "a-1"}])
 POLL = {"timeout": "5s", "jitter": 0, "workers": 0}
@@ -64,7 +64,7 @@ def test_a_permanent_redirect_moves_the_feed_and_the_next_poll_goes_to_the_new_u
     old = feed_server.serve("/old.xml", Route(status=status, headers={"Location": "/new.xml"}))
     config = write(config_dir, [old])
 
-    with caplog.at_level(logging.INFO, logger="monitor.pipeline"):
+    with caplog.at_level(logging.INFO, logger="monitor.poll.cycle"):
         first = poll(config)
     second = poll(config)
 
@@ -137,14 +137,14 @@ def test_410_gone_stops_polling_the_feed_until_its_entry_changes(
     url = feed_server.serve("/gone.xml", Route(status=410, body=b"gone"))
     config = write(config_dir, [url])
 
-    with caplog.at_level(logging.INFO, logger="monitor.pipeline"):
+    with caplog.at_level(logging.INFO, logger="monitor.poll.cycle"):
         first = poll(config)
         second = poll(config)
 
     assert (first.polled, first.failed) == (1, 1)
     assert second.polled == 0
     assert paths(feed_server) == ["/gone.xml"]
-    lines = [r.getMessage() for r in caplog.records if r.name == "monitor.pipeline"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "monitor.poll.cycle"]
     assert lines == [
         f"feed={url} answered 410 Gone: no longer polled until its entry in feeds.yaml "
         f"changes or 'monitor feeds enable {url}' is run"

@@ -19,8 +19,8 @@ import pytest
 from conftest import FIXTURES, FeedServer, Route, rss
 
 from monitor import __version__
-from monitor.fetch import FetchLimits, fetch_feed, make_client, retry_after_seconds
 from monitor.models import FeedState, FetchResult
+from monitor.reader.fetch import FetchLimits, fetch_feed, make_client, retry_after_seconds
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 FEED = rss([{"title": "One", "link": "https://a.example/1", "guid": "a-1"}])

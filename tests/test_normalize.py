@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.models import FeedEntry
-from monitor.normalize import (
+from monitor.reader.normalize import (
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
     UNPRINTABLE_RANGES,

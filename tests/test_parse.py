@@ -11,7 +11,7 @@ from conftest import FIXTURES, SHARED, rss
 
 from monitor.errors import ParseError
 from monitor.models import FetchResult, ParsedFeed
-from monitor.parse import parse_feed
+from monitor.reader.parse import parse_feed
 
 REAL_FEEDS = SHARED / "feeds" / "real"
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".gz"}

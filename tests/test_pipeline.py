@@ -14,11 +14,11 @@ import pytest
 from conftest import FIXTURES, REPO, ConfigDir, FeedServer, Route, WebhookReceiver, rss
 
 from monitor.config import load_config
-from monitor.daemon import open_runtime, poll_once
+from monitor.daemon.run import open_runtime, poll_once
 from monitor.errors import ParseError
 from monitor.models import FetchResult
-from monitor.pipeline import CycleReport, PreparedFeed, prepare_feed, run_cycle
-from monitor.score import score
+from monitor.poll.cycle import CycleReport, PreparedFeed, prepare_feed, run_cycle
+from monitor.rules.score import score
 
 
 def poll(config_path: Path) -> CycleReport:

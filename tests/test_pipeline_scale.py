@@ -14,11 +14,11 @@ from typing import Any
 from conftest import ConfigDir, FeedServer, Route, rss
 
 from monitor.config import load_config
-from monitor.daemon import Daemon, open_runtime, poll_once
-from monitor.fetch import FetchLimits, fetch_feed, make_client
+from monitor.daemon.run import Daemon, open_runtime, poll_once
 from monitor.models import FeedState, FetchResult
-from monitor.pipeline import run_cycle
-from monitor.rules import rules_version
+from monitor.poll.cycle import run_cycle
+from monitor.reader.fetch import FetchLimits, fetch_feed, make_client
+from monitor.rules.compile import rules_version
 
 CLASHES = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica. "

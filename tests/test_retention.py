@@ -14,11 +14,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, WebhookReceiver, rss
 
-from monitor.cli import main
-from monitor.config import ConfigError, RetentionSettings, load_config
-from monitor.daemon import open_runtime
-from monitor.pipeline import CycleReport, run_cycle
-from monitor.retention import maintain, maintenance_job, stats
+from monitor.cli.commands import main
+from monitor.config import RetentionSettings, load_config
+from monitor.daemon.maintenance import maintain, maintenance_job, stats
+from monitor.daemon.run import open_runtime
+from monitor.errors import ConfigError
+from monitor.poll.cycle import CycleReport, run_cycle
 from monitor.store import IndexState, Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -257,7 +258,7 @@ def test_vacuum_runs_when_due_and_logs_the_size_before_and_after(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = Store(tmp_path / "monitor.db")
-    caplog.set_level(logging.INFO, logger="monitor.retention")
+    caplog.set_level(logging.INFO, logger="monitor.daemon.maintenance")
     weekly = RetentionSettings(vacuum_every=7 * 86400)
     try:
         assert maintain(store, weekly, START).vacuumed is not None  # never vacuumed: due
@@ -276,7 +277,7 @@ def test_vacuum_runs_when_due_and_logs_the_size_before_and_after(
 def test_pruning_logs_one_readable_line(monitor: Monitor, caplog: pytest.LogCaptureFixture) -> None:
     monitor.serve("/outlet.xml", [CLASH, WEATHER, MINOR])
     monitor.cycle(START)
-    caplog.set_level(logging.INFO, logger="monitor.retention")
+    caplog.set_level(logging.INFO, logger="monitor.daemon.maintenance")
     store = monitor.store()
     try:
         maintain(store, KEEP_180_DAYS, START + timedelta(days=181))
@@ -304,7 +305,7 @@ def test_the_daemons_job_prunes_on_the_runtime_clock_and_survives_a_locked_file(
 ) -> None:
     monitor.serve("/outlet.xml", [WEATHER])
     monitor.cycle(START)
-    caplog.set_level(logging.INFO, logger="monitor.retention")
+    caplog.set_level(logging.INFO, logger="monitor.daemon.maintenance")
 
     async def job(at: datetime, locked: bool) -> None:
         async with open_runtime(load_config(monitor.write())) as runtime:

@@ -37,10 +37,10 @@ import pytest
 from conftest import SHARED, ConfigDir, FeedServer, Route, add_summary, rss
 
 from monitor.config import load_config
-from monitor.daemon import open_runtime, poll_once
+from monitor.daemon.run import open_runtime, poll_once
 from monitor.models import FetchResult
-from monitor.parse import declares_entities, parse_feed
-from monitor.pipeline import CycleReport, run_cycle
+from monitor.poll.cycle import CycleReport, run_cycle
+from monitor.reader.parse import declares_entities, parse_feed
 
 CORPUS = SHARED / "feeds"
 GOOD = rss(

@@ -9,10 +9,10 @@ import pytest
 from conftest import SHIPPED_WATCH
 
 from monitor.config import WatchConfig
+from monitor.config.yamlfile import load_yaml
 from monitor.models import Article, Score
-from monitor.rules import compile_watches, rules_version
-from monitor.score import score
-from monitor.yamlfile import load_yaml
+from monitor.rules.compile import compile_watches, rules_version
+from monitor.rules.score import score
 
 BASE: dict[str, Any] = {
     "name": "t",

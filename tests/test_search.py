@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ConfigDir, FeedServer, rss
 
-from monitor.cli import main
+from monitor.cli.commands import main
 from monitor.config import load_config
-from monitor.daemon import poll_once
+from monitor.daemon.run import poll_once
 from monitor.errors import MonitorError
-from monitor.export import CSV_COLUMNS
-from monitor.search import fts_query, parse_moment
 from monitor.store import Store
+from monitor.store.query import fts_query, parse_moment
+from monitor.tools.export import CSV_COLUMNS
 
 LOCAL = [
     {

@@ -36,10 +36,10 @@ from starlette.testclient import TestClient
 from test_daemon import free_port, wait_for
 from test_web import Quiet
 
-from monitor.cli import main
+from monitor.cli.commands import main
 from monitor.config import load_config
-from monitor.normalize import MAX_TITLE_CHARS
-from monitor.server import make_app
+from monitor.daemon.server import make_app
+from monitor.reader.normalize import MAX_TITLE_CHARS
 from monitor.web.pages import WebContext
 
 MEGABYTE = 1_000_000

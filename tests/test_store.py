@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerting import update_spikes, update_system
+from monitor.alerts.state import update_spikes, update_system
 from monitor.config import SystemSettings, WatchConfig
 from monitor.errors import MonitorError
 from monitor.models import Article, Score

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
 
 from monitor.config import load_config
-from monitor.daemon import open_runtime
-from monitor.pipeline import CycleReport, run_cycle
+from monitor.daemon.run import open_runtime
+from monitor.poll.cycle import CycleReport, run_cycle
 
 CLASH = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica on "

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.text import TokenizedText, token_spans, tokens
+from monitor.rules.text import TokenizedText, token_spans, tokens
 
 
 @pytest.mark.parametrize(

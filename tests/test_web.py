@@ -18,10 +18,10 @@ from conftest import ConfigDir, FeedServer, rss
 from starlette.testclient import TestClient
 
 from monitor.config import load_config
-from monitor.daemon import open_runtime
-from monitor.health import Health
-from monitor.pipeline import run_cycle
-from monitor.server import HttpServer, make_app
+from monitor.daemon.health import Health
+from monitor.daemon.run import open_runtime
+from monitor.daemon.server import HttpServer, make_app
+from monitor.poll.cycle import run_cycle
 from monitor.web.chart import chart_layout
 from monitor.web.highlight import highlight
 from monitor.web.pages import WebContext

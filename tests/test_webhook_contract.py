@@ -14,8 +14,8 @@ from pathlib import Path
 from conftest import FIXTURES, ConfigDir, FeedServer, WebhookReceiver, rss
 
 from monitor.config import load_config
-from monitor.daemon import open_runtime
-from monitor.pipeline import run_cycle
+from monitor.daemon.run import open_runtime
+from monitor.poll.cycle import run_cycle
 
 GOLDEN = FIXTURES / "webhook-bodies.jsonl"
 

@@ -1,6 +1,6 @@
 """Notification channels, one module per kind, registered by their YAML ``type``.
 
-A channel renders an alert payload (``monitor.decide``) for its service and
+A channel renders an alert payload (``monitor.alerts.policy``) for its service and
 sends it. ``send`` raises ``DeliveryError`` when the service does not accept
 the alert; the outbox then retries. Error messages never carry a channel's
 URL or token, since those are secrets.
@@ -22,7 +22,7 @@ from monitor.channels.slack import SlackChannel
 from monitor.channels.teams import TeamsChannel
 from monitor.channels.telegram import TelegramChannel
 from monitor.channels.webhook import WebhookChannel
-from monitor.configmodels import ChannelConfig, ConsoleChannelConfig
+from monitor.config.models import ChannelConfig, ConsoleChannelConfig
 
 # Each configured ``type`` and the class that sends to it.
 _SENDERS: dict[str, Any] = {

@@ -11,7 +11,7 @@ import httpx
 from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import DiscordChannelConfig
+from monitor.config.models import DiscordChannelConfig
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096

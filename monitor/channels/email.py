@@ -15,7 +15,7 @@ from typing import Any
 from monitor.channels import template
 from monitor.channels.message import Message, message_of, trim
 from monitor.channels.ntfy import plain
-from monitor.configmodels import EmailChannelConfig
+from monitor.config.models import EmailChannelConfig
 from monitor.errors import DeliveryError
 
 SUBJECT_LIMIT = 200

@@ -11,7 +11,7 @@ from monitor.channels import template
 from monitor.channels.discord import escape
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import MattermostChannelConfig
+from monitor.config.models import MattermostChannelConfig
 
 TEXT_LIMIT = 16_000
 

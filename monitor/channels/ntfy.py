@@ -11,7 +11,7 @@ import httpx
 from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import NtfyChannelConfig
+from monitor.config.models import NtfyChannelConfig
 
 MESSAGE_LIMIT = 4096
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}

@@ -10,7 +10,7 @@ import httpx
 from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import SlackChannelConfig
+from monitor.config.models import SlackChannelConfig
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150

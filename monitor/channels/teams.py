@@ -11,7 +11,7 @@ from monitor.channels import template
 from monitor.channels.discord import escape
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import TeamsChannelConfig
+from monitor.config.models import TeamsChannelConfig
 
 TEXT_LIMIT = 10_000
 

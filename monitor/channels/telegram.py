@@ -11,7 +11,7 @@ import httpx
 from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
-from monitor.configmodels import TelegramChannelConfig
+from monitor.config.models import TelegramChannelConfig
 
 TEXT_LIMIT = 4096
 

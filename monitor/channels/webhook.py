@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from monitor.channels.http import post
-from monitor.configmodels import WebhookChannelConfig
+from monitor.config.models import WebhookChannelConfig
 
 TIMESTAMP_HEADER = "X-Monitor-Timestamp"
 SIGNATURE_HEADER = "X-Monitor-Signature"

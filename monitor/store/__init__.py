@@ -22,7 +22,7 @@ import sqlite_utils
 from monitor.errors import MonitorError
 from monitor.store.alerts import AlertsMixin
 from monitor.store.articles import ArticlesMixin
-from monitor.store.daemon import DaemonMixin
+from monitor.store.daemon_state import DaemonMixin
 from monitor.store.dashboard import DashboardMixin
 from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin

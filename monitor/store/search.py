@@ -1,6 +1,6 @@
 """Reading stored articles back: full-text search, export, and what backtests need.
 
-Nothing here writes. A person's query goes through ``monitor.search.fts_query``
+Nothing here writes. A person's query goes through ``monitor.store.query.fts_query``
 first, so it reaches FTS5 as quoted terms, never as raw syntax.
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.configmodels import LEVELS
+from monitor.config.models import LEVELS
 from monitor.errors import MonitorError
 from monitor.models import Article
-from monitor.search import fts_query
+from monitor.store.query import fts_query
 from monitor.store.records import StoreBase, iso
 
 SNIPPET_WORDS = 16
@@ -112,7 +112,7 @@ class SearchMixin(StoreBase):
         offset: int = 0,
         highlight: tuple[str, str] = ("[", "]"),
     ) -> list[FoundArticle]:
-        """Stored articles matching ``query`` (``monitor.search`` syntax) and every filter
+        """Stored articles matching ``query`` (``monitor.store.query`` syntax) and every filter
         given, newest first.
 
         ``watch``: in scope of that watch (and ``min_level`` applies to its score);

@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from monitor.configmodels import LEVELS, WatchConfig
+from monitor.cli.render import minute
+from monitor.config.models import LEVELS, WatchConfig
 from monitor.errors import MonitorError
-from monitor.report import minute
-from monitor.search import parse_moment
 from monitor.store import Store
+from monitor.store.query import parse_moment
 from monitor.web.chart import chart_layout
 from monitor.web.highlight import highlight
 

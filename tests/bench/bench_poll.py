@@ -15,7 +15,7 @@ In the same run the benchmark measures:
 * the baseline: a sequential loop of ``feedparser.parse(url)`` over every feed,
   which downloads every body every time (no conditional GET);
 * for each ``--concurrency`` value, on a fresh database: one full cycle of
-  ``monitor.daemon.poll_once`` (fetch, parse, normalize, store, score, decide,
+  ``monitor.daemon.run.poll_once`` (fetch, parse, normalize, store, score, decide,
   deliver) and a second cycle, in which every feed answers 304.
 
 Each monitor cycle is reported as a ratio against the baseline (how many times
@@ -54,8 +54,8 @@ import feedparser
 import yaml
 
 from monitor.config import load_config
-from monitor.daemon import poll_once
-from monitor.pipeline import CycleReport
+from monitor.daemon.run import poll_once
+from monitor.poll.cycle import CycleReport
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_WATCH = REPO / "config" / "watches" / "serbia-kosovo.yaml"

@@ -14,7 +14,7 @@ drawn from ``--seed``: a latency between 10 and 500 ms before every response
 (``poll.timeout``, 20 s by default) and some do not.
 
 For each ``--concurrency`` value, a fresh process (the monitor process) runs two
-cycles of ``monitor.daemon.poll_once`` on a fresh database with the shipped
+cycles of ``monitor.daemon.run.poll_once`` on a fresh database with the shipped
 defaults otherwise: the first stores and scores every entry, the second gets
 mostly 304s. A thread in that process samples ``/proc`` every 50 ms for the
 process and its parser workers (``poll.workers``): resident memory (VmRSS and
@@ -61,7 +61,7 @@ from typing import Any, Literal
 from bench_poll import Cycle, feed_body, feed_path, profile_cycles, timed_cycle
 from bench_poll import write_config as write_poll_config
 
-from monitor.configmodels import PollSettings
+from monitor.config.models import PollSettings
 
 CYCLE_TARGET_SECONDS = 60.0
 RSS_TARGET_MB = 300.0

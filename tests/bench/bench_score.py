@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import WatchConfig
+from monitor.config.yamlfile import load_yaml
 from monitor.models import Article
-from monitor.rules import Matcher, compile_watches
-from monitor.score import score
-from monitor.yamlfile import load_yaml
+from monitor.rules.compile import Matcher, compile_watches
+from monitor.rules.score import score
 
 REPO = Path(__file__).resolve().parents[2]
 WATCH = REPO / "config" / "watches" / "serbia-kosovo.yaml"

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.alerts.policy import reaches
+from monitor.backoff import describe_delay
 from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
-from monitor.decide import reaches
 from monitor.errors import DeliveryError
-from monitor.schedule import describe_delay
 from monitor.store import PendingDelivery, Store
 
 log = logging.getLogger(__name__)

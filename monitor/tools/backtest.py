@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from monitor.alerts.policy import article_alert
 from monitor.config import Config, WatchConfig
-from monitor.decide import article_alert
 from monitor.models import Score
-from monitor.score import score
+from monitor.rules.score import score
 from monitor.store import FiredArticle, Store, iso
 
 

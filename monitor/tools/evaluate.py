@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.models import Article, Score
-from monitor.rules import Matcher
-from monitor.score import score
+from monitor.rules.compile import Matcher
+from monitor.rules.score import score
 
 ASSIGNED = ("none", "notice", "warning", "critical")
 LABELS = (0, 1, 2, 3)

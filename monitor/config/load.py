@@ -4,7 +4,7 @@ The directory holds ``monitor.yaml`` (settings and channels), ``feeds.yaml``
 and ``watches/*.yaml`` (one watch per file). Every problem found is reported
 together, each naming the file, the line and the field; unknown keys are
 errors, so a typo never silently does nothing. The models of the files and
-their defaults live in ``monitor.configmodels`` (re-exported here).
+their defaults live in ``monitor.config.models`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from monitor.channels.template import check as check_template
-from monitor.configmodels import (
+from monitor.config.models import (
     CHANNEL_TYPES,
     DEFAULT_NEGATORS,
     INDEX_LEVELS,
@@ -50,15 +50,15 @@ from monitor.configmodels import (
     WebhookChannelConfig,
     parse_duration,
 )
-from monitor.errors import ConfigError, ConfigProblem
-from monitor.rules import Matcher, RuleError, compile_watches
-from monitor.yamlfile import (
+from monitor.config.yamlfile import (
     Location,
     YamlDocument,
     expand_environment,
     format_location,
     load_yaml,
 )
+from monitor.errors import ConfigError, ConfigProblem
+from monitor.rules.compile import Matcher, RuleError, compile_watches
 
 DEFAULT_CONFIG_DIR = Path("config")
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from monitor.configmodels import parse_duration
+from monitor.config.models import parse_duration
 
 # A quoted phrase (its closing quote optional), or a run of non-space text.
 _PARTS = re.compile(r'"([^"]*)"?|(\S+)')

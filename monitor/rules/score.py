@@ -6,8 +6,8 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from monitor.models import Article, Hit, Score
-from monitor.rules import CompiledSignal, CompiledTermSet, CompiledWatch, Group, Matcher
-from monitor.text import BREAK, TokenizedText
+from monitor.rules.compile import CompiledSignal, CompiledTermSet, CompiledWatch, Group, Matcher
+from monitor.rules.text import BREAK, TokenizedText
 
 
 class _Match(NamedTuple):

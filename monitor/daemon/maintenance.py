@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.configmodels import RetentionSettings
+from monitor.backoff import describe_delay
+from monitor.config.models import RetentionSettings
 from monitor.errors import MonitorError
-from monitor.schedule import describe_delay
 from monitor.store import PruneReport, Store, iso
 
 if TYPE_CHECKING:
-    from monitor.pipeline import Runtime
+    from monitor.poll.cycle import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from monitor.models import Article, FeedEntry
-from monitor.text import tokens
+from monitor.rules.text import tokens
 
 MAX_TITLE_CHARS = 500
 MAX_TEXT_CHARS = 20_000

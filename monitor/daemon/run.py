@@ -32,18 +32,18 @@ import watchfiles
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.alerts.outbox import DeliveryReport, deliver_due
+from monitor.alerts.policy import channel_test_payload
 from monitor.channels import build_channels
 from monitor.config import Config, config_fingerprint, load_config
-from monitor.decide import channel_test_payload
-from monitor.deliver import DeliveryReport, deliver_due
+from monitor.daemon.health import DaemonState, Health, check_health
+from monitor.daemon.logs import redact_also
+from monitor.daemon.maintenance import schedule_maintenance
+from monitor.daemon.server import HttpServer, make_app
+from monitor.daemon.status import DiskConfig, read_disk_config, status_document
 from monitor.errors import ConfigError, DeliveryError
-from monitor.fetch import FetchLimits, make_client
-from monitor.health import DaemonState, Health, check_health
-from monitor.logs import redact_also
-from monitor.pipeline import CycleReport, Runtime, run_cycle
-from monitor.retention import schedule_maintenance
-from monitor.server import HttpServer, make_app
-from monitor.status import DiskConfig, read_disk_config, status_document
+from monitor.poll.cycle import CycleReport, Runtime, run_cycle
+from monitor.reader.fetch import FetchLimits, make_client
 from monitor.store import Store
 from monitor.web.pages import WebContext
 

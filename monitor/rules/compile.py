@@ -1,6 +1,6 @@
 """Compiling watch rules into one matcher that reads each article once.
 
-Every term of every watch is folded (``monitor.text``) into a key such as
+Every term of every watch is folded (``monitor.rules.text``) into a key such as
 ``" tear gas "`` (a phrase: whole words) or ``" mobiliz"`` (``mobiliz*``: a
 word prefix). All keys go into one Aho-Corasick automaton; scoring runs it over
 the article's folded words joined by single spaces, so phrases match across
@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from monitor.text import BREAK, tokens
+from monitor.rules.text import BREAK, tokens
 
 if TYPE_CHECKING:
     from monitor.config import ScopeConfig, WatchConfig
-    from monitor.yamlfile import Location
+    from monitor.config.yamlfile import Location
 
 MIN_WILDCARD_PREFIX = 3
 REGEX_PREFIX = "re:"

@@ -22,7 +22,7 @@ from typing import Any
 
 from monitor.config import INDEX_LEVELS, LEVELS, IndexConfig, WatchConfig
 from monitor.models import Score
-from monitor.text import BREAK, tokens
+from monitor.rules.text import BREAK, tokens
 
 PAYLOAD_SCHEMA = "monitor.alert/1"
 MAX_HITS_IN_PAYLOAD = 20

@@ -17,8 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.config import SystemSettings, WatchConfig
-from monitor.decide import (
+from monitor.alerts.policy import (
     AlertDraft,
     decayed,
     index_level,
@@ -31,8 +30,9 @@ from monitor.decide import (
     story_payload,
     system_payload,
 )
+from monitor.backoff import describe_delay
+from monitor.config import SystemSettings, WatchConfig
 from monitor.models import Score
-from monitor.schedule import describe_delay
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from monitor.config.opml import OpmlFeed
 from monitor.errors import MonitorError
-from monitor.opml import OpmlFeed
 
 
 class FeedsFileError(MonitorError):

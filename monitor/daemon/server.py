@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from monitor.health import Health
-from monitor.metrics import CONTENT_TYPE
+from monitor.daemon.health import Health
+from monitor.daemon.metrics import CONTENT_TYPE
 from monitor.web import pages
 from monitor.web.pages import WebContext
 

@@ -19,26 +19,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from monitor import __version__
-from monitor.backtest import run_backtest
-from monitor.config import (
-    DEFAULT_CONFIG_DIR,
-    INDEX_LEVELS,
-    LEVELS,
-    Config,
-    Settings,
-    database_path_of,
-    load_config,
-    parse_duration,
-)
-from monitor.daemon import deliver_once, poll_once, run_daemon, send_test_alert, utc_now
-from monitor.errors import ConfigError, MonitorError
-from monitor.evaluate import LabelledItem, evaluate
-from monitor.export import write_csv, write_jsonl
-from monitor.feedsfile import import_feeds
-from monitor.logs import configure_logging
-from monitor.models import Article
-from monitor.opml import read_opml
-from monitor.report import (
+from monitor.cli.render import (
     alert_text,
     alerts_table,
     backtest_text,
@@ -53,11 +34,30 @@ from monitor.report import (
     silences_table,
     status_text,
 )
-from monitor.retention import describe_size, prune, prune_summary, stats, vacuum
-from monitor.score import score
-from monitor.search import parse_moment
-from monitor.status import read_disk_config, status_document
+from monitor.config import (
+    DEFAULT_CONFIG_DIR,
+    INDEX_LEVELS,
+    LEVELS,
+    Config,
+    Settings,
+    database_path_of,
+    load_config,
+    parse_duration,
+)
+from monitor.config.feedsfile import import_feeds
+from monitor.config.opml import read_opml
+from monitor.daemon.logs import configure_logging
+from monitor.daemon.maintenance import describe_size, prune, prune_summary, stats, vacuum
+from monitor.daemon.run import deliver_once, poll_once, run_daemon, send_test_alert, utc_now
+from monitor.daemon.status import read_disk_config, status_document
+from monitor.errors import ConfigError, MonitorError
+from monitor.models import Article
+from monitor.rules.score import score
 from monitor.store import Store
+from monitor.store.query import parse_moment
+from monitor.tools.backtest import run_backtest
+from monitor.tools.evaluate import LabelledItem, evaluate
+from monitor.tools.export import write_csv, write_jsonl
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

@@ -26,7 +26,9 @@ from datetime import datetime
 
 import httpx
 
-from monitor.alerting import (
+from monitor.alerts.outbox import DeliveryReport, deliver_due
+from monitor.alerts.policy import article_alert
+from monitor.alerts.state import (
     add_to_index,
     alert_story,
     refresh_story,
@@ -34,19 +36,17 @@ from monitor.alerting import (
     update_spikes,
     update_system,
 )
+from monitor.backoff import describe_delay, next_poll_at
 from monitor.channels import Channel
 from monitor.config import Config, FeedConfig, WatchConfig
-from monitor.decide import article_alert
-from monitor.deliver import DeliveryReport, deliver_due
+from monitor.daemon.metrics import Metrics
 from monitor.errors import ParseError
-from monitor.fetch import FetchLimits, fetch_feed
-from monitor.metrics import Metrics
 from monitor.models import Article, FeedState, FetchResult, Score
-from monitor.normalize import feed_title, normalize
-from monitor.parse import parse_feed
-from monitor.rules import Matcher, compile_watches
-from monitor.schedule import describe_delay, next_poll_at
-from monitor.score import score
+from monitor.reader.fetch import FetchLimits, fetch_feed
+from monitor.reader.normalize import feed_title, normalize
+from monitor.reader.parse import parse_feed
+from monitor.rules.compile import Matcher, compile_watches
+from monitor.rules.score import score
 from monitor.store import FeedSpec, PollRecord, Store
 
 log = logging.getLogger(__name__)

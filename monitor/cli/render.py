@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.backtest import BacktestReport
-from monitor.configmodels import FeedConfig
-from monitor.evaluate import ASSIGNED, EvalReport, Outcome
-from monitor.feedsfile import ImportPlan
+from monitor.config.feedsfile import ImportPlan
+from monitor.config.models import FeedConfig
+from monitor.daemon.maintenance import describe_size
 from monitor.models import Article, Hit, Score
-from monitor.retention import describe_size
 from monitor.store import FoundArticle, iso
+from monitor.tools.backtest import BacktestReport
+from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
 
 CONTEXT_CHARS = 40
 
@@ -261,7 +261,7 @@ def _printable(text: str) -> str:
 def status_text(status: dict[str, Any]) -> str:
     """The state of a monitor for a person: daemon, config, feeds, watches, outbox.
 
-    ``status`` is the document ``monitor.status.status_document`` builds.
+    ``status`` is the document ``monitor.daemon.status.status_document`` builds.
     """
     lines = [_daemon_line(status["daemon"]), *_config_lines(status["config"])]
     feeds = status["feeds"]

@@ -1,0 +1,3 @@
+"""What people run over stored or labelled articles: ``evaluate``, ``backtest``,
+``export``.
+"""
