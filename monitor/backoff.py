@@ -30,15 +30,3 @@ def next_poll_at(
     if retry_after is not None:
         delay = max(delay, retry_after)
     return now + timedelta(seconds=delay)
-
-
-def describe_delay(seconds: float) -> str:
-    """Render a delay for a person: ``45s``, ``20m``, ``3h10m``."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"

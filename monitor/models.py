@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 FetchOutcome = Literal["ok", "not_modified", "error"]
 
@@ -119,3 +120,169 @@ class Score:
     rules_version: str
     hits: tuple[Hit, ...] = field(default=())
     excluded_by: int | None = None
+
+
+ALERT_SCHEMA = "monitor.alert/1"
+
+
+@dataclass(frozen=True)
+class AlertHit:
+    """One hit as an alert carries it: what matched and the points it gave (no offsets)."""
+
+    signal: str
+    term: str
+    text: str
+    field: str
+    points: float
+    boosted: bool = False
+    capped: bool = False
+    negated: bool = False
+
+    @classmethod
+    def of(cls, hit: Hit) -> AlertHit:
+        """The alert's view of a scored hit."""
+        return cls(
+            hit.signal, hit.term, hit.text, hit.field, hit.points,
+            hit.boosted, hit.capped, hit.negated,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AlertArticle:
+    """One article an alert carries: untrusted feed text, escaped by each channel."""
+
+    title: str | None
+    url: str | None
+    source: str | None
+    published: str | None
+    score: float | None
+    hits: tuple[AlertHit, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertSource:
+    """One outlet that carried a story, and where."""
+
+    source: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One notification's content, from the alert policy to the channels.
+
+    ``to_json`` and ``from_json`` are the one place where the ``monitor.alert/1``
+    document is made and read: the webhook sends it as its body, byte for byte
+    the stable contract, and the store keeps it with every notification.
+    Optional parts belong to some kinds only: ``sources`` to story alerts
+    (kind ``article``), ``index`` to the tension index, ``count`` and
+    ``baseline`` to spikes, ``message`` to the monitor's own and test alerts.
+    """
+
+    key: str
+    kind: str
+    state: str
+    watch: str
+    level: str
+    score: float
+    created_at: datetime
+    articles: tuple[AlertArticle, ...] = ()
+    sources: tuple[AlertSource, ...] | None = None
+    index: float | None = None
+    count: int | None = None
+    baseline: float | None = None
+    message: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        """Whether this notification says the alert is over."""
+        return self.state == "resolved"
+
+    def to_json(self) -> dict[str, object]:
+        """The ``monitor.alert/1`` document, its keys in their stable order."""
+        document: dict[str, object] = {
+            "schema": ALERT_SCHEMA,
+            "id": self.key,
+            "kind": self.kind,
+            "state": self.state,
+            "watch": self.watch,
+            "level": self.level,
+            "score": self.score,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+        for name in ("index", "count", "baseline", "message"):
+            value = getattr(self, name)
+            if value is not None:
+                document[name] = value
+        document["articles"] = [
+            {
+                "title": article.title,
+                "url": article.url,
+                "source": article.source,
+                "published": article.published,
+                "score": article.score,
+                "hits": [
+                    {
+                        "signal": hit.signal,
+                        "term": hit.term,
+                        "text": hit.text,
+                        "field": hit.field,
+                        "points": hit.points,
+                        "boosted": hit.boosted,
+                        "capped": hit.capped,
+                        "negated": hit.negated,
+                    }
+                    for hit in article.hits
+                ],
+            }
+            for article in self.articles
+        ]
+        if self.sources is not None:
+            document["sources"] = [
+                {"source": source.source, "url": source.url} for source in self.sources
+            ]
+        return document
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Alert:
+        """Read back a document ``to_json`` made (as stored by this or an earlier version)."""
+        sources = document.get("sources")
+        return cls(
+            key=str(document["id"]),
+            kind=str(document["kind"]),
+            state=str(document["state"]),
+            watch=str(document["watch"]),
+            level=str(document["level"]),
+            score=document["score"],
+            created_at=datetime.fromisoformat(document["created_at"]),
+            articles=tuple(
+                AlertArticle(
+                    title=article.get("title"),
+                    url=article.get("url"),
+                    source=article.get("source"),
+                    published=article.get("published"),
+                    score=article.get("score"),
+                    hits=tuple(
+                        AlertHit(
+                            hit["signal"],
+                            hit["term"],
+                            hit["text"],
+                            hit["field"],
+                            hit["points"],
+                            hit.get("boosted", False),
+                            hit.get("capped", False),
+                            hit.get("negated", False),
+                        )
+                        for hit in article.get("hits") or ()
+                    ),
+                )
+                for article in document.get("articles") or ()
+            ),
+            sources=None
+            if sources is None
+            else tuple(AlertSource(s.get("source"), s.get("url")) for s in sources),
+            index=document.get("index"),
+            count=document.get("count"),
+            baseline=document.get("baseline"),
+            message=document.get("message"),
+        )

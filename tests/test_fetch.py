@@ -19,8 +19,9 @@ import pytest
 from conftest import FIXTURES, FeedServer, Route, rss
 
 from monitor import __version__
+from monitor.http import make_client, retry_after_seconds
 from monitor.models import FeedState, FetchResult
-from monitor.reader.fetch import FetchLimits, fetch_feed, make_client, retry_after_seconds
+from monitor.reader.fetch import FetchLimits, fetch_feed
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 FEED = rss([{"title": "One", "link": "https://a.example/1", "guid": "a-1"}])
@@ -38,7 +39,9 @@ def fetch(
     feed = FeedState(1, url, None, 600.0, etag=etag, last_modified=last_modified)
 
     async def run() -> FetchResult:
-        async with make_client(limits, concurrency=2) as client:
+        async with make_client(
+            timeout=limits.timeout, max_redirects=limits.max_redirects, concurrency=2
+        ) as client:
             return await fetch_feed(client, feed, limits, NOW)
 
     return asyncio.run(run())
@@ -355,7 +358,7 @@ def test_the_clients_own_shorter_timeout_is_also_reported_as_timed_out(
     feed = FeedState(1, f"http://{host!s}:{port}/stall", None, 600.0)
 
     async def run() -> FetchResult:
-        async with make_client(FetchLimits(timeout=0.3), concurrency=1) as client:
+        async with make_client(timeout=0.3, max_redirects=5, concurrency=1) as client:
             return await fetch_feed(client, feed, FetchLimits(timeout=10), NOW)
 
     result = asyncio.run(run())
@@ -489,7 +492,9 @@ def test_one_client_fetches_many_feeds_concurrently(feed_server: FeedServer) -> 
     broken = feed_server.url("/missing.xml")
 
     async def run() -> list[FetchResult]:
-        async with make_client(LIMITS, concurrency=3) as client:
+        async with make_client(
+            timeout=LIMITS.timeout, max_redirects=LIMITS.max_redirects, concurrency=3
+        ) as client:
             feeds = [FeedState(i, url, None, 600.0) for i, url in enumerate([*urls, broken])]
             return await asyncio.gather(*(fetch_feed(client, f, LIMITS, NOW) for f in feeds))
 

@@ -15,9 +15,10 @@ from conftest import ConfigDir, FeedServer, Route, rss
 
 from monitor.config import load_config
 from monitor.daemon.run import Daemon, open_runtime, poll_once
+from monitor.http import make_client
 from monitor.models import FeedState, FetchResult
 from monitor.poll.cycle import run_cycle
-from monitor.reader.fetch import FetchLimits, fetch_feed, make_client
+from monitor.reader.fetch import FetchLimits, fetch_feed
 from monitor.rules.compile import rules_version
 
 CLASHES = (
@@ -115,7 +116,9 @@ def fetch_while_the_loop_is_blocked(
     limits = FetchLimits(timeout=timeout)
 
     async def scenario() -> FetchResult:
-        async with make_client(limits, concurrency=2) as client:
+        async with make_client(
+            timeout=limits.timeout, max_redirects=limits.max_redirects, concurrency=2
+        ) as client:
 
             async def block_the_loop() -> None:
                 await asyncio.sleep(0.05)  # the request is on its way

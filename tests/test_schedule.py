@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.backoff import describe_delay, next_poll_at
+from monitor.backoff import next_poll_at
+from monitor.humanize import describe_delay
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 HOUR = 3600.0

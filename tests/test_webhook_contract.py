@@ -8,6 +8,7 @@ on an injected clock); the same scenario must send exactly the same bytes.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conftest import FIXTURES, ConfigDir, FeedServer, WebhookReceiver, rss
 
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
+from monitor.models import Alert
 from monitor.poll.cycle import run_cycle
 
 GOLDEN = FIXTURES / "webhook-bodies.jsonl"
@@ -79,3 +81,17 @@ def test_the_webhook_body_is_byte_for_byte_the_stable_contract(
 
 def write_golden(path: Path, bodies: list[bytes]) -> None:
     path.write_bytes(b"\n".join(bodies) + b"\n")
+
+
+def test_every_recorded_body_reads_back_into_an_alert_and_out_unchanged() -> None:
+    for line in GOLDEN.read_bytes().splitlines():
+        document = json.loads(line)
+        alert = Alert.from_json(document)
+        assert json.dumps(alert.to_json(), ensure_ascii=False).encode() == line
+
+
+def test_a_spike_and_a_test_alert_keep_their_keys_in_order() -> None:
+    spike = {"schema": "monitor.alert/1", "id": "w:spike:x", "kind": "spike", "state": "firing",
+             "watch": "w", "level": "spike", "score": 12, "created_at": "2026-11-02T21:00:00+00:00",
+             "count": 12, "baseline": 2.5, "articles": []}  # fmt: skip
+    assert list(Alert.from_json(spike).to_json().items()) == list(spike.items())

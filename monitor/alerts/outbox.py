@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.alerts.policy import reaches
-from monitor.backoff import describe_delay
 from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.errors import DeliveryError
+from monitor.humanize import describe_delay
 from monitor.store import PendingDelivery, Store
 
 log = logging.getLogger(__name__)

@@ -30,8 +30,8 @@ from monitor.alerts.policy import (
     story_payload,
     system_payload,
 )
-from monitor.backoff import describe_delay
 from monitor.config import SystemSettings, WatchConfig
+from monitor.humanize import describe_delay
 from monitor.models import Score
 from monitor.store import IndexState, Store, StoredArticle, iso
 

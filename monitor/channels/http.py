@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from monitor.errors import DeliveryError
-from monitor.reader.fetch import USER_AGENT, retry_after_seconds
+from monitor.http import USER_AGENT, retry_after_seconds
 
 
 async def post(

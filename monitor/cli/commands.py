@@ -47,10 +47,11 @@ from monitor.config import (
 from monitor.config.feedsfile import import_feeds
 from monitor.config.opml import read_opml
 from monitor.daemon.logs import configure_logging
-from monitor.daemon.maintenance import describe_size, prune, prune_summary, stats, vacuum
+from monitor.daemon.maintenance import prune, prune_summary, stats, vacuum
 from monitor.daemon.run import deliver_once, poll_once, run_daemon, send_test_alert, utc_now
 from monitor.daemon.status import read_disk_config, status_document
 from monitor.errors import ConfigError, MonitorError
+from monitor.humanize import describe_size
 from monitor.models import Article
 from monitor.rules.score import score
 from monitor.store import Store

@@ -9,7 +9,7 @@ from typing import Any
 
 from monitor.config.feedsfile import ImportPlan
 from monitor.config.models import FeedConfig
-from monitor.daemon.maintenance import describe_size
+from monitor.humanize import describe_size, minute
 from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport
@@ -161,11 +161,6 @@ def alert_text(alert: dict[str, Any]) -> str:
             f"attempts {delivery['attempts']}  {detail}"
         )
     return "\n".join(lines)
-
-
-def minute(moment: str | None) -> str:
-    """``2026-11-03T21:20:04+00:00`` as ``2026-11-03 21:20 UTC``."""
-    return f"{moment[:10]} {moment[11:16]} UTC" if moment else ""
 
 
 def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.backoff import describe_delay
 from monitor.config.models import RetentionSettings
 from monitor.errors import MonitorError
+from monitor.humanize import describe_age, describe_delay, describe_size
 from monitor.store import PruneReport, Store, iso
 
 if TYPE_CHECKING:
@@ -134,22 +134,3 @@ def stats(store: Store, settings: RetentionSettings, now: datetime) -> dict[str,
         due = now if last is None else last + timedelta(seconds=settings.vacuum_every)
         figures["next_vacuum"] = iso(max(due, now))
     return figures
-
-
-def describe_age(seconds: float) -> str:
-    """Render a retention age the way it is configured: ``180d``, ``36h``, ``90m``."""
-    if seconds >= 86400 and seconds % 86400 == 0:
-        return f"{int(seconds // 86400)}d"
-    return describe_delay(seconds)
-
-
-def describe_size(size: int) -> str:
-    """Render a size in bytes for a person: ``812 B``, ``4.1 kB``, ``120.5 MB``."""
-    if size < 1000:
-        return f"{size} B"
-    value, unit = size / 1000, "kB"
-    for bigger in ("MB", "GB", "TB"):
-        if value < 1000:
-            break
-        value, unit = value / 1000, bigger
-    return f"{value:.1f} {unit}"

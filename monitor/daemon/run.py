@@ -42,8 +42,8 @@ from monitor.daemon.maintenance import schedule_maintenance
 from monitor.daemon.server import HttpServer, make_app
 from monitor.daemon.status import DiskConfig, read_disk_config, status_document
 from monitor.errors import ConfigError, DeliveryError
+from monitor.http import make_client
 from monitor.poll.cycle import CycleReport, Runtime, run_cycle
-from monitor.reader.fetch import FetchLimits, make_client
 from monitor.store import Store
 from monitor.web.pages import WebContext
 
@@ -81,7 +81,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
 def _client(config: Config) -> httpx.AsyncClient:
     poll = config.settings.poll
     return make_client(
-        FetchLimits(poll.timeout, poll.max_bytes, poll.max_redirects), poll.concurrency
+        timeout=poll.timeout, max_redirects=poll.max_redirects, concurrency=poll.concurrency
     )
 
 

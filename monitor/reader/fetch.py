@@ -20,21 +20,14 @@ import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from monitor import __version__
+from monitor.http import retry_after_seconds
 from monitor.models import FeedState, FetchResult
-
-USER_AGENT = f"monitor/{__version__} (news feed poller for tension monitoring)"
-ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
-)
-
 
 # The body of a 304 or an error page is read (to keep the connection) up to this.
 DISCARDED_BODY_BYTES = 65_536
@@ -76,30 +69,6 @@ async def deadline(seconds: float) -> AsyncIterator[None]:
             yield
         finally:
             handle.cancel()
-
-
-# Idle connections kept for reuse. httpcore's pool walks its idle connections
-# for every request that starts or ends, and for each one counts them all
-# again (httpcore 1.0.9, ``_assign_requests_to_connections``): one idle
-# connection per fetch slot made a 2,000-feed cycle spend more CPU there than
-# on storing (issue #6). Feeds on one host still share the few kept.
-KEEPALIVE_CONNECTIONS = 10
-
-
-def make_client(limits: FetchLimits, concurrency: int) -> httpx.AsyncClient:
-    """Return the HTTP client shared by every fetch of a cycle."""
-    return httpx.AsyncClient(
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
-        timeout=httpx.Timeout(limits.timeout),
-        limits=httpx.Limits(
-            max_connections=concurrency,
-            max_keepalive_connections=min(concurrency, KEEPALIVE_CONNECTIONS),
-        ),
-        # Only the codings ``_read_capped`` inflates within the cap, even if
-        # httpx learns more (brotli, zstd) once their packages are installed.
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-    )
 
 
 PERMANENT_REDIRECTS = (301, 308)
@@ -314,22 +283,6 @@ class _Inflater:
             self._started = True
             data = self._zlib.unconsumed_tail
             yield piece
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Return the delay a ``Retry-After`` header asks for (RFC 9110 §10.2.3), if any."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def _read_file(url: str, feed: FeedState, limits: FetchLimits) -> FetchResult:

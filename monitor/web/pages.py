@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from monitor.cli.render import minute
 from monitor.config.models import LEVELS, WatchConfig
 from monitor.errors import MonitorError
+from monitor.humanize import minute
 from monitor.store import Store
 from monitor.store.query import parse_moment
 from monitor.web.chart import chart_layout
