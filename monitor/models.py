@@ -120,6 +120,18 @@ class Score:
     rules_version: str
     hits: tuple[Hit, ...] = field(default=())
     excluded_by: int | None = None
+    scope_miss: str | None = None  # why it is out of scope, in words
+
+
+@dataclass(frozen=True)
+class Silence:
+    """An operator's silence: it mutes ``watch`` (only ``level`` of it, if set) until ``until``."""
+
+    id: int
+    watch: str
+    level: str | None
+    until: datetime
+    reason: str
 
 
 ALERT_SCHEMA = "monitor.alert/1"

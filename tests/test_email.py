@@ -19,6 +19,7 @@ from monitor.alerts.outbox import deliver_due
 from monitor.channels.email import EmailChannel
 from monitor.config.models import DeliverySettings, EmailChannelConfig
 from monitor.errors import DeliveryError
+from monitor.models import Alert
 from monitor.store import Store
 
 PAYLOAD: dict[str, Any] = {
@@ -140,7 +141,7 @@ def test_a_digest_channel_sends_one_email_for_the_alerts_of_its_period(
         store.open_alert(
             watch="w", kind="article", level="warning", dedup_key=f"w:article:{n}",
             score=9.0, article_ids=[], channels=["mail"], now=start,
-            payload={**PAYLOAD, "id": f"w:article:{n}", "score": 9.0 + n},
+            payload=Alert.from_json({**PAYLOAD, "id": f"w:article:{n}", "score": 9.0 + n}),
         )  # fmt: skip
     channels = {"mail": EmailChannel(config)}
     settings = DeliverySettings()

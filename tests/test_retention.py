@@ -19,10 +19,17 @@ from monitor.config import RetentionSettings, load_config
 from monitor.daemon.maintenance import maintain, maintenance_job, stats
 from monitor.daemon.run import open_runtime
 from monitor.errors import ConfigError
+from monitor.models import Alert
 from monitor.poll.cycle import CycleReport, run_cycle
 from monitor.store import IndexState, Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def index_alert(key: str) -> Alert:
+    return Alert(key, "index", "firing", "serbia-kosovo", "high", 70, START, index=70)
+
+
 CLASH = {
     "title": "Clashes in North Mitrovica, nine wounded",
     "link": "https://outlet.example/clash",
@@ -152,7 +159,7 @@ def test_a_resolved_alert_keeps_its_articles_too(monitor: Monitor) -> None:
     monitor.cycle(START)
     store = monitor.store()
     try:
-        store.update_alert(1, level="warning", score=9, payload={}, now=START, resolved=True)
+        store.update_alert(1, level="warning", score=9, payload=None, now=START, resolved=True)
         report = store.prune(START + timedelta(days=1), START + timedelta(days=181))
     finally:
         store.close()
@@ -230,16 +237,21 @@ def test_index_history_and_finished_notifications_of_resolved_alerts_are_pruned(
             store.record_index("serbia-kosovo", IndexState(12.5, moment, "elevated"))
         resolved = store.open_alert(
             watch="serbia-kosovo", kind="index", level="high", dedup_key="old-index",
-            score=70, article_ids=[], payload={}, channels=["team"], now=START,
+            score=70, article_ids=[], payload=index_alert("old-index"), channels=["team"],
+            now=START,
         )  # fmt: skip
         firing = store.open_alert(
             watch="serbia-kosovo", kind="index", level="high", dedup_key="long-index",
-            score=70, article_ids=[], payload={}, channels=["team"], now=START,
+            score=70, article_ids=[], payload=index_alert("long-index"), channels=["team"],
+            now=START,
         )  # fmt: skip
         assert resolved is not None and firing is not None
         for delivery in store.due_deliveries(START):
             store.mark_sent(delivery.id, START)
-        store.update_alert(resolved, level="high", score=5, payload={}, now=START, resolved=True)
+        store.update_alert(
+            resolved, level="high", score=5, payload=index_alert("old-index"), now=START,
+            resolved=True,
+        )  # fmt: skip
 
         now = START + timedelta(days=190)
         report = store.prune(now - timedelta(days=180), now)

@@ -11,10 +11,14 @@ import pytest
 from monitor.alerts.state import update_spikes, update_system
 from monitor.config import SystemSettings, WatchConfig
 from monitor.errors import MonitorError
-from monitor.models import Article, Score
+from monitor.models import Alert, Article, Score
 from monitor.store import Store
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+
+
+def alert(key: str) -> Alert:
+    return Alert(key, "article", "firing", "w", "warning", 9.0, NOW)
 
 
 def make_article(guid: str, url: str | None, text: str) -> Article:
@@ -45,6 +49,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0006_feed_moves_and_gone",),
         ("0007_daemon_state",),
         ("0008_retention",),
+        ("0009_decision_reasons",),
     ]
     assert mode == "wal"
 
@@ -106,7 +111,7 @@ def test_an_alert_with_the_same_key_is_opened_once_with_one_delivery_per_channel
         "dedup_key": f"w:article:{stored.id}",
         "score": 9.0,
         "article_ids": [stored.id],
-        "payload": {"id": f"w:article:{stored.id}"},
+        "payload": alert(f"w:article:{stored.id}"),
         "channels": ["console", "team"],
         "now": NOW,
     }
@@ -121,7 +126,7 @@ def test_failed_deliveries_wait_for_their_retry_and_dead_ones_are_not_due(store:
     (stored,), _ = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
     store.open_alert(
         watch="w", kind="article", level="warning", dedup_key="k", score=9.0,
-        article_ids=[stored.id], payload={"id": "k"}, channels=["a", "b"], now=NOW,
+        article_ids=[stored.id], payload=alert("k"), channels=["a", "b"], now=NOW,
     )  # fmt: skip
     first, second = store.due_deliveries(NOW)
     store.mark_failed(first.id, "HTTP 500", NOW + timedelta(minutes=1))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.alerts.policy import reaches
+from monitor.alerts.policy import channel_accepts
 from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.errors import DeliveryError
@@ -75,11 +75,9 @@ async def deliver_due(
     outcomes: list[str] = []
     digests: dict[str, tuple[DigestChannel, float, list[PendingDelivery]]] = {}
     for delivery in store.due_deliveries(now):
-        payload = delivery.payload
-        if payload.get("kind") == "article" and not reaches(
-            payload.get("level"), min_levels.get(delivery.channel) or "notice"
-        ):
-            store.mark_skipped(delivery.id)
+        accepted = channel_accepts(delivery.alert, min_levels.get(delivery.channel))
+        if not accepted.ok:
+            store.mark_skipped(delivery.id, accepted.reason)
             continue
         channel = channels.get(delivery.channel)
         if isinstance(channel, DigestChannel) and channel.digest:
@@ -88,7 +86,7 @@ async def deliver_due(
         try:
             if channel is None:
                 raise DeliveryError(f"channel {delivery.channel!r} is not configured")
-            await channel.send(payload, _idempotency_key(delivery))
+            await channel.send(delivery.alert.to_json(), _idempotency_key(delivery))
         except DeliveryError as exc:
             outcomes.append(_record_failure(store, delivery, exc, settings, now, rng))
         else:
@@ -100,7 +98,7 @@ async def deliver_due(
             continue  # still gathering
         try:
             await digest_channel.send_digest(
-                [delivery.payload for delivery in batch],
+                [delivery.alert.to_json() for delivery in batch],
                 ":".join(_idempotency_key(delivery) for delivery in batch),
             )
         except DeliveryError as exc:
@@ -142,4 +140,4 @@ def _record_failure(
 
 
 def _idempotency_key(delivery: PendingDelivery) -> str:
-    return f"{delivery.payload['id']}:{delivery.event}:{delivery.channel}"
+    return f"{delivery.alert.key}:{delivery.event}:{delivery.channel}"

@@ -1,44 +1,49 @@
-"""Deciding which scores become alerts, and what an alert says. Pure.
+"""Every rule that decides whether and when a person is notified. Pure.
 
-An article alert fires when one article reaches a level its watch alerts on
-(``alert.on``). Its dedup key names the watch and the stored article, so the
-same article never alerts twice, across restarts too: the store refuses a
-second alert with the same key.
+Each function takes values and returns its decision with the reason, in words
+a person reads in ``monitor explain``: ``below the alert level: scored notice
+(6.5); the watch alerts from warning``, ``joined alert #12: …``, ``silenced
+by #3 until 2026-11-02 14:00 UTC``. The reason is made here, where the
+decision is, and stored with it; it is never reconstructed later.
 
-The tension index of a watch is the sum of its in-scope articles' positive
-scores, each decaying with the watch's half-life. It has levels (elevated,
-high, severe): it enters a level when it reaches that level's threshold, and
-leaves it only when it falls below ``clear_below`` times the threshold
-(hysteresis), so an index hovering at a threshold does not flap.
+The order in which the rules apply to one article and one channel:
+
+1. the score: in scope at all, and at the watch's alert level (``trigger``);
+2. the story: join a similar firing story, or open one (``join_story``);
+3. the first notification waits ``group_wait`` (``first_due``); a story that
+   gains a report notifies again at once when its level rises, otherwise only
+   after ``cooldown`` (``story_update``);
+4. a silence mutes the notification (``silenced_by``);
+5. the channel's ``min_level`` (``channel_accepts``).
+
+The tension index (``decayed``, ``index_level``), spikes (``is_spike``) and the
+alerts these produce (``story_alert``, ``index_alert``, ``spike_alert``,
+``system_alert``, ``channel_test_alert``) are decided here too.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from monitor.config import INDEX_LEVELS, LEVELS, IndexConfig, WatchConfig
-from monitor.models import Score
+from monitor.config import INDEX_LEVELS, LEVELS, AlertConfig, IndexConfig, WatchConfig
+from monitor.humanize import describe_delay, minute
+from monitor.models import Alert, AlertArticle, AlertSource, Score, Silence
 from monitor.rules.text import BREAK, tokens
 
-PAYLOAD_SCHEMA = "monitor.alert/1"
-MAX_HITS_IN_PAYLOAD = 20
+MAX_HITS_IN_ALERT = 20
 
 
 @dataclass(frozen=True)
-class AlertDraft:
-    """An alert to open, with the payload every channel renders."""
+class Verdict:
+    """A yes or a no, and why."""
 
-    watch: str
-    kind: str
-    level: str
-    dedup_key: str
-    score: float
-    article_ids: tuple[int, ...]
-    channels: tuple[str, ...]
+    ok: bool
+    reason: str
 
 
 def _at_least(level: str | None, threshold: str | None, order: tuple[str, ...]) -> bool:
@@ -47,44 +52,191 @@ def _at_least(level: str | None, threshold: str | None, order: tuple[str, ...]) 
     return order.index(level) >= order.index(threshold)
 
 
-def _envelope(
-    *, alert_key: str, kind: str, state: str, watch: str, level: str, score: float, now: datetime
-) -> dict[str, Any]:
-    """The keys every notification payload has (schema ``monitor.alert/1``)."""
-    return {
-        "schema": PAYLOAD_SCHEMA,
-        "id": alert_key,
-        "kind": kind,
-        "state": state,
-        "watch": watch,
-        "level": level,
-        "score": score,
-        "created_at": now.isoformat(timespec="seconds"),
-    }
-
-
 def reaches(level: str | None, threshold: str | None) -> bool:
     """Whether article ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
     return _at_least(level, threshold, LEVELS)
 
 
-def article_alert(*, article_id: int, score: Score, watch: WatchConfig) -> AlertDraft | None:
-    """Return the alert an article's score calls for, or ``None``.
+def index_reaches(level: str | None, threshold: str | None) -> bool:
+    """Whether index ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
+    return _at_least(level, threshold, INDEX_LEVELS)
 
-    Its payload is built from the store (``story_payload``) once it is open,
-    since it may gather more articles and sources before it is sent.
-    """
-    if not reaches(score.level, watch.alert_level()) or score.level is None:
-        return None
-    return AlertDraft(
-        watch=watch.name,
-        kind="article",
-        level=score.level,
-        dedup_key=f"{watch.name}:article:{article_id}",
-        score=score.score,
-        article_ids=(article_id,),
-        channels=tuple(watch.alert.channels),
+
+# 1. The score ------------------------------------------------------------------
+
+
+def trigger(score: Score, watch: WatchConfig) -> Verdict:
+    """Whether an article's score calls for an alert of its watch, and why (not)."""
+    if not score.in_scope:
+        return Verdict(False, f"out of scope: {score.scope_miss or 'the scope did not match'}")
+    threshold = watch.alert_level()
+    if threshold is None:
+        triggers = ", ".join(watch.alert.on) or "nothing"
+        return Verdict(False, f"the watch alerts on no article level (alert.on: {triggers})")
+    scored = f"scored {score.level or 'no level'} ({score.score:g})"
+    if not reaches(score.level, threshold):
+        return Verdict(False, f"below the alert level: {scored}; the watch alerts from {threshold}")
+    return Verdict(True, f"reached the alert level: {scored}; the watch alerts from {threshold}")
+
+
+def article_key(watch: str, article_id: int) -> str:
+    """The dedup key of the alert an article opens: it never alerts twice, restarts too."""
+    return f"{watch}:article:{article_id}"
+
+
+# 2. The story ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """What story grouping compares of a report: its title and text."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenStory:
+    """A firing story alert that a new report may join."""
+
+    alert_id: int
+    level: str
+    reports: tuple[Report, ...]
+
+
+@dataclass(frozen=True)
+class StoryJoin:
+    """The story a report joins (``alert_id``), or ``None`` for a new story; and why."""
+
+    alert_id: int | None
+    reason: str
+
+
+def _shingles(report: Report) -> tuple[set[str], set[tuple[str, str]]]:
+    """Content words of a title, and word pairs of the opening of a text."""
+    title_words = {word for word in tokens(report.title) if len(word) > 3 and word != BREAK}
+    words = [word for word in tokens(report.text)[:120] if word != BREAK]
+    return title_words, set(pairwise(words))
+
+
+def _jaccard(one: set[Any], other: set[Any]) -> float:
+    return len(one & other) / len(one | other) if one and other else 0.0
+
+
+def similarity(one: Report, other: Report) -> float:
+    """How alike two reports are, 0 to 1: the closer of their titles' content
+    words and their texts' opening word pairs (Jaccard)."""
+    title_words, pairs = _shingles(one)
+    other_words, other_pairs = _shingles(other)
+    return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
+
+
+def join_story(report: Report, stories: Sequence[OpenStory], rules: AlertConfig) -> StoryJoin:
+    """The first open story (newest first) with a report similar enough, or a new story."""
+    window = describe_delay(rules.group_window)
+    if not stories:
+        return StoryJoin(None, f"new story: no story of this watch fired in the last {window}")
+    best = 0.0
+    for story in stories:
+        for member in story.reports:
+            alike = similarity(report, member)
+            if alike >= rules.similarity:
+                return StoryJoin(
+                    story.alert_id,
+                    f"joined alert #{story.alert_id}: similarity {alike:.2f} >= "
+                    f"{rules.similarity:.2f} with {member.title!r}",
+                )
+            best = max(best, alike)
+    return StoryJoin(
+        None,
+        f"new story: none of {len(stories)} stories of the last {window} is similar enough "
+        f"(best {best:.2f} < {rules.similarity:.2f})",
     )
+
+
+# 3. When a story notifies ---------------------------------------------------------
+
+
+def first_due(now: datetime, rules: AlertConfig) -> datetime:
+    """When a new story's first notification goes out: after ``group_wait``, which
+    gathers the other outlets' reports into it."""
+    return now + timedelta(seconds=rules.group_wait)
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    """Whether a story that changed notifies now (``event``) or stays quiet; and why."""
+
+    event: str | None
+    level: str
+    reason: str
+
+
+def story_update(
+    *,
+    level: str,
+    reported: str | None,
+    sources: int,
+    first_pending: bool,
+    last_notified: datetime | None,
+    rules: AlertConfig,
+    now: datetime,
+) -> StoryUpdate:
+    """Decide on a story alert at ``level`` that gained a report at ``reported`` (or,
+    with ``None``, only a source): its new level and whether it notifies.
+
+    A higher level notifies at once; otherwise a new notification goes out only
+    when the last one is older than the cooldown. Within ``group_wait`` nothing
+    more is queued: the first notification, not yet sent, will carry it (so a
+    critical report inhibits the warning about the same story).
+    """
+    new_level = reported if reported is not None and not reaches(level, reported) else level
+    if reported is None and new_level == level and sources <= 1:
+        return StoryUpdate(None, new_level, "a story of one source, just opened")
+    if first_pending:
+        return StoryUpdate(
+            None, new_level, "within group_wait: the first notification, not sent yet, carries it"
+        )
+    if new_level != level:
+        return StoryUpdate(f"firing:{new_level}", new_level, f"level rose {level} -> {new_level}")
+    if last_notified is not None:
+        until = last_notified + timedelta(seconds=rules.cooldown)
+        if now < until:
+            return StoryUpdate(
+                None,
+                new_level,
+                f"in cooldown until {minute(until.isoformat())}: the last notification "
+                f"went out {minute(last_notified.isoformat())}",
+            )
+    return StoryUpdate(f"update:{_iso(now)}", new_level, "an update with new reports or sources")
+
+
+# 4. Silences -----------------------------------------------------------------
+
+
+def silenced_by(silences: Sequence[Silence], watch: str, level: str, now: datetime) -> Verdict:
+    """Whether a silence in force mutes a ``level`` notification of ``watch`` (``ok``: it does)."""
+    for silence in sorted(silences, key=lambda s: s.id):
+        if silence.watch == watch and silence.level in (None, level) and now < silence.until:
+            why = f": {silence.reason}" if silence.reason else ""
+            return Verdict(
+                True, f"silenced by #{silence.id} until {minute(silence.until.isoformat())}{why}"
+            )
+    return Verdict(False, "no silence in force")
+
+
+# 5. The channel ----------------------------------------------------------------
+
+
+def channel_accepts(alert: Alert, min_level: str | None) -> Verdict:
+    """Whether a channel takes ``alert``: an article alert below its ``min_level`` it does not."""
+    threshold = min_level or LEVELS[0]
+    if alert.kind == "article" and not reaches(alert.level, threshold):
+        return Verdict(False, f"below the channel's min_level {threshold}")
+    return Verdict(True, "the channel takes it")
+
+
+# The tension index and spikes ------------------------------------------------------
 
 
 def decayed(value: float, since: datetime, now: datetime, half_life: float) -> float:
@@ -94,7 +246,12 @@ def decayed(value: float, since: datetime, now: datetime, half_life: float) -> f
 
 
 def index_level(previous: str | None, value: float, config: IndexConfig) -> str | None:
-    """The index level for ``value``, given the level it was at (with hysteresis)."""
+    """The index level for ``value``, given the level it was at (with hysteresis).
+
+    The index enters a level when it reaches that level's threshold, and leaves
+    it only when it falls below ``clear_below`` times the threshold, so an index
+    hovering at a threshold does not flap.
+    """
     thresholds = [float(getattr(config.levels, name)) for name in INDEX_LEVELS]
     reached = -1
     for rank, threshold in enumerate(thresholds):
@@ -109,105 +266,6 @@ def index_level(previous: str | None, value: float, config: IndexConfig) -> str 
     return INDEX_LEVELS[best] if best >= 0 else None
 
 
-def index_reaches(level: str | None, threshold: str | None) -> bool:
-    """Whether index ``level`` is at or above ``threshold`` (``None`` reaches nothing)."""
-    return _at_least(level, threshold, INDEX_LEVELS)
-
-
-def index_payload(
-    *,
-    alert_key: str,
-    watch: str,
-    level: str,
-    state: str,
-    value: float,
-    articles: list[dict[str, Any]],
-    now: datetime,
-) -> dict[str, Any]:
-    """The payload of a tension-index notification (schema ``monitor.alert/1``)."""
-    return {
-        **_envelope(
-            alert_key=alert_key,
-            kind="index",
-            state=state,
-            watch=watch,
-            level=level,
-            score=round(value, 2),
-            now=now,
-        ),
-        "index": round(value, 2),
-        "articles": [
-            {
-                "title": row["title"],
-                "url": row["url"],
-                "source": row["source"],
-                "published": row["published_at"],
-                "score": row["score"],
-                "hits": [],
-            }
-            for row in articles
-        ],
-    }
-
-
-def _shingles(title: str, text: str) -> tuple[set[str], set[tuple[str, str]]]:
-    """Content words of a title, and word pairs of the opening of a text."""
-    title_words = {word for word in tokens(title) if len(word) > 3 and word != BREAK}
-    words = [word for word in tokens(text)[:120] if word != BREAK]
-    return title_words, set(pairwise(words))
-
-
-def _jaccard(one: set[Any], other: set[Any]) -> float:
-    return len(one & other) / len(one | other) if one and other else 0.0
-
-
-def similarity(title: str, text: str, other_title: str, other_text: str) -> float:
-    """How alike two reports are, 0 to 1: the closer of their titles' content
-    words and their texts' opening word pairs (Jaccard)."""
-    title_words, pairs = _shingles(title, text)
-    other_words, other_pairs = _shingles(other_title, other_text)
-    return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
-
-
-def story_payload(
-    *,
-    alert_key: str,
-    watch: str,
-    level: str,
-    articles: list[dict[str, Any]],
-    sources: list[dict[str, Any]],
-    now: datetime,
-) -> dict[str, Any]:
-    """The payload of a story alert: every article in it and every outlet that carried it."""
-    return {
-        **_envelope(
-            alert_key=alert_key,
-            kind="article",
-            state="firing",
-            watch=watch,
-            level=level,
-            score=max((row["score"] or 0 for row in articles), default=0),
-            now=now,
-        ),
-        "articles": [
-            {
-                "title": row["title"],
-                "url": row["url"],
-                "source": row["source"],
-                "published": row["published_at"],
-                "score": row["score"],
-                "hits": [
-                    {key: value for key, value in hit.items() if key not in ("start", "end")}
-                    for hit in row["hits"]
-                    if not hit["capped"]
-                ][:MAX_HITS_IN_PAYLOAD],
-            }
-            for row in articles
-        ],
-        "sources": [{"source": row["source"], "url": row["url"]} for row in sources],
-    }
-
-
 def is_spike(counts: list[int], factor: float, min_count: int) -> bool:
     """Whether the latest window (``counts[0]``) is a spike over the earlier ones:
     at least ``min_count`` articles and ``factor`` times their median."""
@@ -217,58 +275,107 @@ def is_spike(counts: list[int], factor: float, min_count: int) -> bool:
     return latest >= min_count and latest >= factor * statistics.median(counts[1:])
 
 
-def spike_payload(
-    *, alert_key: str, watch: str, state: str, counts: list[int], now: datetime
-) -> dict[str, Any]:
-    """The payload of a spike notification (schema ``monitor.alert/1``)."""
-    return {
-        **_envelope(
-            alert_key=alert_key,
-            kind="spike",
-            state=state,
-            watch=watch,
-            level="spike",
-            score=counts[0],
-            now=now,
-        ),
-        "count": counts[0],
+# The alerts themselves -----------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _carried(article: AlertArticle) -> AlertArticle:
+    """An article as an alert carries it: the hits that gave points, at most 20."""
+    hits = tuple(hit for hit in article.hits if not hit.capped)[:MAX_HITS_IN_ALERT]
+    return AlertArticle(
+        article.title, article.url, article.source, article.published, article.score, hits
+    )
+
+
+def story_alert(
+    *,
+    key: str,
+    watch: str,
+    level: str,
+    articles: Sequence[AlertArticle],
+    sources: Sequence[AlertSource],
+    now: datetime,
+) -> Alert:
+    """A story alert: every article in it and every outlet that carried them."""
+    return Alert(
+        key=key,
+        kind="article",
+        state="firing",
+        watch=watch,
+        level=level,
+        score=max((article.score or 0 for article in articles), default=0),
+        created_at=now,
+        articles=tuple(_carried(article) for article in articles),
+        sources=tuple(sources),
+    )
+
+
+def index_alert(
+    *,
+    key: str,
+    watch: str,
+    level: str,
+    state: str,
+    value: float,
+    articles: Sequence[AlertArticle],
+    now: datetime,
+) -> Alert:
+    """A tension-index notification, with the articles that weigh most in it."""
+    return Alert(
+        key=key,
+        kind="index",
+        state=state,
+        watch=watch,
+        level=level,
+        score=round(value, 2),
+        created_at=now,
+        articles=tuple(articles),
+        index=round(value, 2),
+    )
+
+
+def spike_alert(*, key: str, watch: str, state: str, counts: list[int], now: datetime) -> Alert:
+    """A spike notification: the latest window's count and the median it was compared with."""
+    return Alert(
+        key=key,
+        kind="spike",
+        state=state,
+        watch=watch,
+        level="spike",
+        score=counts[0],
+        created_at=now,
+        count=counts[0],
         # The same median that is_spike compares against.
-        "baseline": statistics.median(counts[1:]) if counts[1:] else 0,
-        "articles": [],
-    }
+        baseline=statistics.median(counts[1:]) if counts[1:] else 0,
+    )
 
 
-def system_payload(
-    *, alert_key: str, kind: str, state: str, message: str, now: datetime
-) -> dict[str, Any]:
-    """The payload of an alert about the monitor itself (schema ``monitor.alert/1``)."""
-    return {
-        **_envelope(
-            alert_key=alert_key,
-            kind=kind,
-            state=state,
-            watch="system",
-            level="warning",
-            score=0,
-            now=now,
-        ),
-        "message": message,
-        "articles": [],
-    }
+def system_alert(*, key: str, kind: str, state: str, message: str, now: datetime) -> Alert:
+    """An alert about the monitor itself (feeds failing, news gone quiet)."""
+    return Alert(
+        key=key,
+        kind=kind,
+        state=state,
+        watch="system",
+        level="warning",
+        score=0,
+        created_at=now,
+        message=message,
+    )
 
 
-def channel_test_payload(now: datetime) -> dict[str, Any]:
-    """A harmless alert for ``monitor channels test`` (schema ``monitor.alert/1``)."""
-    return {
-        **_envelope(
-            alert_key=f"test:{now.isoformat(timespec='seconds')}",
-            kind="test",
-            state="firing",
-            watch="test",
-            level="notice",
-            score=0,
-            now=now,
-        ),
-        "message": "a test alert from monitor: if you read this, the channel works",
-        "articles": [],
-    }
+def channel_test_alert(now: datetime) -> Alert:
+    """A harmless alert for ``monitor channels test``."""
+    return Alert(
+        key=f"test:{_iso(now)}",
+        kind="test",
+        state="firing",
+        watch="test",
+        level="notice",
+        score=0,
+        created_at=now,
+        message="a test alert from monitor: if you read this, the channel works",
+    )

@@ -1,4 +1,4 @@
-"""Alert state: applying the decisions of ``decide`` to the alerts in the store.
+"""Alert state: applying the decisions of ``policy`` to the alerts in the store.
 
 Story alerts gather similar articles and every outlet that carried them,
 notify after ``group_wait``, again at once when their level rises, and with
@@ -6,36 +6,61 @@ new sources only after ``cooldown``. The tension index of each watch rises
 with new in-scope scores, decays every cycle, and fires, escalates and
 resolves its own alert; so do spikes of in-scope articles, and the
 monitor's alerts about itself (feeds failing, news gone quiet). All state
-lives in SQLite, so a restart changes nothing.
+lives in SQLite, so a restart changes nothing. Every rule is ``policy``'s;
+this module only reads what the rules need and records what they decided,
+with the reason, where ``monitor explain`` finds it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from monitor.alerts.policy import (
-    AlertDraft,
+    OpenStory,
+    Report,
+    StoryUpdate,
+    article_key,
     decayed,
+    first_due,
+    index_alert,
     index_level,
-    index_payload,
     index_reaches,
     is_spike,
-    reaches,
-    similarity,
-    spike_payload,
-    story_payload,
-    system_payload,
+    join_story,
+    silenced_by,
+    spike_alert,
+    story_alert,
+    story_update,
+    system_alert,
 )
 from monitor.config import SystemSettings, WatchConfig
-from monitor.humanize import describe_delay
-from monitor.models import Score
+from monitor.humanize import describe_delay, minute
+from monitor.models import Alert, Score
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
+
+
+def _silence(store: Store, watch: str, level: str, now: datetime) -> str | None:
+    """The reason a silence mutes a ``level`` notification of ``watch`` now, if one does."""
+    verdict = silenced_by(store.silences_in_force(watch, now), watch, level, now)
+    return verdict.reason if verdict.ok else None
+
+
+def _queue(
+    store: Store,
+    alert_id: int,
+    alert: Alert,
+    channels: Sequence[str],
+    event: str,
+    now: datetime,
+) -> None:
+    """Queue one notification of ``alert`` per channel, muted if a silence says so."""
+    silenced = _silence(store, alert.watch, alert.level, now)
+    store.queue_deliveries(alert_id, channels, event, alert, now, silenced=silenced)
 
 
 def add_to_index(store: Store, watch: WatchConfig, result: Score, now: datetime) -> None:
@@ -97,19 +122,19 @@ def _notify_index(
     """Open the index alert, or queue its escalation or resolution; return its id."""
     assert watch.index is not None
     since = now - timedelta(seconds=watch.index.half_life)
-    articles = store.top_articles(watch.name, since)
+    top = store.top_articles(watch.name, since)
     key = f"{watch.name}:index:{iso(now)}"
     if alert_id is not None:
         key, notified_level = store.alert_key_and_level(alert_id)
         if state == "resolved":
             level = notified_level
-    payload = index_payload(
-        alert_key=key,
+    alert = index_alert(
+        key=key,
         watch=watch.name,
         level=level,
         state=state,
         value=value,
-        articles=articles,
+        articles=[article for _, article in top],
         now=now,
     )
     if alert_id is None:
@@ -119,101 +144,106 @@ def _notify_index(
             level=level,
             dedup_key=key,
             score=round(value, 2),
-            article_ids=[row["id"] for row in articles],
-            payload=payload,
+            article_ids=[article_id for article_id, _ in top],
+            payload=alert,
             channels=watch.alert.channels,
             now=now,
+            silenced=_silence(store, watch.name, level, now),
         )
         assert opened is not None
         return opened
     resolved = state == "resolved"
     store.update_alert(
-        alert_id, level=level, score=round(value, 2), payload=payload, now=now, resolved=resolved
+        alert_id, level=level, score=round(value, 2), payload=alert, now=now, resolved=resolved
     )
     event = "resolved" if resolved else f"firing:{level}"
-    store.queue_deliveries(alert_id, watch.alert.channels, event, payload, now)
+    _queue(store, alert_id, alert, watch.alert.channels, event, now)
     return alert_id
 
 
 def alert_story(
-    store: Store, watch: WatchConfig, item: StoredArticle, draft: AlertDraft, now: datetime
+    store: Store, watch: WatchConfig, item: StoredArticle, score: Score, now: datetime
 ) -> int:
-    """Join the article to a firing alert about the same story, or open one.
-
-    Returns the number of notifications queued (0 or 1).
-    """
+    """Join an article that reached the alert level to a similar firing story, or open
+    one; record which, and why. Returns the number of notifications queued (0 or 1)."""
     rules = watch.alert
+    assert score.level is not None
     since = now - timedelta(seconds=rules.group_window)
-    for alert in store.open_story_alerts(watch.name, since):
-        if any(
-            similarity(item.article.title, item.article.summary, a["title"], a["summary"])
-            >= rules.similarity
-            for a in alert["articles"]
-        ):
-            store.attach_article(alert["id"], item.id)
-            return refresh_story(store, watch, alert, draft.level, now)
+    stories = [
+        OpenStory(
+            alert["id"],
+            alert["level"],
+            tuple(Report(row["title"], row["summary"]) for row in alert["articles"]),
+        )
+        for alert in store.open_story_alerts(watch.name, since)
+    ]
+    join = join_story(Report(item.article.title, item.article.summary), stories, rules)
+    if join.alert_id is not None:
+        level = next(story.level for story in stories if story.alert_id == join.alert_id)
+        store.attach_article(join.alert_id, item.id)
+        update = refresh_story(store, watch, join.alert_id, level, score.level, now)
+        store.record_decision(item.id, watch.name, join.alert_id, f"{join.reason}; {update.reason}")
+        return 1 if update.event else 0
+    due = first_due(now, rules)
     alert_id = store.open_alert(
-        watch=draft.watch,
-        kind=draft.kind,
-        level=draft.level,
-        dedup_key=draft.dedup_key,
-        score=draft.score,
-        article_ids=draft.article_ids,
-        payload={},  # built from the store just below
-        channels=draft.channels,
+        watch=watch.name,
+        kind="article",
+        level=score.level,
+        dedup_key=article_key(watch.name, item.id),
+        score=score.score,
+        article_ids=(item.id,),
+        payload=None,  # built from the store just below
+        channels=rules.channels,
         now=now,
-        # The first notification waits a little, to gather the other outlets.
-        due=now + timedelta(seconds=rules.group_wait),
+        due=due,
+        silenced=_silence(store, watch.name, score.level, now),
     )
     if alert_id is None:
         return 0
-    refresh_story(store, watch, {"id": alert_id, "level": draft.level}, None, now)
+    refresh_story(store, watch, alert_id, score.level, None, now)
+    wait = f"the first notification waits group_wait ({describe_delay(rules.group_wait)})"
+    store.record_decision(
+        item.id,
+        watch.name,
+        alert_id,
+        f"opened alert #{alert_id}, {join.reason}; {wait}, until {minute(iso(due))}",
+    )
     return 1
 
 
 def refresh_story(
     store: Store,
     watch: WatchConfig,
-    alert: dict[str, Any],
-    level: str | None,
+    alert_id: int,
+    level: str,
+    reported: str | None,
     now: datetime,
-) -> int:
-    """Rebuild a story alert's payload after it gained an article or a source.
-
-    A higher level notifies at once; otherwise a new notification goes out only
-    when the last one is older than the cooldown. Returns the number queued.
-    """
-    old_level = alert["level"]
-    new_level = level if level is not None and not reaches(old_level, level) else old_level
-    articles, sources = store.story(alert["id"])
-    key, _ = store.alert_key_and_level(alert["id"])
-    payload = story_payload(
-        alert_key=key,
+) -> StoryUpdate:
+    """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``)
+    or, with ``None``, a source; queue the notification the policy calls for."""
+    articles, sources = store.story(alert_id)
+    update = story_update(
+        level=level,
+        reported=reported,
+        sources=len(sources),
+        first_pending=store.first_notification_pending(alert_id),
+        last_notified=store.last_notified_at(alert_id),
+        rules=watch.alert,
+        now=now,
+    )
+    key, _ = store.alert_key_and_level(alert_id)
+    alert = story_alert(
+        key=key,
         watch=watch.name,
-        level=new_level,
-        articles=articles,
+        level=update.level,
+        articles=[article for _, article in articles],
         sources=sources,
         now=now,
     )
-    store.update_alert(
-        alert["id"], level=new_level, score=payload["score"], payload=payload, now=now
-    )
-    if level is None and new_level == old_level and not sources[1:]:
-        return 0  # a story of one source, just opened
-    if store.first_notification_pending(alert["id"]):
-        # Still within group_wait: the first notification, not yet sent, will
-        # carry the new level and sources; a second one would only repeat it
-        # (so a critical report inhibits the warning about the same story).
-        return 0
-    if new_level != old_level:
-        event = f"firing:{new_level}"
-    else:
-        last = store.last_notified_at(alert["id"])
-        if last is not None and (now - last).total_seconds() < watch.alert.cooldown:
-            return 0
-        event = f"update:{iso(now)}"
-    store.queue_deliveries(alert["id"], watch.alert.channels, event, payload, now)
-    return 1
+    store.update_alert(alert_id, level=update.level, score=alert.score, payload=alert, now=now)
+    if update.event is not None:
+        _queue(store, alert_id, alert, watch.alert.channels, update.event, now)
+    return update
 
 
 def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:
@@ -231,25 +261,22 @@ def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -
         alert_id = store.firing_alert(watch.name, "spike")
         if spiking and alert_id is None:
             key = f"{watch.name}:spike:{iso(now)}"
-            payload = spike_payload(
-                alert_key=key, watch=watch.name, state="firing", counts=counts, now=now
-            )
+            alert = spike_alert(key=key, watch=watch.name, state="firing", counts=counts, now=now)
             store.open_alert(
                 watch=watch.name, kind="spike", level="spike", dedup_key=key,
-                score=counts[0], article_ids=[], payload=payload,
+                score=counts[0], article_ids=[], payload=alert,
                 channels=watch.alert.channels, now=now,
+                silenced=_silence(store, watch.name, "spike", now),
             )  # fmt: skip
             log.info("watch=%s spike: %d in-scope articles in one window", watch.name, counts[0])
             notifications += 1
         elif not spiking and alert_id is not None:
             key, _ = store.alert_key_and_level(alert_id)
-            payload = spike_payload(
-                alert_key=key, watch=watch.name, state="resolved", counts=counts, now=now
-            )
+            alert = spike_alert(key=key, watch=watch.name, state="resolved", counts=counts, now=now)
             store.update_alert(
-                alert_id, level="spike", score=counts[0], payload=payload, now=now, resolved=True
+                alert_id, level="spike", score=counts[0], payload=alert, now=now, resolved=True
             )
-            store.queue_deliveries(alert_id, watch.alert.channels, "resolved", payload, now)
+            _queue(store, alert_id, alert, watch.alert.channels, "resolved", now)
             notifications += 1
     return notifications
 
@@ -286,24 +313,21 @@ def update_system(
         alert_id = store.firing_alert("system", kind)
         if firing and alert_id is None:
             key = f"system:{kind}:{iso(now)}"
-            payload = system_payload(
-                alert_key=key, kind=kind, state="firing", message=message, now=now
-            )
+            alert = system_alert(key=key, kind=kind, state="firing", message=message, now=now)
             store.open_alert(
                 watch="system", kind=kind, level="warning", dedup_key=key, score=0,
-                article_ids=[], payload=payload, channels=channels, now=now,
+                article_ids=[], payload=alert, channels=channels, now=now,
+                silenced=_silence(store, "system", "warning", now),
             )  # fmt: skip
             log.warning("system alert: %s", message)
             notifications += 1
         elif not firing and alert_id is not None:
             key, _ = store.alert_key_and_level(alert_id)
-            payload = system_payload(
-                alert_key=key, kind=kind, state="resolved", message=message, now=now
-            )
+            alert = system_alert(key=key, kind=kind, state="resolved", message=message, now=now)
             store.update_alert(
-                alert_id, level="warning", score=0, payload=payload, now=now, resolved=True
+                alert_id, level="warning", score=0, payload=alert, now=now, resolved=True
             )
-            store.queue_deliveries(alert_id, channels, "resolved", payload, now)
+            _queue(store, alert_id, alert, channels, "resolved", now)
             log.info("system alert resolved: %s", kind)
             notifications += 1
     return notifications

@@ -33,7 +33,7 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.alerts.outbox import DeliveryReport, deliver_due
-from monitor.alerts.policy import channel_test_payload
+from monitor.alerts.policy import channel_test_alert
 from monitor.channels import build_channels
 from monitor.config import Config, config_fingerprint, load_config
 from monitor.daemon.health import DaemonState, Health, check_health
@@ -107,9 +107,9 @@ async def send_test_alert(config: Config, name: str) -> str | None:
     """Send a test alert through channel ``name``; ``None`` or the channel's error."""
     async with open_runtime(config) as runtime:
         now = runtime.clock()
-        payload = channel_test_payload(now)
+        alert = channel_test_alert(now)
         try:
-            await runtime.channels[name].send(payload, f"{payload['id']}:{name}")
+            await runtime.channels[name].send(alert.to_json(), f"{alert.key}:{name}")
         except DeliveryError as exc:
             return str(exc)
     return None

@@ -27,7 +27,7 @@ from datetime import datetime
 import httpx
 
 from monitor.alerts.outbox import DeliveryReport, deliver_due
-from monitor.alerts.policy import article_alert
+from monitor.alerts.policy import trigger
 from monitor.alerts.state import (
     add_to_index,
     alert_story,
@@ -343,17 +343,19 @@ def _store_feed(
             scores = parsed.scores.get(item.article)
             if scores is None:
                 scores = tuple(score(item.article, matcher))
-            store.insert_scores(item.id, scores, now)
+            verdicts = [trigger(result, watches[result.watch]) for result in scores]
+            store.insert_scores(item.id, scores, now, [verdict.reason for verdict in verdicts])
             runtime.metrics.count_scores(scores)
-            for article_score in scores:
+            for article_score, verdict in zip(scores, verdicts, strict=True):
                 watch = watches[article_score.watch]
                 add_to_index(store, watch, article_score, now)
-                draft = article_alert(article_id=item.id, score=article_score, watch=watch)
-                if draft is not None:
-                    alerts += alert_story(store, watch, item, draft, now)
+                if verdict.ok:
+                    alerts += alert_story(store, watch, item, article_score, now)
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
-                alerts += refresh_story(store, watches[alert["watch"]], alert, None, now)
+                watch = watches[alert["watch"]]
+                update = refresh_story(store, watch, alert["id"], alert["level"], None, now)
+                alerts += update.event is not None
     runtime.metrics.articles.inc(len(stored))
     if parsed.error:
         log.info(

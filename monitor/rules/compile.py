@@ -50,6 +50,14 @@ class CompiledTermSet:
     any_groups: tuple[Group, ...]
     all_groups: tuple[Group, ...]
     title_only: bool
+    name: str = "scope"  # where it is in the watch file, to say which part failed
+    any_terms: tuple[str, ...] = ()  # the terms as written, one per group
+    all_terms: tuple[str, ...] = ()
+
+
+def _where(location: Location) -> str:
+    """``("exclude", 0)`` as ``exclude[0]``: where a term set is in the watch file."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)[1:]
 
 
 @dataclass(frozen=True)
@@ -219,6 +227,9 @@ class _WatchCompiler:
             any_groups=self.groups(terms.any_, (*location, "any")),
             all_groups=self.groups(terms.all_, (*location, "all")),
             title_only=terms.in_ == "title",
+            name=_where(location),
+            any_terms=tuple(terms.any_),
+            all_terms=tuple(terms.all_),
         )
 
     def compile(self) -> CompiledWatch:

@@ -6,7 +6,13 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from monitor.models import Article, Hit, Score
-from monitor.rules.compile import CompiledSignal, CompiledTermSet, CompiledWatch, Group, Matcher
+from monitor.rules.compile import (
+    CompiledSignal,
+    CompiledTermSet,
+    CompiledWatch,
+    Group,
+    Matcher,
+)
 from monitor.rules.text import BREAK, TokenizedText
 
 
@@ -111,10 +117,16 @@ def score(article: Article, matcher: Matcher) -> list[Score]:
 
 def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     if not document.meets(watch.scope):
-        return Score(watch.name, 0.0, None, False, watch.version)
+        miss = _scope_miss(document, watch.scope)
+        return Score(watch.name, 0.0, None, False, watch.version, scope_miss=miss)
     for index, excluded in enumerate(watch.exclude):
         if document.meets(excluded):
-            return Score(watch.name, 0.0, None, False, watch.version, excluded_by=index)
+            miss = (
+                f"excluded by {excluded.name} ({_terms(excluded.any_terms + excluded.all_terms)})"
+            )
+            return Score(
+                watch.name, 0.0, None, False, watch.version, excluded_by=index, scope_miss=miss
+            )
     # Only the signals that one of the matched keys can give a hit to.
     by_key = watch.signals_by_key
     candidates = sorted({i for key in document.matches_by_key for i in by_key.get(key, ())})
@@ -125,6 +137,21 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
         if total >= threshold:
             level = name
     return Score(watch.name, total, level, True, watch.version, hits)
+
+
+def _terms(terms: tuple[str, ...], shown: int = 4) -> str:
+    """A few terms of a term set, as written in the watch file."""
+    more = f" and {len(terms) - shown} more" if len(terms) > shown else ""
+    return ", ".join(terms[:shown]) + more
+
+
+def _scope_miss(document: _Document, scope: CompiledTermSet) -> str:
+    """Which part of the scope an article failed, in words."""
+    where = "the title mentions" if scope.title_only else "mentions"
+    for group, term in zip(scope.all_groups, scope.all_terms, strict=True):
+        if not document.any_match(group, scope.title_only):
+            return f"{where} nothing of {scope.name}.all item {term!r}"
+    return f"{where} none of {scope.name}.any ({_terms(scope.any_terms)})"
 
 
 def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWatch) -> list[Hit]:

@@ -7,10 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from monitor.models import Alert, AlertArticle, AlertHit, AlertSource, Silence
 from monitor.store.records import (
     StoreBase,
     iso,
 )
+
+
+def _document(alert: Alert | None) -> str:
+    """An alert as the store keeps it: its ``monitor.alert/1`` JSON (``{}`` before it has one)."""
+    return json.dumps({} if alert is None else alert.to_json(), ensure_ascii=False)
 
 
 class AlertsMixin(StoreBase):
@@ -25,12 +31,16 @@ class AlertsMixin(StoreBase):
         dedup_key: str,
         score: float,
         article_ids: Sequence[int],
-        payload: dict[str, Any],
+        payload: Alert | None,
         channels: Sequence[str],
         now: datetime,
         due: datetime | None = None,
+        silenced: str | None = None,
     ) -> int | None:
-        """Open an alert and queue one delivery per channel; ``None`` if it already exists."""
+        """Open an alert and queue one delivery per channel; ``None`` if it already exists.
+
+        ``silenced``: the silence that mutes it (the policy's reason), if any.
+        """
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
                  article_ids, payload, opened_at, updated_at)
@@ -42,7 +52,7 @@ class AlertsMixin(StoreBase):
                 dedup_key,
                 score,
                 json.dumps(list(article_ids)),
-                json.dumps(payload, ensure_ascii=False),
+                _document(payload),
                 iso(now),
                 iso(now),
             ],
@@ -50,7 +60,7 @@ class AlertsMixin(StoreBase):
         if cursor.rowcount != 1 or cursor.lastrowid is None:
             return None
         alert_id: int = cursor.lastrowid
-        self.queue_deliveries(alert_id, channels, "firing", None, now, due)
+        self.queue_deliveries(alert_id, channels, "firing", None, now, due, silenced)
         return alert_id
 
     def queue_deliveries(
@@ -58,26 +68,24 @@ class AlertsMixin(StoreBase):
         alert_id: int,
         channels: Sequence[str],
         event: str,
-        payload: dict[str, Any] | None,
+        payload: Alert | None,
         now: datetime,
         due: datetime | None = None,
+        silenced: str | None = None,
     ) -> None:
         """Queue one notification per channel; ``payload`` replaces the alert's own.
 
         An ``event`` already queued for the same alert and channel is not
-        queued again, so a notification is never sent twice.
+        queued again, so a notification is never sent twice. A ``silenced``
+        notification (the reason given) is kept, as "silenced", but never sent.
         """
-        body = json.dumps(payload, ensure_ascii=False) if payload is not None else None
-        watch, level = self.db.execute(
-            "SELECT watch, level FROM alerts WHERE id = ?", [alert_id]
-        ).fetchone()
-        # A silenced notification is kept, as "silenced", but never sent.
-        status = "silenced" if self.silence_for(watch, level, now) is not None else "pending"
+        body = _document(payload) if payload is not None else None
+        status = "silenced" if silenced is not None else "pending"
         for channel in channels:
             self.db.execute(
                 """INSERT OR IGNORE INTO deliveries (alert_id, channel, event, payload, status,
-                     next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                [alert_id, channel, event, body, status, iso(due or now), iso(now)],
+                     reason, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                [alert_id, channel, event, body, status, silenced, iso(due or now), iso(now)],
             )
 
     def update_alert(
@@ -86,7 +94,7 @@ class AlertsMixin(StoreBase):
         *,
         level: str,
         score: float,
-        payload: dict[str, Any],
+        payload: Alert | None,
         now: datetime,
         resolved: bool = False,
     ) -> None:
@@ -97,7 +105,7 @@ class AlertsMixin(StoreBase):
             [
                 level,
                 score,
-                json.dumps(payload, ensure_ascii=False),
+                _document(payload),
                 iso(now),
                 "resolved" if resolved else "firing",
                 iso(now) if resolved else None,
@@ -177,8 +185,8 @@ class AlertsMixin(StoreBase):
             )
         )
 
-    def story(self, alert_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """An alert's articles (with score and hits for its watch) and every source."""
+    def story(self, alert_id: int) -> tuple[list[tuple[int, AlertArticle]], list[AlertSource]]:
+        """An alert's articles by id (with score and hits for its watch) and every source."""
         alert = self.db.execute(
             "SELECT watch, article_ids FROM alerts WHERE id = ?", [alert_id]
         ).fetchone()
@@ -192,17 +200,42 @@ class AlertsMixin(StoreBase):
                    WHERE a.id = ?""",
                 [watch, article_id],
             ):
-                row["hits"] = json.loads(row["hits"] or "[]")
-                articles.append(row)
-        sources = list(
-            self.db.query(
+                hits = tuple(
+                    AlertHit(
+                        hit["signal"],
+                        hit["term"],
+                        hit["text"],
+                        hit["field"],
+                        hit["points"],
+                        hit["boosted"],
+                        hit["capped"],
+                        hit["negated"],
+                    )
+                    for hit in json.loads(row["hits"] or "[]")
+                )
+                articles.append(
+                    (
+                        row["id"],
+                        AlertArticle(
+                            row["title"],
+                            row["url"],
+                            row["source"],
+                            row["published_at"],
+                            row["score"],
+                            hits,
+                        ),
+                    )
+                )
+        sources = [
+            AlertSource(row["source"], row["url"])
+            for row in self.db.query(
                 f"""SELECT COALESCE(f.name, f.title, f.url) AS source, s.url
                     FROM article_sources s JOIN feeds f ON f.id = s.feed_id
                     WHERE s.article_id IN ({",".join("?" * len(ids))})
                     ORDER BY s.seen_at, s.id""",  # noqa: S608 (placeholders only)
                 ids,
             )
-        )
+        ]
         return articles, sources
 
     def alert_counts(self) -> list[tuple[str, str, str, int]]:
@@ -302,11 +335,20 @@ class AlertsMixin(StoreBase):
         )
         return cursor.rowcount == 1
 
-    def silence_for(self, watch: str, level: str, now: datetime) -> int | None:
-        """The id of a silence that mutes ``level`` alerts of ``watch`` at ``now``."""
-        row = self.db.execute(
-            """SELECT id FROM silences WHERE watch = ? AND (level IS NULL OR level = ?)
-               AND expired_at IS NULL AND until > ? ORDER BY id LIMIT 1""",
-            [watch, level, iso(now)],
-        ).fetchone()
-        return int(row[0]) if row else None
+    def silences_in_force(self, watch: str, now: datetime) -> list[Silence]:
+        """The silences of ``watch`` in force at ``now``, oldest first (the policy picks)."""
+        rows = self.db.query(
+            """SELECT id, watch, level, until, reason FROM silences WHERE watch = ?
+               AND expired_at IS NULL AND until > ? ORDER BY id""",
+            [watch, iso(now)],
+        )
+        return [
+            Silence(
+                row["id"],
+                row["watch"],
+                row["level"],
+                datetime.fromisoformat(row["until"]),
+                row["reason"] or "",
+            )
+            for row in rows
+        ]

@@ -122,11 +122,20 @@ class ArticlesMixin(StoreBase):
         )
         return cursor.rowcount == 1
 
-    def insert_scores(self, article_id: int, scores: Sequence[Score], now: datetime) -> None:
-        """Store an article's score against each watch, with its hits as JSON."""
+    def insert_scores(
+        self,
+        article_id: int,
+        scores: Sequence[Score],
+        now: datetime,
+        decisions: Sequence[str | None] = (),
+    ) -> None:
+        """Store an article's score against each watch, with its hits as JSON and,
+        in ``decisions`` (one per score), why it did or did not call for an alert."""
+        reasons = list(decisions) + [None] * (len(scores) - len(decisions))
         self.db.conn.executemany(
             """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
-                 hits, rules_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                 hits, rules_version, scored_at, scope_miss, decision)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     article_id,
@@ -137,9 +146,18 @@ class ArticlesMixin(StoreBase):
                     json.dumps([hit.as_dict() for hit in score.hits], ensure_ascii=False),
                     score.rules_version,
                     iso(now),
+                    score.scope_miss,
+                    reason,
                 )
-                for score in scores
+                for score, reason in zip(scores, reasons, strict=True)
             ],
+        )
+
+    def record_decision(self, article_id: int, watch: str, alert_id: int, reason: str) -> None:
+        """Record the alert an article opened or joined for ``watch``, and why."""
+        self.db.execute(
+            "UPDATE scores SET alert_id = ?, decision = ? WHERE article_id = ? AND watch = ?",
+            [alert_id, reason, article_id, watch],
         )
 
     def news_span(self) -> tuple[datetime | None, datetime | None]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from monitor.models import AlertArticle
 from monitor.store.records import (
     IndexState,
     StoreBase,
@@ -49,10 +49,18 @@ class IndexMixin(StoreBase):
             [watch, iso(state.updated_at), round(state.value, 3), state.level],
         )
 
-    def top_articles(self, watch: str, since: datetime, limit: int = 5) -> list[dict[str, Any]]:
-        """The highest-scoring in-scope articles of ``watch`` fetched since ``since``."""
-        return list(
-            self.db.query(
+    def top_articles(
+        self, watch: str, since: datetime, limit: int = 5
+    ) -> list[tuple[int, AlertArticle]]:
+        """The highest-scoring in-scope articles of ``watch`` fetched since ``since``, by id."""
+        return [
+            (
+                row["id"],
+                AlertArticle(
+                    row["title"], row["url"], row["source"], row["published_at"], row["score"]
+                ),
+            )
+            for row in self.db.query(
                 """SELECT a.id, a.title, a.url, a.published_at, s.score, f.name AS source
                    FROM scores s JOIN articles a ON a.id = s.article_id
                    JOIN feeds f ON f.id = a.feed_id
@@ -60,4 +68,4 @@ class IndexMixin(StoreBase):
                    ORDER BY s.score DESC, a.id DESC LIMIT ?""",
                 [watch, iso(since), limit],
             )
-        )
+        ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from monitor.models import Alert
 from monitor.store.records import (
     PendingDelivery,
     StoreBase,
@@ -33,7 +34,7 @@ class OutboxMixin(StoreBase):
                 alert_id=row["alert_id"],
                 channel=row["channel"],
                 attempts=row["attempts"],
-                payload=json.loads(row["payload"]),
+                alert=Alert.from_json(json.loads(row["payload"])),
                 created_at=datetime.fromisoformat(row["created_at"]),
                 event=row["event"],
             )
@@ -87,10 +88,13 @@ class OutboxMixin(StoreBase):
             )
         return cursor.rowcount
 
-    def mark_skipped(self, delivery_id: int) -> None:
-        """Record that a channel does not take this notification (its ``min_level``)."""
+    def mark_skipped(self, delivery_id: int, reason: str) -> None:
+        """Record that a channel does not take this notification, and why (its ``min_level``)."""
         with self.db.atomic():
-            self.db.execute("UPDATE deliveries SET status = 'skipped' WHERE id = ?", [delivery_id])
+            self.db.execute(
+                "UPDATE deliveries SET status = 'skipped', reason = ? WHERE id = ?",
+                [reason, delivery_id],
+            )
 
     def delivery_counts(self) -> dict[str, int]:
         """How many deliveries are in each status."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import sqlite_utils
 
-from monitor.models import Article, FetchOutcome
+from monitor.models import Alert, Article, FetchOutcome
 
 
 def iso(moment: datetime) -> str:
@@ -26,13 +26,13 @@ class StoredArticle:
 
 @dataclass(frozen=True)
 class PendingDelivery:
-    """An outbox row that is due, with the alert payload it carries."""
+    """An outbox row that is due, with the alert it carries."""
 
     id: int
     alert_id: int
     channel: str
     attempts: int
-    payload: dict[str, Any]
+    alert: Alert
     created_at: datetime
     event: str = "firing"
 

@@ -242,3 +242,15 @@ def _retention(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX index_history_at ON index_history(at)")
     # When each housekeeping task last ran (the scheduler holds no state).
     db.execute("CREATE TABLE maintenance (task TEXT PRIMARY KEY, last_run_at TEXT NOT NULL)")
+
+
+@migrations(name="0009_decision_reasons")
+def _decision_reasons(db: sqlite_utils.Database) -> None:
+    # Why each decision went the way it did, recorded when it was made, for
+    # `monitor explain`: why an article is out of scope, whether it reached the
+    # alert level, which alert it opened or joined; why a notification was not
+    # sent (a silence, the channel's min_level).
+    db.execute("ALTER TABLE scores ADD COLUMN scope_miss TEXT")
+    db.execute("ALTER TABLE scores ADD COLUMN decision TEXT")
+    db.execute("ALTER TABLE scores ADD COLUMN alert_id INTEGER")
+    db.execute("ALTER TABLE deliveries ADD COLUMN reason TEXT")

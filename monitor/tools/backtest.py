@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitor.alerts.policy import article_alert
+from monitor.alerts.policy import trigger
 from monitor.config import Config, WatchConfig
 from monitor.models import Score
 from monitor.rules.score import score
@@ -122,13 +122,12 @@ class BacktestReport:
 def would_fire(
     articles: Iterable[tuple[int, str, Sequence[Score]]], watches: Sequence[WatchConfig]
 ) -> Iterator[Rescored]:
-    """The alerts that ``(article id, title, scores)`` call for, by ``decide.article_alert``."""
+    """The alerts that ``(article id, title, scores)`` call for, by ``policy.trigger``."""
     by_name = {watch.name: watch for watch in watches}
     for article_id, title, scores in articles:
         for result in scores:
-            draft = article_alert(article_id=article_id, score=result, watch=by_name[result.watch])
-            if draft is not None:
-                yield Rescored(result.watch, article_id, draft.level, result.score, title)
+            if trigger(result, by_name[result.watch]).ok and result.level is not None:
+                yield Rescored(result.watch, article_id, result.level, result.score, title)
 
 
 def compare(

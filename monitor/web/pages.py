@@ -188,7 +188,7 @@ def _watch_panel(
     alerts = store.list_alerts(watch=watch.name, limit=10)
     for alert in alerts:
         articles, alert["sources"] = store.story(alert["id"])
-        alert["articles"] = articles[:3]
+        alert["articles"] = [{"id": id_, "title": a.title} for id_, a in articles[:3]]
     series = store.index_series(watch.name, since, until, CHART_POINTS)
     markers = store.alert_markers(watch.name, since)
     return {
