@@ -238,6 +238,24 @@ class AlertsMixin(StoreBase):
         ]
         return articles, sources
 
+    def alert_deliveries(self, alert_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """An alert's row (without its payload) and every notification it queued, in order."""
+        rows = list(
+            self.db.query(
+                """SELECT id, watch, kind, level, state, dedup_key, opened_at, updated_at,
+                     resolved_at FROM alerts WHERE id = ?""",
+                [alert_id],
+            )
+        )
+        deliveries = list(
+            self.db.query(
+                """SELECT channel, event, status, reason, attempts, next_attempt_at, last_error,
+                     created_at, sent_at FROM deliveries WHERE alert_id = ? ORDER BY id""",
+                [alert_id],
+            )
+        )
+        return (rows[0] if rows else None), deliveries
+
     def alert_counts(self) -> list[tuple[str, str, str, int]]:
         """How many alerts there are per ``(watch, level, state)``."""
         rows = self.db.execute(

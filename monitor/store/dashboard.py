@@ -60,7 +60,8 @@ class DashboardMixin(StoreBase):
         article["scores"] = [
             {**row, "hits": json.loads(row["hits"] or "[]")}
             for row in self.db.query(
-                """SELECT watch, score, level, in_scope, hits, rules_version, scored_at
+                """SELECT watch, score, level, in_scope, hits, rules_version, scored_at,
+                     scope_miss, decision, alert_id
                    FROM scores WHERE article_id = ? ORDER BY watch""",
                 [article_id],
             )
