@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from monitor.daemon.health import Health
-from monitor.daemon.metrics import CONTENT_TYPE
+from monitor.poll.metrics import CONTENT_TYPE
 from monitor.web import pages
 from monitor.web.pages import WebContext
 

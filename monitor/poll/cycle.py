@@ -39,10 +39,10 @@ from monitor.alerts.state import (
 from monitor.backoff import next_poll_at
 from monitor.channels import Channel
 from monitor.config import Config, FeedConfig, WatchConfig
-from monitor.daemon.metrics import Metrics
 from monitor.errors import ParseError
 from monitor.humanize import describe_delay
 from monitor.models import Article, FeedState, FetchResult, Score
+from monitor.poll.metrics import Metrics
 from monitor.reader.fetch import FetchLimits, fetch_feed
 from monitor.reader.normalize import feed_title, normalize
 from monitor.reader.parse import parse_feed

@@ -1,4 +1,4 @@
-"""What the daemon counts about itself, in Prometheus's text format.
+"""What the daemon counts about itself (polls first), in Prometheus's text format.
 
 Events (polls, HTTP statuses, durations, articles, scores, reloads) are
 counted as they happen, in this process; states (alerts, deliveries, tension
