@@ -19,21 +19,22 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from monitor import __version__
-from monitor.cli.render import (
+from monitor.cli.render.alerts import (
     alert_text,
     alerts_table,
-    backtest_text,
-    db_stats_text,
     deliveries_table,
+    silences_table,
+)
+from monitor.cli.render.db import db_stats_text
+from monitor.cli.render.explore import (
+    backtest_text,
     eval_text,
-    feeds_import_text,
-    feeds_table,
     score_json,
     score_text,
     search_table,
-    silences_table,
-    status_text,
 )
+from monitor.cli.render.feeds import feeds_import_text, feeds_table
+from monitor.cli.render.status import status_text
 from monitor.config import (
     DEFAULT_CONFIG_DIR,
     INDEX_LEVELS,
