@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, rss
 
-from monitor.cli.commands import main
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.daemon.run import poll_once
 from monitor.store import FiredArticle

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO, ConfigDir, FeedServer, WebhookReceiver
 
-from monitor.cli.commands import main
+from monitor.cli import main
 
 
 def invoke(

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_daemon import free_port, running, wait_for
 
-from monitor.cli.commands import main
+from monitor.cli import main
 
 SMALL_WATCH = """\
 name: fuzz-watch

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, WebhookReceiver, rss
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.cli.commands import main
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.daemon.health import DaemonState, check_health
 from monitor.daemon.run import Daemon, open_runtime

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, SHARED
 
-from monitor.cli.commands import main
+from monitor.cli import main
 
 # Written for these tests: two items per label, one of them scored wrongly
 # on purpose (a label-1 item full of violent words from a court report).

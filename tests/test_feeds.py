@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, rss
 
-from monitor.cli.commands import main
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.config.feedsfile import FeedsFileError, appended
 from monitor.config.opml import OpmlError, OpmlFeed, read_opml

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, Route, WebhookReceiver, rss
 
-from monitor.cli.commands import main
+from monitor.cli import main
 from monitor.config import RetentionSettings, load_config
 from monitor.daemon.maintenance import maintain, maintenance_job, stats
 from monitor.daemon.run import open_runtime

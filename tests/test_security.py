@@ -36,7 +36,7 @@ from starlette.testclient import TestClient
 from test_daemon import free_port, wait_for
 from test_web import Quiet
 
-from monitor.cli.commands import main
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.daemon.server import make_app
 from monitor.reader.normalize import MAX_TITLE_CHARS

@@ -1,10 +1,11 @@
-"""The command line: click commands (``commands``, ``explain``) and their text for
-people (``render``). ``MonitorError`` becomes one message and an exit code, here only.
+"""The command line: ``main``, the ``monitor`` command group (``monitor.cli.main``).
+
+One module per group of commands; their text for people in ``render/``; the
+one place where a ``MonitorError`` becomes a message and an exit code is
+``edge``. Nothing else in ``monitor`` imports this package; ``monitor.__main__``
+and the ``monitor`` script do.
 """
 
-from monitor.cli.commands import main
-from monitor.cli.explain import explain_command
-
-main.add_command(explain_command)
+from monitor.cli.main import main
 
 __all__ = ["main"]

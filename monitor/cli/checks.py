@@ -1,0 +1,71 @@
+"""``monitor check``, ``status`` and ``channels test``: is this monitor sound --
+its config, its daemon, feeds, watches and outbox, and each channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from monitor.cli.edge import load, open_store, run_async
+from monitor.cli.options import config_option
+from monitor.cli.render.status import status_text
+from monitor.config import Settings, database_path_of
+from monitor.daemon.logs import configure_logging
+from monitor.daemon.run import send_test_alert, utc_now
+from monitor.daemon.status import read_disk_config, status_document
+
+
+@click.command("check")
+@config_option
+def check(config_dir: Path) -> None:
+    """Validate the config directory; exit 2 listing every problem."""
+    config = load(config_dir)
+    click.echo(
+        f"{config_dir}: OK ({len(config.feeds)} feeds, {len(config.watches)} watches, "
+        f"{len(config.settings.channels)} channels)"
+    )
+
+
+@click.command("status")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="The status as one JSON object.")
+def status_command(config_dir: Path, as_json: bool) -> None:
+    """Show the daemon, the config, each feed's health, each watch's index and the outbox.
+
+    Works while the config on disk is invalid: it says so, and what is wrong.
+    """
+    disk, config = read_disk_config(config_dir)
+    database = config.database_path if config else database_path_of(config_dir)
+    if not database.exists():
+        raise click.ClickException(f"no database at {database}: monitor has not run yet")
+    settings = config.settings if config else Settings()
+    store = open_store(database)
+    try:
+        watches = [watch.name for watch in config.watches] if config else store.index_watches()
+        status = status_document(store, disk, watches, utc_now(), settings.stale_after())
+    finally:
+        store.close()
+    click.echo(json.dumps(status, ensure_ascii=False) if as_json else status_text(status))
+
+
+@click.group("channels")
+def channels_command() -> None:
+    """Check the channels of monitor.yaml."""
+
+
+@channels_command.command("test")
+@config_option
+@click.argument("name")
+def channels_test(config_dir: Path, name: str) -> None:
+    """Send a test alert through channel NAME and report what the service answered."""
+    config = load(config_dir)
+    if name not in config.settings.channels:
+        known = ", ".join(sorted(config.settings.channels))
+        raise click.UsageError(f"no channel named {name!r} (channels: {known})")
+    configure_logging("warning", config.secrets)
+    error = run_async(send_test_alert(config, name))
+    if error is not None:
+        raise click.ClickException(f"channel {name}: {error}")
+    click.echo(f"channel {name}: the test alert was accepted")

@@ -1,0 +1,98 @@
+"""The text of ``monitor alerts``, ``alerts show``, ``deliveries`` and
+``silence list`` for people: tables of rows the store returns. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.humanize import minute
+from monitor.store import iso
+
+
+def alerts_table(alerts: list[dict[str, Any]]) -> str:
+    """One line per alert: id, watch, kind, level, state, first and last seen, sources."""
+    if not alerts:
+        return "no alerts"
+    header = (
+        f"{'id':>5}  {'watch':<16} {'kind':<8} {'level':<9} {'state':<9} "
+        f"{'first seen':<20} {'last seen':<20} {'sources':>7}"
+    )
+    lines = [header]
+    for alert in alerts:
+        lines.append(
+            f"{alert['id']:>5}  {alert['watch'][:16]:<16} {alert['kind']:<8} "
+            f"{alert['level']:<9} {alert['state']:<9} {minute(alert['opened_at']):<20} "
+            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}"
+        )
+    return "\n".join(lines)
+
+
+def alert_text(alert: dict[str, Any]) -> str:
+    """An alert with every article, the hits that made each score, and its deliveries."""
+    lines = [
+        f"alert {alert['id']}: {alert['watch']} {alert['kind']} {alert['level']} "
+        f"({alert['state']}), score {alert['score']:g}",
+        f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
+        + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
+    ]
+    for article in alert["articles"]:
+        source = article["source"] or article["feed_url"]
+        lines.append(f"  - {article['title']}")
+        lines.append(f"    {article['url'] or 'no link'} ({source})")
+        level = article["level"] or "none"
+        lines.append(f"    score {article['score'] or 0:g}, level {level}")
+        for hit in article["hits"]:
+            if hit["points"] or hit["negated"]:
+                flags = [hit["field"]] + [f for f in ("boosted", "capped", "negated") if hit[f]]
+                lines.append(
+                    f"      {hit['signal']:<16} {hit['points']:+7g}  {hit['text']!r} "
+                    f"({', '.join(flags)})"
+                )
+    lines.append("  deliveries:")
+    for delivery in alert["deliveries"]:
+        detail = delivery["last_error"] or (
+            minute(delivery["sent_at"]) if delivery["sent_at"] else ""
+        )
+        lines.append(
+            f"    {delivery['channel']:<12} {delivery['event']:<16} {delivery['status']:<8} "
+            f"attempts {delivery['attempts']}  {detail}"
+        )
+    return "\n".join(lines)
+
+
+def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:
+    """One line per silence: id, watch, level, until, state, who and why."""
+    if not silences:
+        return "no silences"
+    lines = [f"{'id':>4}  {'watch':<16} {'level':<9} {'until':<20} {'state':<8} by: reason"]
+    for silence in silences:
+        ended = silence["expired_at"] or (
+            silence["until"] if silence["until"] <= iso(now) else None
+        )
+        lines.append(
+            f"{silence['id']:>4}  {silence['watch'][:16]:<16} {silence['level'] or 'all':<9} "
+            f"{minute(silence['until']):<20} {'ended' if ended else 'active':<8} "
+            f"{silence['created_by']}: {silence['reason']}"
+        )
+    return "\n".join(lines)
+
+
+def deliveries_table(deliveries: list[dict[str, Any]]) -> str:
+    """One line per delivery: id, alert, channel, event, status, attempts, next try, error."""
+    if not deliveries:
+        return "no deliveries"
+    lines = [
+        f"{'id':>5} {'alert':>5}  {'watch':<16} {'channel':<12} {'event':<18} "
+        f"{'status':<9} {'tries':>5}  next try / last error"
+    ]
+    for row in deliveries:
+        detail = minute(row["next_attempt_at"]) if row["status"] == "pending" else ""
+        if row["last_error"]:
+            detail = f"{detail}  {row['last_error']}".strip()
+        lines.append(
+            f"{row['id']:>5} {row['alert_id']:>5}  {row['watch'][:16]:<16} "
+            f"{row['channel'][:12]:<12} {row['event'][:18]:<18} {row['status']:<9} "
+            f"{row['attempts']:>5}  {detail}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""The text of the scoring and article commands (``score``, ``eval``,
+``search``, ``backtest``) for people, and ``score --json`` for scripts. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from monitor.humanize import minute
+from monitor.models import Article, Hit, Score
+from monitor.store import FoundArticle, iso
+from monitor.tools.backtest import BacktestReport
+from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
+
+CONTEXT_CHARS = 40
+
+
+def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
+    """The stable ``monitor score --json`` object for one article."""
+    return {
+        "id": item_id,
+        "scores": [
+            {
+                "watch": s.watch,
+                "score": s.score,
+                "level": s.level,
+                "in_scope": s.in_scope,
+                "excluded_by": s.excluded_by,
+                "rules_version": s.rules_version,
+                "hits": [hit.as_dict() for hit in s.hits],
+            }
+            for s in scores
+        ],
+    }
+
+
+def context(article: Article, hit: Hit, width: int = CONTEXT_CHARS) -> str:
+    """The matched text with up to ``width`` characters either side, on one line."""
+    text = article.title if hit.field == "title" else article.summary
+    before = text[max(0, hit.start - width) : hit.start]
+    after = text[hit.end : hit.end + width]
+    snippet = f"{'…' if hit.start > width else ''}{before}[{text[hit.start : hit.end]}]{after}"
+    snippet += "…" if hit.end + width < len(text) else ""
+    return " ".join(snippet.split())
+
+
+def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
+    """Explain each watch's score of one article: every hit, then subtotals."""
+    lines = [f"{item_id}: {article.title[:100]}"]
+    for s in scores:
+        if s.excluded_by is not None:
+            lines.append(f"  {s.watch}: out of scope (matches exclude[{s.excluded_by}])")
+            continue
+        if not s.in_scope:
+            lines.append(f"  {s.watch}: out of scope")
+            continue
+        lines.append(
+            f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
+        )
+        subtotals: dict[str, float] = {}
+        for hit in s.hits:
+            subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
+            notes: list[str] = [hit.field]
+            notes += [flag for flag in ("boosted", "capped", "negated") if getattr(hit, flag)]
+            lines.append(
+                f"    {hit.signal:<16} {hit.points:+7g}  {hit.term!r} matched {hit.text!r} "
+                f"({', '.join(notes)})"
+            )
+            lines.append(f"    {'':<16} {'':>7}  {context(article, hit)}")
+        for signal, subtotal in subtotals.items():
+            lines.append(f"    = {signal:<14} {subtotal:+7g}")
+    return "\n".join(lines)
+
+
+def eval_text(report: EvalReport) -> str:
+    """The confusion table, the headline figures and the items scored wrongly."""
+    lines = [f"watch {report.watch}: {len(report.outcomes)} labelled items", ""]
+    lines.append("label \\ assigned " + "".join(f"{name:>10}" for name in ASSIGNED))
+    for label, row in report.confusion().items():
+        lines.append(f"{label:>16} " + "".join(f"{row[name]:>10}" for name in ASSIGNED))
+    lines += [
+        "",
+        f"alert-worthy (label >= 2 at warning+): precision {report.precision([2, 3], 'warning')}"
+        f"  recall {report._ratio([2, 3], 'warning')}",
+        f"critical (label 3 at critical):        precision {report.precision([3], 'critical')}"
+        f"  recall {report.rate(3, 'critical')}",
+        f"label 3 at warning+ {report.rate(3, 'warning')}"
+        f"   label 2 at notice+ {report.rate(2, 'notice')}",
+        f"false alerts (warning+): label 0 {report.rate(0, 'warning')}"
+        f"   label 1 {report.rate(1, 'warning')}",
+    ]
+    wrong = [o for o in report.outcomes if o.wrong]
+    if wrong:
+        lines += ["", f"{len(wrong)} items scored wrongly:"]
+        lines += [_wrong_line(outcome) for outcome in wrong]
+    return "\n".join(lines)
+
+
+def _wrong_line(outcome: Outcome) -> str:
+    subtotals: dict[str, float] = {}
+    for hit in outcome.score.hits:
+        if hit.points:
+            subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
+    why = ", ".join(f"{name} {points:+g}" for name, points in subtotals.items()) or "no hits"
+    scope = "" if outcome.score.in_scope else " (out of scope)"
+    return (
+        f"  {outcome.item.id}: label {outcome.item.label}, assigned {outcome.assigned}"
+        f" ({outcome.score.score:g}){scope}: {outcome.item.article.title[:70]!r}; {why}"
+    )
+
+
+def _one_line(text: str) -> str:
+    """Text from a feed on one line, without control characters."""
+    return "".join(char for char in " ".join(text.split()) if char.isprintable())
+
+
+def search_table(results: Sequence[FoundArticle], watch: str | None = None) -> str:
+    """One line per article found (id, date, level, feed, title), its snippet below.
+
+    The level is the one for ``watch``, else the highest over every watch.
+    """
+    if not results:
+        return "no articles found"
+    lines = [f"{'id':>6}  {'date':<16}  {'level':<8}  {'feed':<20}  title"]
+    for found in results:
+        date = found.published_at or found.fetched_at
+        lines.append(
+            f"{found.id:>6}  {date[:10]} {date[11:16]}  {found.level(watch) or '-':<8}  "
+            f"{_one_line(found.feed)[:20]:<20}  {_one_line(found.title)[:90]}"
+        )
+        if found.snippet:
+            lines.append(f"{'':>6}  {_one_line(found.snippet)[:140]}")
+    return "\n".join(lines)
+
+
+def backtest_text(report: BacktestReport) -> str:
+    """Per watch: the article alerts fired, those the rules on disk would fire, and
+    each one added, removed or changed in level; then the totals."""
+    lines = [
+        f"backtest: {report.articles} articles fetched since {minute(iso(report.since))}, "
+        "scored with the rules on disk"
+    ]
+    for watch in report.watches:
+        if not watch.configured:
+            rules = "no longer on disk"
+        elif watch.alert_level is None:
+            rules = "alert.on has no article level"
+        else:
+            rules = f"alert.on article:{watch.alert_level}"
+        lines.append(
+            f"{watch.watch} ({rules}): fired {watch.fired}, would fire {watch.would_fire}: "
+            f"{len(watch.added)} added, {len(watch.removed)} removed, "
+            f"{len(watch.changed)} changed level, {watch.unchanged} unchanged"
+        )
+        for sign, changes in (("+", watch.added), ("-", watch.removed), ("~", watch.changed)):
+            for change in changes:
+                level = " -> ".join(level for level in (change.before, change.after) if level)
+                where = f"alert {change.alert_id}" if change.alert_id else ""
+                if change.score is not None:
+                    where = f"{where} now {change.score:g}".strip()
+                lines.append(
+                    f"  {sign} #{change.article_id:<6} {level:<20} {where:<18} "
+                    f"{_one_line(change.title)[:80]}"
+                )
+    totals = report.totals()
+    lines.append(
+        f"total: {totals['added']} added, {totals['removed']} removed, "
+        f"{totals['changed']} changed level"
+    )
+    lines.append(
+        "(article alerts only, one line per article: story grouping, index and spike "
+        "alerts are not replayed)"
+    )
+    return "\n".join(lines)
