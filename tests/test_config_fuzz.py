@@ -69,6 +69,7 @@ ODD_VALUES = [
 ODD_KEYS = ["", "Type", "type ", "ürl", "\u200bname", "<<", "1", "null", "true", "? x", "'a b'"]
 # Problems that concern a whole file (or the directory) and so have no line.
 FILE_LEVEL = re.compile(r"(file not found|cannot read file: .*|no watch files \(\*\.yaml\) found)")
+YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 PROBLEM = re.compile(r"^error: (?P<path>.+?):(?P<line>\d+): (?P<rest>\S.*)$")
 
 
@@ -151,7 +152,8 @@ def assert_checks_cleanly(root: Path, files: dict[str, str]) -> None:
             continue
         name = Path(match["path"]).relative_to(root).as_posix()
         assert name in files, f"names a file outside the config: {problem!r}"
-        line_count = files[name].count("\n") + 1
+        # YAML breaks lines at a lone CR, NEL and the Unicode separators too.
+        line_count = len(YAML_LINE_BREAK.split(files[name]))
         assert 1 <= int(match["line"]) <= line_count + 1, problem
 
 
