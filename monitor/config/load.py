@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
-from monitor.channels.template import check as check_template
 from monitor.config.models import (
     CHANNEL_TYPES,
     DEFAULT_NEGATORS,
@@ -320,7 +321,7 @@ def _resolve_templates(
         if channel.template is not None:
             path = (directory / Path(channel.template).expanduser()).resolve()
             try:
-                failure = check_template(path.read_text(encoding="utf-8"))
+                failure = _template_syntax_error(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(
                     ConfigProblem(
@@ -334,6 +335,15 @@ def _resolve_templates(
             channel = channel.model_copy(update={"template": str(path)})
         channels[name] = channel
     return settings.model_copy(update={"channels": channels})
+
+
+def _template_syntax_error(source: str) -> tuple[int, str] | None:
+    """``None`` if ``source`` parses as a (sandboxed) Jinja2 template, else its line and message."""
+    try:
+        SandboxedEnvironment().parse(source)
+    except TemplateSyntaxError as exc:
+        return exc.lineno, exc.message or "invalid template"
+    return None
 
 
 def _resolve_feed_path(feed: FeedConfig, directory: Path) -> FeedConfig:
