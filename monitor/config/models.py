@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal
+from itertools import pairwise
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -93,6 +95,16 @@ class DeliverySettings(_Strict):
     max_attempts: int | None = Field(None, ge=1)
 
 
+def _http_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return url
+
+
+HttpUrlStr = Annotated[str, AfterValidator(_http_url)]
+"""A URL a channel posts to: text as written, refused unless it is http:// or https://."""
+
+
 class _ChannelBase(_Strict):
     # Article alerts below this level are not sent to the channel.
     min_level: Literal["notice", "warning", "critical"] | None = None
@@ -110,29 +122,15 @@ class WebhookChannelConfig(_ChannelBase):
     """Alerts POSTed as JSON to ``url``."""
 
     type: Literal["webhook"]
-    url: str
+    url: HttpUrlStr
     secret: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: Duration = 10.0
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("expected an http:// or https:// URL")
-        return url
-
 
 class _ChatChannelConfig(_ChannelBase):
-    url: str
+    url: HttpUrlStr
     timeout: Duration = 10.0
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("expected an http:// or https:// URL")
-        return url
 
 
 class SlackChannelConfig(_ChatChannelConfig):
@@ -426,32 +424,36 @@ class SignalConfig(_Strict):
         return self
 
 
-class LevelsConfig(_Strict):
-    """Score thresholds of the severity bands, in increasing order."""
+class _Thresholds(_Strict):
+    """One threshold per level, a field each, lowest level first; they must increase."""
 
+    called: ClassVar[str]  # what the error message calls them
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Self:
+        levels = list(type(self).model_fields)
+        thresholds = [getattr(self, level) for level in levels]
+        if not all(lower < higher for lower, higher in pairwise(thresholds)):
+            raise ValueError(f"{self.called} must increase: {' < '.join(levels)}")
+        return self
+
+
+class LevelsConfig(_Thresholds):
+    """Score thresholds of the severity bands (``LEVELS``), in increasing order."""
+
+    called = "levels"
     notice: Number = 4
     warning: Number = 8
     critical: Number = 14
 
-    @model_validator(mode="after")
-    def _increasing(self) -> LevelsConfig:
-        if not self.notice < self.warning < self.critical:
-            raise ValueError("levels must increase: notice < warning < critical")
-        return self
 
+class IndexLevelsConfig(_Thresholds):
+    """Tension-index thresholds (``INDEX_LEVELS``), in increasing order."""
 
-class IndexLevelsConfig(_Strict):
-    """Tension-index thresholds, in increasing order."""
-
+    called = "index levels"
     elevated: Number = 15
     high: Number = 30
     severe: Number = 50
-
-    @model_validator(mode="after")
-    def _increasing(self) -> IndexLevelsConfig:
-        if not self.elevated < self.high < self.severe:
-            raise ValueError("index levels must increase: elevated < high < severe")
-        return self
 
 
 class IndexConfig(_Strict):
