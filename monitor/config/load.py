@@ -4,7 +4,7 @@ The directory holds ``monitor.yaml`` (settings and channels), ``feeds.yaml``
 and ``watches/*.yaml`` (one watch per file). Every problem found is reported
 together, each naming the file, the line and the field; unknown keys are
 errors, so a typo never silently does nothing. The models of the files and
-their defaults live in ``monitor.config.models`` (re-exported here).
+their defaults live in ``monitor.config.models``.
 """
 
 from __future__ import annotations
@@ -20,37 +20,7 @@ from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
-from monitor.config.models import (
-    CHANNEL_TYPES,
-    DEFAULT_NEGATORS,
-    INDEX_LEVELS,
-    LEVELS,
-    AlertConfig,
-    ChannelConfig,
-    ConsoleChannelConfig,
-    DeliverySettings,
-    Duration,
-    FeedConfig,
-    FeedsFile,
-    HttpSettings,
-    IndexConfig,
-    IndexLevelsConfig,
-    LevelsConfig,
-    NearConfig,
-    NegationConfig,
-    Number,
-    PollSettings,
-    RetentionSettings,
-    ScopeConfig,
-    Settings,
-    SignalConfig,
-    SpikeConfig,
-    SystemSettings,
-    TermSetConfig,
-    WatchConfig,
-    WebhookChannelConfig,
-    parse_duration,
-)
+from monitor.config.models import CHANNEL_TYPES, FeedConfig, FeedsFile, Settings, WatchConfig
 from monitor.config.yamlfile import (
     Location,
     YamlDocument,
@@ -63,43 +33,6 @@ from monitor.rules.compile import Matcher, RuleError, compile_watches
 
 DEFAULT_CONFIG_DIR = Path("config")
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-__all__ = [
-    "DEFAULT_CONFIG_DIR",
-    "DEFAULT_NEGATORS",
-    "INDEX_LEVELS",
-    "LEVELS",
-    "AlertConfig",
-    "ChannelConfig",
-    "Config",
-    "ConsoleChannelConfig",
-    "DeliverySettings",
-    "Duration",
-    "FeedConfig",
-    "FeedsFile",
-    "HttpSettings",
-    "IndexConfig",
-    "IndexLevelsConfig",
-    "LevelsConfig",
-    "NearConfig",
-    "NegationConfig",
-    "Number",
-    "PollSettings",
-    "RetentionSettings",
-    "ScopeConfig",
-    "Settings",
-    "SignalConfig",
-    "SpikeConfig",
-    "SystemSettings",
-    "TermSetConfig",
-    "WatchConfig",
-    "WebhookChannelConfig",
-    "config_files",
-    "config_fingerprint",
-    "database_path_of",
-    "load_config",
-    "parse_duration",
-]
 
 
 @dataclass(frozen=True)
