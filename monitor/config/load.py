@@ -99,7 +99,7 @@ def database_path_of(directory: Path, environ: Mapping[str, str] | None = None) 
     document, problems = load_yaml(directory / "monitor.yaml")
     if document is None or problems:
         return default
-    data, _, problems = expand_environment(document, os.environ if environ is None else environ)
+    data, _, _ = expand_environment(document, os.environ if environ is None else environ)
     database = data.get("database") if isinstance(data, dict) else None
     return Path(database).expanduser() if isinstance(database, str) and database else default
 
