@@ -1,14 +1,19 @@
 """The exceptions monitor raises, in one small tree.
 
-    MonitorError                 anything monitor reports to a person
+    MonitorError                 anything monitor reports to a person (as is: a database
+     │                           the store cannot open, prune, vacuum or search)
      ├── ConfigError             a config file is missing, malformed or invalid
+     ├── OpmlError               an OPML file cannot be read or lists no feed
+     ├── FeedsFileError          feeds.yaml cannot be read, or feeds cannot be added to it safely
      ├── FetchError              a feed could not be fetched
      ├── ParseError              fetched bytes are not a usable feed
      └── DeliveryError           a channel did not accept an alert
 
 Lower-library errors (httpx, yaml, pydantic, sqlite) are translated into these
 in exactly one place each, with ``raise ... from exc``; the CLI turns a
-``MonitorError`` into one clean message and a non-zero exit.
+``MonitorError`` into one clean message and a non-zero exit. A feed's own
+failure never leaves its poll: ``fetch_feed`` turns a ``FetchError`` into an
+error result, the cycle records a ``ParseError`` as the poll's error.
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ class ConfigProblem:
 
     def __repr__(self) -> str:
         return f"ConfigProblem({self!s})"
+
+
+class OpmlError(MonitorError):
+    """An OPML file that cannot be read or holds no feeds."""
+
+
+class FeedsFileError(MonitorError):
+    """feeds.yaml cannot be read, or new feeds cannot be appended to it safely."""
 
 
 class FetchError(MonitorError):

@@ -150,14 +150,6 @@ class AlertHit:
     capped: bool = False
     negated: bool = False
 
-    @classmethod
-    def of(cls, hit: Hit) -> AlertHit:
-        """The alert's view of a scored hit."""
-        return cls(
-            hit.signal, hit.term, hit.text, hit.field, hit.points,
-            hit.boosted, hit.capped, hit.negated,
-        )  # fmt: skip
-
 
 @dataclass(frozen=True)
 class AlertArticle:

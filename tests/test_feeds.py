@@ -18,10 +18,10 @@ from conftest import ConfigDir, FeedServer, Route, rss
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.config.feedsfile import FeedsFileError, appended
-from monitor.config.opml import OpmlError, OpmlFeed, read_opml
+from monitor.config.feedsfile import appended
+from monitor.config.opml import OpmlFeed, read_opml
 from monitor.daemon.run import poll_once
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, FeedsFileError, OpmlError
 from monitor.poll.cycle import CycleReport
 
 FEED = rss([{"title": "Talks in Brussels", "link": "https://a.example/1", "guid": "a-1"}])

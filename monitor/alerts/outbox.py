@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.alerts.policy import channel_accepts
+from monitor.backoff import backoff_delay
 from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.errors import DeliveryError
@@ -39,15 +40,20 @@ def retry_delay(
     retry_after: float | None,
     rng: random.Random,
 ) -> float:
-    """Seconds to wait after the ``attempts``-th failed attempt.
+    """Seconds to wait after the ``attempts``-th failed attempt (``monitor.backoff``).
 
     The delay doubles from ``retry_base`` up to ``max_delay``, spread by
     ``jitter`` so that many alerts to one recovering service do not retry in
-    step, and is never shorter than the service's ``Retry-After``.
+    step, and is never shorter than the service's ``Retry-After``, nor negative.
     """
-    delay = min(settings.retry_base * 2 ** min(max(0, attempts - 1), 32), settings.max_delay)
-    delay *= 1 + rng.uniform(-settings.jitter, settings.jitter)
-    return float(max(delay, retry_after or 0.0))
+    return backoff_delay(
+        settings.retry_base,
+        attempts - 1,
+        cap=settings.max_delay,
+        jitter=settings.jitter,
+        retry_after=retry_after or 0.0,
+        rng=rng,
+    )
 
 
 def gives_up(attempts: int, age: float, settings: DeliverySettings) -> bool:

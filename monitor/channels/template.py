@@ -13,19 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from monitor.channels.message import message_of
-
-
-def check(source: str) -> tuple[int, str] | None:
-    """``None`` if ``source`` is a valid template, else its error's line and message."""
-    try:
-        SandboxedEnvironment().parse(source)
-    except TemplateSyntaxError as exc:
-        return exc.lineno, exc.message or "invalid template"
-    return None
 
 
 def render(source: str, payload: Mapping[str, Any], escape: Callable[[str], str]) -> str:

@@ -9,12 +9,18 @@ YAML with line numbers and ``${NAME}``, ``feedsfile`` and ``opml`` the edits of
 
 from monitor.config.load import (
     DEFAULT_CONFIG_DIR,
+    Config,
+    config_files,
+    config_fingerprint,
+    database_path_of,
+    load_config,
+)
+from monitor.config.models import (
     DEFAULT_NEGATORS,
     INDEX_LEVELS,
     LEVELS,
     AlertConfig,
     ChannelConfig,
-    Config,
     ConsoleChannelConfig,
     DeliverySettings,
     Duration,
@@ -37,10 +43,6 @@ from monitor.config.load import (
     TermSetConfig,
     WatchConfig,
     WebhookChannelConfig,
-    config_files,
-    config_fingerprint,
-    database_path_of,
-    load_config,
     parse_duration,
 )
 

@@ -18,11 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from monitor.config.opml import OpmlFeed
-from monitor.errors import MonitorError
-
-
-class FeedsFileError(MonitorError):
-    """feeds.yaml cannot be read, or new feeds cannot be appended to it safely."""
+from monitor.errors import FeedsFileError
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The directory holds ``monitor.yaml`` (settings and channels), ``feeds.yaml``
 and ``watches/*.yaml`` (one watch per file). Every problem found is reported
 together, each naming the file, the line and the field; unknown keys are
 errors, so a typo never silently does nothing. The models of the files and
-their defaults live in ``monitor.config.models`` (re-exported here).
+their defaults live in ``monitor.config.models``.
 """
 
 from __future__ import annotations
@@ -16,40 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
-from monitor.channels.template import check as check_template
-from monitor.config.models import (
-    CHANNEL_TYPES,
-    DEFAULT_NEGATORS,
-    INDEX_LEVELS,
-    LEVELS,
-    AlertConfig,
-    ChannelConfig,
-    ConsoleChannelConfig,
-    DeliverySettings,
-    Duration,
-    FeedConfig,
-    FeedsFile,
-    HttpSettings,
-    IndexConfig,
-    IndexLevelsConfig,
-    LevelsConfig,
-    NearConfig,
-    NegationConfig,
-    Number,
-    PollSettings,
-    RetentionSettings,
-    ScopeConfig,
-    Settings,
-    SignalConfig,
-    SpikeConfig,
-    SystemSettings,
-    TermSetConfig,
-    WatchConfig,
-    WebhookChannelConfig,
-    parse_duration,
-)
+from monitor.config.models import CHANNEL_TYPES, FeedConfig, FeedsFile, Settings, WatchConfig
 from monitor.config.yamlfile import (
     Location,
     YamlDocument,
@@ -62,43 +33,6 @@ from monitor.rules.compile import Matcher, RuleError, compile_watches
 
 DEFAULT_CONFIG_DIR = Path("config")
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-__all__ = [
-    "DEFAULT_CONFIG_DIR",
-    "DEFAULT_NEGATORS",
-    "INDEX_LEVELS",
-    "LEVELS",
-    "AlertConfig",
-    "ChannelConfig",
-    "Config",
-    "ConsoleChannelConfig",
-    "DeliverySettings",
-    "Duration",
-    "FeedConfig",
-    "FeedsFile",
-    "HttpSettings",
-    "IndexConfig",
-    "IndexLevelsConfig",
-    "LevelsConfig",
-    "NearConfig",
-    "NegationConfig",
-    "Number",
-    "PollSettings",
-    "RetentionSettings",
-    "ScopeConfig",
-    "Settings",
-    "SignalConfig",
-    "SpikeConfig",
-    "SystemSettings",
-    "TermSetConfig",
-    "WatchConfig",
-    "WebhookChannelConfig",
-    "config_files",
-    "config_fingerprint",
-    "database_path_of",
-    "load_config",
-    "parse_duration",
-]
 
 
 @dataclass(frozen=True)
@@ -165,7 +99,7 @@ def database_path_of(directory: Path, environ: Mapping[str, str] | None = None) 
     document, problems = load_yaml(directory / "monitor.yaml")
     if document is None or problems:
         return default
-    data, _, problems = expand_environment(document, os.environ if environ is None else environ)
+    data, _, _ = expand_environment(document, os.environ if environ is None else environ)
     database = data.get("database") if isinstance(data, dict) else None
     return Path(database).expanduser() if isinstance(database, str) and database else default
 
@@ -320,7 +254,7 @@ def _resolve_templates(
         if channel.template is not None:
             path = (directory / Path(channel.template).expanduser()).resolve()
             try:
-                failure = check_template(path.read_text(encoding="utf-8"))
+                failure = _template_syntax_error(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(
                     ConfigProblem(
@@ -334,6 +268,15 @@ def _resolve_templates(
             channel = channel.model_copy(update={"template": str(path)})
         channels[name] = channel
     return settings.model_copy(update={"channels": channels})
+
+
+def _template_syntax_error(source: str) -> tuple[int, str] | None:
+    """``None`` if ``source`` parses as a (sandboxed) Jinja2 template, else its line and message."""
+    try:
+        SandboxedEnvironment().parse(source)
+    except TemplateSyntaxError as exc:
+        return exc.lineno, exc.message or "invalid template"
+    return None
 
 
 def _resolve_feed_path(feed: FeedConfig, directory: Path) -> FeedConfig:

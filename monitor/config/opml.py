@@ -15,11 +15,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree
 
-from monitor.errors import MonitorError
-
-
-class OpmlError(MonitorError):
-    """An OPML file that cannot be read or holds no feeds."""
+from monitor.errors import OpmlError
 
 
 @dataclass(frozen=True)

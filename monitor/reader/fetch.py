@@ -1,9 +1,10 @@
 """Fetching feeds politely: conditional GET, a total deadline, a body cap.
 
 ``fetch_feed`` never raises for a feed's own failure: a timeout, an HTTP
-error status, an oversized body or a refused connection comes back as a
-``FetchResult`` with ``outcome="error"``, so one broken feed cannot stop a
-cycle. A fetch whose total deadline passed while the event loop was busy
+error status, an oversized body or a refused connection is raised inside as
+a ``FetchError`` (httpx's errors translated once, in ``_fetch``) and comes
+back as a ``FetchResult`` with ``outcome="error"``, so one broken feed cannot
+stop a cycle. A fetch whose total deadline passed while the event loop was busy
 gets a short grace to read what arrived meanwhile (``deadline``).
 ``file://`` URLs are read from disk, with the file's modification time
 standing in for ``Last-Modified``. A feed is requested at its ``fetch_url``;
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from monitor.errors import FetchError
 from monitor.http import retry_after_seconds
 from monitor.models import FeedState, FetchResult
 
@@ -88,6 +90,27 @@ async def fetch_feed(
     headers go with the request (the conditional-GET validators take
     precedence), the timeout replaces both the client's and ``limits``'.
     """
+    try:
+        return await _fetch(client, feed, limits, now, headers, timeout)
+    except FetchError as exc:
+        return FetchResult(
+            exc.feed_url,
+            "error",
+            status_code=exc.status_code,
+            error=str(exc),
+            retry_after=exc.retry_after,
+        )
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    feed: FeedState,
+    limits: FetchLimits,
+    now: datetime,
+    headers: Mapping[str, str] | None,
+    timeout: float | None,
+) -> FetchResult:
+    """Fetch ``feed`` once, or raise ``FetchError``; the one place httpx's errors are translated."""
     url = feed.fetch_url
     if timeout is not None:
         limits = dataclasses.replace(limits, timeout=timeout)
@@ -99,16 +122,16 @@ async def fetch_feed(
         # time would never trip it, so the whole fetch gets one deadline too.
         async with deadline(limits.timeout):
             return await _get(client, url, feed, request_headers, limits, now, timeout)
-    except TimeoutError:
-        return _error(url, f"timed out after {limits.timeout:g}s")
+    except TimeoutError as exc:
+        raise FetchError(f"timed out after {limits.timeout:g}s", feed_url=url) from exc
     except httpx.TimeoutException as exc:
         # The client's own connect/read/pool timeout, if shorter than the deadline.
-        return _error(url, f"timed out ({type(exc).__name__})")
-    except httpx.TooManyRedirects:
-        return _error(url, f"more than {limits.max_redirects} redirects")
+        raise FetchError(f"timed out ({type(exc).__name__})", feed_url=url) from exc
+    except httpx.TooManyRedirects as exc:
+        raise FetchError(f"more than {limits.max_redirects} redirects", feed_url=url) from exc
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         # InvalidURL (say "http://[::1/" in feeds.yaml) is not an HTTPError subclass.
-        return _error(url, describe_http_error(exc))
+        raise FetchError(describe_http_error(exc), feed_url=url) from exc
 
 
 # httpx raises these without a message when the socket fails under it.
@@ -202,17 +225,17 @@ async def _get(
                 moved_to=moved_to,
             )
         if response.status_code >= 400:
-            return _error(
-                url,
+            raise FetchError(
                 f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                feed_url=url,
                 status_code=response.status_code,
                 retry_after=retry_after_seconds(response.headers.get("Retry-After"), now),
             )
         body = await _read_capped(response, limits.max_bytes)
         if body is None:
-            return _error(
-                url,
+            raise FetchError(
                 f"body larger than {limits.max_bytes} bytes",
+                feed_url=url,
                 status_code=response.status_code,
             )
         return FetchResult(
@@ -286,6 +309,7 @@ class _Inflater:
 
 
 def _read_file(url: str, feed: FeedState, limits: FetchLimits) -> FetchResult:
+    """Read a ``file://`` feed, or raise ``FetchError``; its mtime is its ``Last-Modified``."""
     path = Path(unquote(urlsplit(url).path))
     try:
         stat = path.stat()
@@ -293,16 +317,8 @@ def _read_file(url: str, feed: FeedState, limits: FetchLimits) -> FetchResult:
         if feed.last_modified == modified:
             return FetchResult(url, "not_modified", last_modified=modified)
         if stat.st_size > limits.max_bytes:
-            return _error(url, f"file larger than {limits.max_bytes} bytes")
+            raise FetchError(f"file larger than {limits.max_bytes} bytes", feed_url=url)
         body = path.read_bytes()
     except OSError as exc:
-        return _error(url, f"cannot read file: {exc.strerror or exc}")
+        raise FetchError(f"cannot read file: {exc.strerror or exc}", feed_url=url) from exc
     return FetchResult(url, "ok", body=body, last_modified=modified)
-
-
-def _error(
-    url: str, message: str, *, status_code: int | None = None, retry_after: float | None = None
-) -> FetchResult:
-    return FetchResult(
-        url, "error", status_code=status_code, error=message, retry_after=retry_after
-    )

@@ -1,4 +1,5 @@
-"""next_poll_at and describe_delay: when a feed is due again, and how that reads."""
+"""backoff_delay and next_poll_at: when a feed (or a delivery) is due again; describe_delay
+(monitor.humanize): how that wait reads in a log line."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.backoff import next_poll_at
+from monitor.backoff import backoff_delay, next_poll_at
 from monitor.humanize import describe_delay
 
 NOW = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
@@ -105,6 +106,32 @@ def test_the_result_is_an_aware_datetime_after_now() -> None:
 
     assert due.tzinfo is UTC
     assert due > NOW
+
+
+@pytest.mark.parametrize(
+    ("doublings", "seconds"),
+    [(-1, 30), (0, 30), (1, 60), (5, 960), (6, 1800), (10, 1800), (10_000, 1800)],
+)
+def test_backoff_delay_doubles_from_its_base_up_to_its_cap(doublings: int, seconds: float) -> None:
+    delay = backoff_delay(
+        30, doublings, cap=1800, jitter=0.0, retry_after=None, rng=random.Random(0)
+    )
+    assert delay == seconds
+    assert isinstance(delay, float)
+
+
+def test_backoff_delay_caps_even_its_base() -> None:
+    assert backoff_delay(60, 0, cap=10, jitter=0.0, retry_after=None, rng=random.Random(0)) == 10
+
+
+@pytest.mark.parametrize(("retry_after", "seconds"), [(None, 60), (0, 60), (10, 60), (7200, 7200)])
+def test_backoff_delay_is_never_shorter_than_retry_after(
+    retry_after: float | None, seconds: float
+) -> None:
+    delay = backoff_delay(
+        30, 1, cap=1800, jitter=0.0, retry_after=retry_after, rng=random.Random(0)
+    )
+    assert delay == seconds
 
 
 @pytest.mark.parametrize(

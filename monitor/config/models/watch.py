@@ -1,0 +1,216 @@
+"""The shape of one ``watches/*.yaml`` file: ``WatchConfig``, with its levels and alerting.
+
+Terms, scope, exclusions, signals and negators say what an article must
+mention and how much it scores; ``levels`` (``LEVELS``) band the score,
+``index`` and ``spike`` watch the flow of in-scope articles, and ``alert``
+says which of them alert, and where.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import ClassVar, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from monitor.config.models.base import Duration, Number, StrictModel
+
+LEVELS = ("notice", "warning", "critical")
+INDEX_LEVELS = ("elevated", "high", "severe")
+
+
+class NearConfig(StrictModel):
+    """A hit counts only if one of ``terms`` is within ``within`` words of it."""
+
+    terms: list[str] = Field(min_length=1)
+    within: int = Field(ge=1, le=100)
+
+
+class ScopeConfig(StrictModel):
+    """What an article must mention to be scored at all."""
+
+    any_: list[str] = Field(default_factory=list, alias="any")
+    all_: list[str] = Field(default_factory=list, alias="all")
+    in_: Literal["title"] | None = Field(None, alias="in")
+
+
+class TermSetConfig(ScopeConfig):
+    """Terms of which each ``all`` item and at least one ``any`` item appear."""
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> TermSetConfig:
+        if not self.any_ and not self.all_:
+            raise ValueError("a term set needs terms under 'any' or 'all'")
+        return self
+
+
+# Words that, a few words before a term, say it did not happen ("no injuries",
+# "denied any shooting", "nije bilo povređenih", "nuk ka të plagosur").
+DEFAULT_NEGATORS = (
+    # English
+    "no", "not", "never", "without", "none", "nobody", "no one", "neither", "nor",
+    "deny", "denies", "denied", "denying", "ruled out", "didn't", "wasn't",
+    "weren't", "isn't", "aren't", "hasn't", "haven't", "don't", "doesn't",
+    # Serbian, Croatian, Bosnian (Latin and Cyrillic fold alike)
+    "ne", "nije", "nisu", "nema", "nismo", "bez", "nikakv*", "niko", "nitko",
+    "nijedan", "nijedna", "nijedno", "negira*", "demantova*", "demantuj*", "demantira*",
+    # Albanian
+    "nuk", "asnjë", "askush", "mohoi", "mohon", "mohuan", "hodhi poshtë",
+    # German, Italian, French, Polish, Slovenian, Dutch, Hungarian
+    "kein", "keine", "keinen", "nicht", "ohne", "niemand", "dementiert",
+    "non", "nessun*", "senza", "smentit*",
+    "aucun*", "sans", "pas", "démenti*",
+    "nie", "bez", "żadn*", "nikt",
+    "ni", "niso", "brez", "nihče",
+    "geen", "niet", "zonder", "niemand",
+    "nem", "nincs", "nélkül", "senki",
+)  # fmt: skip
+
+
+class NegationConfig(StrictModel):
+    """A negator at most ``within`` words before a term, in one sentence, cancels it."""
+
+    terms: list[str] = Field(default_factory=lambda: list(DEFAULT_NEGATORS))
+    within: int = Field(3, ge=1, le=10)
+
+
+class SignalConfig(StrictModel):
+    """One weighted signal: its terms raise (or, negative, lower) the score."""
+
+    name: str
+    weight: Number
+    any_: list[str] = Field(default_factory=list, alias="any")
+    all_: list[str] = Field(default_factory=list, alias="all")
+    not_: list[str] = Field(default_factory=list, alias="not")
+    near: NearConfig | None = None
+    in_: Literal["title"] | None = Field(None, alias="in")
+    max_hits: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> SignalConfig:
+        if not self.any_ and not self.all_:
+            raise ValueError("a signal needs terms under 'any' or 'all'")
+        return self
+
+
+class _Thresholds(StrictModel):
+    """One threshold per level, a field each, lowest level first; they must increase."""
+
+    called: ClassVar[str]  # what the error message calls them
+
+    @model_validator(mode="after")
+    def _increasing(self) -> Self:
+        levels = list(type(self).model_fields)
+        thresholds = [getattr(self, level) for level in levels]
+        if not all(lower < higher for lower, higher in pairwise(thresholds)):
+            raise ValueError(f"{self.called} must increase: {' < '.join(levels)}")
+        return self
+
+
+class LevelsConfig(_Thresholds):
+    """Score thresholds of the severity bands (``LEVELS``), in increasing order."""
+
+    called = "levels"
+    notice: Number = 4
+    warning: Number = 8
+    critical: Number = 14
+
+
+class IndexLevelsConfig(_Thresholds):
+    """Tension-index thresholds (``INDEX_LEVELS``), in increasing order."""
+
+    called = "index levels"
+    elevated: Number = 15
+    high: Number = 30
+    severe: Number = 50
+
+
+class IndexConfig(StrictModel):
+    """The tension index: in-scope article scores summed, decaying with a half-life."""
+
+    half_life: Duration = 12 * 3600.0
+    levels: IndexLevelsConfig = IndexLevelsConfig()
+    clear_below: float = Field(0.8, gt=0, le=1)
+
+    @field_validator("half_life")
+    @classmethod
+    def _positive(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("the half-life must be longer than zero")
+        return seconds
+
+
+class SpikeConfig(StrictModel):
+    """Alert when a window holds far more in-scope articles than usual."""
+
+    window: Duration = 3600.0
+    factor: float = Field(3.0, gt=1)
+    min_count: int = Field(5, ge=1)
+    baseline: Duration = 7 * 86400.0
+
+    @model_validator(mode="after")
+    def _baseline_covers_windows(self) -> SpikeConfig:
+        if self.baseline < 3 * self.window:
+            raise ValueError("baseline must be at least three windows long")
+        return self
+
+
+class AlertConfig(StrictModel):
+    """When a watch alerts, and where."""
+
+    on: list[str] = Field(default_factory=lambda: ["article:warning"])
+    channels: list[str] = Field(default_factory=lambda: ["console"])
+    group_wait: Duration = 60.0
+    group_window: Duration = 6 * 3600.0
+    cooldown: Duration = 2 * 3600.0
+    similarity: float = Field(0.6, gt=0, le=1)
+
+    @field_validator("on")
+    @classmethod
+    def _known_triggers(cls, triggers: list[str]) -> list[str]:
+        for trigger in triggers:
+            kind, _, level = trigger.partition(":")
+            known = (kind == "article" and level in LEVELS) or (
+                kind == "index" and level in INDEX_LEVELS
+            )
+            if not known:
+                raise ValueError(
+                    f"unknown trigger {trigger!r}: expected article:notice, article:warning, "
+                    "article:critical, index:elevated, index:high or index:severe"
+                )
+        return triggers
+
+
+class WatchConfig(StrictModel):
+    """One watch file: term lists, scope, signals, levels and alerting."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    terms: dict[str, list[str]] = Field(default_factory=dict)
+    languages: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    scope: ScopeConfig = ScopeConfig()
+    exclude: list[TermSetConfig] = Field(default_factory=list)
+    signals: list[SignalConfig] = Field(min_length=1)
+    negation: NegationConfig | None = Field(default_factory=NegationConfig)
+    title_boost: Number = Field(1.5, ge=0)
+    levels: LevelsConfig = LevelsConfig()
+    index: IndexConfig | None = None
+    spike: SpikeConfig | None = None
+    alert: AlertConfig = AlertConfig()
+
+    def alert_level(self) -> str | None:
+        """Return the lowest level at which an article alerts, if any."""
+        return self._lowest("article", LEVELS)
+
+    def index_alert_level(self) -> str | None:
+        """Return the lowest tension-index level that alerts, if any."""
+        return self._lowest("index", INDEX_LEVELS)
+
+    def _lowest(self, kind: str, levels: tuple[str, ...]) -> str | None:
+        chosen = [
+            level
+            for trigger in self.alert.on
+            for k, _, level in [trigger.partition(":")]
+            if k == kind
+        ]
+        return min(chosen, key=levels.index) if chosen else None
