@@ -375,5 +375,5 @@ def test_logs_can_be_one_json_object_per_line(
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     failure = next(line for line in lines if "poll failed" in line["message"])
     assert failure["level"] == "warning"
-    assert failure["logger"] == "monitor.poll.cycle"
+    assert failure["logger"] == "monitor.poll.feeds"
     assert set(failure) == {"time", "level", "logger", "message"}

@@ -64,7 +64,7 @@ def test_a_permanent_redirect_moves_the_feed_and_the_next_poll_goes_to_the_new_u
     old = feed_server.serve("/old.xml", Route(status=status, headers={"Location": "/new.xml"}))
     config = write(config_dir, [old])
 
-    with caplog.at_level(logging.INFO, logger="monitor.poll.cycle"):
+    with caplog.at_level(logging.INFO, logger="monitor.poll"):
         first = poll(config)
     second = poll(config)
 
@@ -137,14 +137,14 @@ def test_410_gone_stops_polling_the_feed_until_its_entry_changes(
     url = feed_server.serve("/gone.xml", Route(status=410, body=b"gone"))
     config = write(config_dir, [url])
 
-    with caplog.at_level(logging.INFO, logger="monitor.poll.cycle"):
+    with caplog.at_level(logging.INFO, logger="monitor.poll"):
         first = poll(config)
         second = poll(config)
 
     assert (first.polled, first.failed) == (1, 1)
     assert second.polled == 0
     assert paths(feed_server) == ["/gone.xml"]
-    lines = [r.getMessage() for r in caplog.records if r.name == "monitor.poll.cycle"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("monitor.poll")]
     assert lines == [
         f"feed={url} answered 410 Gone: no longer polled until its entry in feeds.yaml "
         f"changes or 'monitor feeds enable {url}' is run"

@@ -17,7 +17,8 @@ from monitor.config import load_config
 from monitor.daemon.run import open_runtime, poll_once
 from monitor.errors import ParseError
 from monitor.models import FetchResult
-from monitor.poll.cycle import CycleReport, PreparedFeed, prepare_feed, run_cycle
+from monitor.poll.cycle import CycleReport, run_cycle
+from monitor.poll.workers import PreparedFeed, prepare_feed
 from monitor.rules.score import score
 
 
@@ -207,7 +208,7 @@ def test_a_parser_process_that_dies_costs_one_feed_one_poll(
         async with open_runtime(config) as runtime:
             first = await runtime.prepare(result)
             assert isinstance(first, PreparedFeed)
-            for process in list(runtime._executor._processes.values()):  # type: ignore[union-attr]
+            for process in list(runtime.parsers.executor._processes.values()):  # type: ignore[union-attr]
                 process.kill()
                 process.join()
             crashed = await runtime.prepare(result)

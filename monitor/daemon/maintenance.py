@@ -22,7 +22,7 @@ from monitor.humanize import describe_age, describe_delay, describe_size
 from monitor.store import PruneReport, Store, iso
 
 if TYPE_CHECKING:
-    from monitor.poll.cycle import Runtime
+    from monitor.poll.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,8 @@ from monitor.daemon.server import HttpServer, make_app
 from monitor.daemon.status import DiskConfig, read_disk_config, status_document
 from monitor.errors import ConfigError, DeliveryError
 from monitor.http import make_client
-from monitor.poll.cycle import CycleReport, Runtime, run_cycle
+from monitor.poll.cycle import CycleReport, run_cycle
+from monitor.poll.runtime import Runtime
 from monitor.store import Store
 from monitor.web.pages import WebContext
 
