@@ -19,6 +19,7 @@ from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.errors import DeliveryError
 from monitor.humanize import describe_delay
+from monitor.models import Alert
 from monitor.store import PendingDelivery, Store
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ async def deliver_due(
         try:
             if channel is None:
                 raise DeliveryError(f"channel {delivery.channel!r} is not configured")
-            await channel.send(payload, _idempotency_key(delivery))
+            await channel.send(Alert.from_json(payload), _idempotency_key(delivery))
         except DeliveryError as exc:
             outcomes.append(_record_failure(store, delivery, exc, settings, now, rng))
         else:
@@ -100,7 +101,7 @@ async def deliver_due(
             continue  # still gathering
         try:
             await digest_channel.send_digest(
-                [delivery.payload for delivery in batch],
+                [Alert.from_json(delivery.payload) for delivery in batch],
                 ":".join(_idempotency_key(delivery) for delivery in batch),
             )
         except DeliveryError as exc:

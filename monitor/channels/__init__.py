@@ -1,6 +1,6 @@
 """Notification channels, one module per kind, registered by their YAML ``type``.
 
-A channel renders an alert payload (``monitor.alerts.policy``) for its service and
+A channel renders an alert (``monitor.models.Alert``) for its service and
 sends it. ``send`` raises ``DeliveryError`` when the service does not accept
 the alert; the outbox then retries. Error messages never carry a channel's
 URL or token, since those are secrets.
@@ -23,6 +23,7 @@ from monitor.channels.teams import TeamsChannel
 from monitor.channels.telegram import TelegramChannel
 from monitor.channels.webhook import WebhookChannel
 from monitor.config.models import ChannelConfig, ConsoleChannelConfig
+from monitor.models import Alert
 
 # Each configured ``type`` and the class that sends to it.
 _SENDERS: dict[str, Any] = {
@@ -38,10 +39,10 @@ _SENDERS: dict[str, Any] = {
 
 
 class Channel(Protocol):
-    """Something that can deliver an alert payload."""
+    """Something that can deliver an alert."""
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Deliver ``payload`` or raise ``DeliveryError``."""
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
+        """Deliver ``alert`` or raise ``DeliveryError``."""
 
 
 @runtime_checkable
@@ -50,8 +51,8 @@ class DigestChannel(Protocol):
 
     digest: float | None
 
-    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
-        """Deliver all ``payloads`` in one message or raise ``DeliveryError``."""
+    async def send_digest(self, alerts: list[Alert], key: str) -> None:
+        """Deliver all ``alerts`` in one message or raise ``DeliveryError``."""
 
 
 def build_channels(

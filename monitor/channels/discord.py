@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import DiscordChannelConfig
+from monitor.models import Alert
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -24,9 +24,9 @@ def escape(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(alert: Alert) -> dict[str, Any]:
     """The webhook body of an alert."""
-    message = message_of(payload)
+    message = message_of(alert)
     lines = []
     for item in message.items:
         title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
@@ -48,11 +48,11 @@ class DiscordChannel:
         self.config, self.client = config, client
         self.template = template.load(config.template)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
+        body = render(alert)
         if self.template is not None:
-            text = template.render(self.template, payload, escape)
+            text = template.render(self.template, alert, escape)
             body["embeds"][0]["description"] = trim(text, DESCRIPTION_LIMIT)
         await post(
             self.client, self.config.url, service="discord", timeout=self.config.timeout,

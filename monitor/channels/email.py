@@ -7,25 +7,22 @@ import hashlib
 import html
 import smtplib
 import ssl
-from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any
 
 from monitor.channels import template
 from monitor.channels.message import Message, message_of, trim
 from monitor.channels.ntfy import plain
 from monitor.config.models import EmailChannelConfig
 from monitor.errors import DeliveryError
+from monitor.models import Alert
 
 SUBJECT_LIMIT = 200
 
 
-def render(
-    payload: Mapping[str, Any], sender: str, recipients: list[str], key: str
-) -> EmailMessage:
+def render(alert: Alert, sender: str, recipients: list[str], key: str) -> EmailMessage:
     """The email of an alert; feed text is plain in one part and escaped in the other."""
-    message = message_of(payload)
+    message = message_of(alert)
     email = EmailMessage()
     # message_of keeps feed text on one line: no header can be injected.
     email["Subject"] = trim(message.headline, SUBJECT_LIMIT)
@@ -40,10 +37,10 @@ def render(
 
 
 def render_digest(
-    payloads: list[Mapping[str, Any]], sender: str, recipients: list[str], key: str
+    alerts: list[Alert], sender: str, recipients: list[str], key: str
 ) -> EmailMessage:
     """One email for several alerts, each as in ``render``."""
-    messages = [message_of(payload) for payload in payloads]
+    messages = [message_of(alert) for alert in alerts]
     email = EmailMessage()
     email["Subject"] = trim(
         f"monitor: {len(messages)} alerts; {messages[0].headline}", SUBJECT_LIMIT
@@ -95,19 +92,19 @@ class EmailChannel:
         self.template = template.load(config.template)
         self.digest = config.digest
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Send the email, or raise ``DeliveryError`` (never with the password)."""
-        email = render(payload, self.config.from_, self.config.to, idempotency_key)
+        email = render(alert, self.config.from_, self.config.to, idempotency_key)
         if self.template is not None:
             # The template writes the plain-text part; the HTML part stays the default.
             text_part = email.get_body(("plain",))
             assert text_part is not None
-            text_part.set_content(template.render(self.template, payload, plain))
+            text_part.set_content(template.render(self.template, alert, plain))
         await asyncio.to_thread(self._send, email)
 
-    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
+    async def send_digest(self, alerts: list[Alert], key: str) -> None:
         """Send several notifications as one email, or raise ``DeliveryError``."""
-        email = render_digest(payloads, self.config.from_, self.config.to, key)
+        email = render_digest(alerts, self.config.from_, self.config.to, key)
         await asyncio.to_thread(self._send, email)
 
     def _send(self, email: EmailMessage) -> None:

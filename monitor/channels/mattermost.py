@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -12,13 +11,14 @@ from monitor.channels.discord import escape
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import MattermostChannelConfig
+from monitor.models import Alert
 
 TEXT_LIMIT = 16_000
 
 
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(alert: Alert) -> dict[str, Any]:
     """The webhook body of an alert (Mattermost reads the same Markdown as Discord)."""
-    message = message_of(payload)
+    message = message_of(alert)
     lines = [f"**{escape(message.headline)}**"]
     for item in message.items:
         title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
@@ -35,11 +35,11 @@ class MattermostChannel:
         self.config, self.client = config, client
         self.template = template.load(config.template)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
+        body = render(alert)
         if self.template is not None:
-            body["text"] = trim(template.render(self.template, payload, escape), TEXT_LIMIT)
+            body["text"] = trim(template.render(self.template, alert, escape), TEXT_LIMIT)
         await post(
             self.client, self.config.url, service="mattermost", timeout=self.config.timeout,
             json=body,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -12,6 +11,7 @@ from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import NtfyChannelConfig
+from monitor.models import Alert
 
 MESSAGE_LIMIT = 4096
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}
@@ -22,9 +22,9 @@ def plain(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
-def render(topic: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(topic: str, alert: Alert) -> dict[str, Any]:
     """ntfy's JSON publishing body (plain text: nothing to escape but nothing rendered)."""
-    message = message_of(payload)
+    message = message_of(alert)
     lines = [item.title + (f" ({item.source})" if item.source else "") for item in message.items]
     if message.note:
         lines.append(message.note)
@@ -51,12 +51,12 @@ class NtfyChannel:
         self.topic = parts.path.strip("/").split("/")[-1]
         self.server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Publish the alert, or raise ``DeliveryError``."""
         headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
-        body = render(self.topic, payload)
+        body = render(self.topic, alert)
         if self.template is not None:
-            text = template.render(self.template, payload, plain)
+            text = template.render(self.template, alert, plain)
             body["message"] = trim(text, MESSAGE_LIMIT)
         await post(
             self.client, self.server, service="ntfy", timeout=self.config.timeout,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import SlackChannelConfig
+from monitor.models import Alert
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -29,9 +29,9 @@ def link(url: str, label: str) -> str:
     return f"<{target}|{escape(label)}>"
 
 
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(alert: Alert) -> dict[str, Any]:
     """The Block Kit body of an alert."""
-    message = message_of(payload)
+    message = message_of(alert)
     lines = []
     for item in message.items:
         title = link(item.url, item.title) if item.url else escape(item.title)
@@ -57,11 +57,11 @@ class SlackChannel:
         self.config, self.client = config, client
         self.template = template.load(config.template)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
+        body = render(alert)
         if self.template is not None:
-            text = trim(template.render(self.template, payload, escape), SECTION_LIMIT)
+            text = trim(template.render(self.template, alert, escape), SECTION_LIMIT)
             body["blocks"][1:] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         await post(
             self.client, self.config.url, service="slack", timeout=self.config.timeout,

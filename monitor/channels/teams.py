@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -12,13 +11,14 @@ from monitor.channels.discord import escape
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import TeamsChannelConfig
+from monitor.models import Alert
 
 TEXT_LIMIT = 10_000
 
 
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(alert: Alert) -> dict[str, Any]:
     """The message body: one Adaptive Card (TextBlocks read Markdown, so it is escaped)."""
-    message = message_of(payload)
+    message = message_of(alert)
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": escape(message.headline), "weight": "Bolder", "wrap": True}
     ]
@@ -57,11 +57,11 @@ class TeamsChannel:
         self.config, self.client = config, client
         self.template = template.load(config.template)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
+        body = render(alert)
         if self.template is not None:
-            text = trim(template.render(self.template, payload, escape), TEXT_LIMIT)
+            text = trim(template.render(self.template, alert, escape), TEXT_LIMIT)
             card = body["attachments"][0]["content"]
             card["body"][1:] = [{"type": "TextBlock", "text": text, "wrap": True}]
         await post(

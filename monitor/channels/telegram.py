@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ from monitor.channels import template
 from monitor.channels.http import post
 from monitor.channels.message import message_of, trim
 from monitor.config.models import TelegramChannelConfig
+from monitor.models import Alert
 
 TEXT_LIMIT = 4096
 
@@ -22,9 +22,9 @@ def escape(text: str) -> str:
     return html.escape(text).replace("@", "@\u200b")
 
 
-def render(chat_id: str | int, payload: Mapping[str, Any]) -> dict[str, Any]:
+def render(chat_id: str | int, alert: Alert) -> dict[str, Any]:
     """The sendMessage body of an alert."""
-    message = message_of(payload)
+    message = message_of(alert)
     lines = [f"<b>{escape(message.headline)}</b>"]
     for item in message.items:
         title = escape(item.title)
@@ -60,12 +60,12 @@ class TelegramChannel:
         self.config, self.client = config, client
         self.template = template.load(config.template)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Send the alert, or raise ``DeliveryError`` (never naming the token)."""
         url = f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
-        body = render(self.config.chat_id, payload)
+        body = render(self.config.chat_id, alert)
         if self.template is not None:
-            text = template.render(self.template, payload, escape)
+            text = template.render(self.template, alert, escape)
             # Cutting HTML could break a tag: an over-long text is sent without markup.
             body["text"] = text if len(text) <= TEXT_LIMIT else trim(html.escape(text), TEXT_LIMIT)
         await post(

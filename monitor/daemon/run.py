@@ -43,6 +43,7 @@ from monitor.daemon.server import HttpServer, make_app
 from monitor.daemon.status import DiskConfig, read_disk_config, status_document
 from monitor.errors import ConfigError, DeliveryError
 from monitor.http import make_client
+from monitor.models import Alert
 from monitor.poll.cycle import CycleReport, Runtime, run_cycle
 from monitor.store import Store
 from monitor.web.pages import WebContext
@@ -107,9 +108,9 @@ async def send_test_alert(config: Config, name: str) -> str | None:
     """Send a test alert through channel ``name``; ``None`` or the channel's error."""
     async with open_runtime(config) as runtime:
         now = runtime.clock()
-        payload = channel_test_payload(now)
+        alert = Alert.from_json(channel_test_payload(now))
         try:
-            await runtime.channels[name].send(payload, f"{payload['id']}:{name}")
+            await runtime.channels[name].send(alert, f"{alert.key}:{name}")
         except DeliveryError as exc:
             return str(exc)
     return None
