@@ -4,41 +4,36 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from monitor.channels import template
-from monitor.channels.message import one_line
+from monitor.channels import markup, template
 from monitor.models import Alert
-
-
-def _safe(value: object) -> str:
-    """Feed text on one line, every control or format character (a terminal escape,
-    a bidi override) blanked out."""
-    return one_line(value)
 
 
 def render(alert: Alert) -> str:
     """Return the console text of an alert."""
-    level, watch, kind = _safe(alert.level), _safe(alert.watch), _safe(alert.kind)
+    level, watch, kind = (markup.console(v) for v in (alert.level, alert.watch, alert.kind))
     tag = "RESOLVED" if alert.resolved else level.upper()
     measure = {"index": "tension index", "spike": "in-scope articles in one window"}.get(
         kind, "score"
     )
     was = f", was {level}" if tag == "RESOLVED" else ""
-    when = _safe(alert.created_at.isoformat(timespec="seconds"))
+    when = markup.console(alert.created_at.isoformat(timespec="seconds"))
     if watch == "system":
         lines = [f"[{tag}] monitor itself: {kind} ({when})"]
     else:
         lines = [f"[{tag}] {watch}: {measure} {alert.score:g} ({kind} alert{was}, {when})"]
     if alert.message:
-        lines.append(f"  {_safe(alert.message)}")
+        lines.append(f"  {markup.console(alert.message)}")
     for article in alert.articles:
-        lines.append(f"  {_safe(article.title)}")
-        source = f" ({_safe(article.source)})" if article.source else ""
-        lines.append(f"  {_safe(article.url or 'no link')}{source}")
+        lines.append(f"  {markup.console(article.title)}")
+        source = f" ({markup.console(article.source)})" if article.source else ""
+        lines.append(f"  {markup.console(article.url or 'no link')}{source}")
         signals: dict[str, float] = {}
         for hit in article.hits:
             signals[hit.signal] = signals.get(hit.signal, 0.0) + hit.points
         if signals:
-            why = ", ".join(f"{_safe(name)} {points:+g}" for name, points in signals.items())
+            why = ", ".join(
+                f"{markup.console(name)} {points:+g}" for name, points in signals.items()
+            )
             lines.append(f"  why: {why}")
     return "\n".join(lines)
 
@@ -54,6 +49,6 @@ class ConsoleChannel:
         """Print the alert; a console always accepts it."""
         text = render(alert)
         if self.template is not None:
-            text = template.render(self.template, alert, _safe).rstrip("\n")
+            text = template.render(self.template, alert, markup.console).rstrip("\n")
         self.stream.write(text + "\n\n")
         self.stream.flush()

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import httpx
 
 from monitor.channels import template
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import markdown, trim
+from monitor.channels.message import message_of
 from monitor.config.models import DiscordChannelConfig
 from monitor.models import Alert
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 COLOURS = {"notice": 0x3498DB, "warning": 0xF1C40F, "critical": 0xE74C3C}
-_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#-])")
-
-
-def escape(text: str) -> str:
-    """Discord Markdown made literal, and ``@`` unable to start a mention."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
 def render(alert: Alert) -> dict[str, Any]:
@@ -29,10 +23,10 @@ def render(alert: Alert) -> dict[str, Any]:
     message = message_of(alert)
     lines = []
     for item in message.items:
-        title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
+        title = f"[{markdown(item.title)}]({item.url})" if item.url else markdown(item.title)
+        lines.append(f"• {title}" + (f" ({markdown(item.source)})" if item.source else ""))
     if message.note:
-        lines.append(escape(message.note))
+        lines.append(markdown(message.note))
     embed: dict[str, Any] = {
         "title": trim(message.headline, TITLE_LIMIT),
         "description": trim("\n".join(lines), DESCRIPTION_LIMIT),
@@ -52,7 +46,7 @@ class DiscordChannel:
         """Post the alert, or raise ``DeliveryError``."""
         body = render(alert)
         if self.template is not None:
-            text = template.render(self.template, alert, escape)
+            text = template.render(self.template, alert, markdown)
             body["embeds"][0]["description"] = trim(text, DESCRIPTION_LIMIT)
         await post(
             self.client, self.config.url, service="discord", timeout=self.config.timeout,

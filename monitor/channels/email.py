@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from monitor.channels import template
-from monitor.channels.message import Message, message_of, trim
-from monitor.channels.ntfy import plain
+from monitor.channels.markup import html_link, html_text, plain, trim
+from monitor.channels.message import Message, message_of
 from monitor.config.models import EmailChannelConfig
 from monitor.errors import DeliveryError
 from monitor.models import Alert
@@ -72,14 +71,14 @@ def _plain(message: Message) -> str:
 def _html(message: Message) -> str:
     items = []
     for item in message.items:
-        title = html.escape(item.title)
+        title = html_text(item.title)
         if item.url:
-            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
-        source = f" ({html.escape(item.source)})" if item.source else ""
+            title = html_link(item.url, title)
+        source = f" ({html_text(item.source)})" if item.source else ""
         items.append(f"<li>{title}{source}</li>")
-    note = f"<p>{html.escape(message.note)}</p>" if message.note else ""
+    note = f"<p>{html_text(message.note)}</p>" if message.note else ""
     return (
-        f"<html><body><h2>{html.escape(message.headline)}</h2>"
+        f"<html><body><h2>{html_text(message.headline)}</h2>"
         f"<ul>{''.join(items)}</ul>{note}</body></html>\n"
     )
 

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 
 from monitor.channels import template
-from monitor.channels.discord import escape
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import markdown, trim
+from monitor.channels.message import message_of
 from monitor.config.models import MattermostChannelConfig
 from monitor.models import Alert
 
@@ -19,12 +19,12 @@ TEXT_LIMIT = 16_000
 def render(alert: Alert) -> dict[str, Any]:
     """The webhook body of an alert (Mattermost reads the same Markdown as Discord)."""
     message = message_of(alert)
-    lines = [f"**{escape(message.headline)}**"]
+    lines = [f"**{markdown(message.headline)}**"]
     for item in message.items:
-        title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
-        lines.append(f"- {title}" + (f" ({escape(item.source)})" if item.source else ""))
+        title = f"[{markdown(item.title)}]({item.url})" if item.url else markdown(item.title)
+        lines.append(f"- {title}" + (f" ({markdown(item.source)})" if item.source else ""))
     if message.note:
-        lines.append(escape(message.note))
+        lines.append(markdown(message.note))
     return {"text": trim("\n".join(lines), TEXT_LIMIT)}
 
 
@@ -39,7 +39,7 @@ class MattermostChannel:
         """Post the alert, or raise ``DeliveryError``."""
         body = render(alert)
         if self.template is not None:
-            body["text"] = trim(template.render(self.template, alert, escape), TEXT_LIMIT)
+            body["text"] = trim(template.render(self.template, alert, markdown), TEXT_LIMIT)
         await post(
             self.client, self.config.url, service="mattermost", timeout=self.config.timeout,
             json=body,

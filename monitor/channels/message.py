@@ -1,14 +1,15 @@
 """What every chat channel says about an alert, before its own markup. Pure.
 
 Feed text is untrusted: each channel escapes what this module returns for its
-own markup, and only http(s) links from feeds ever become links.
+own markup (``monitor.channels.markup``), and only http(s) links from feeds are
+kept.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from monitor.channels.markup import one_line, safe_url
 from monitor.models import Alert
 
 MAX_ARTICLES = 10
@@ -32,24 +33,6 @@ class Message:
     resolved: bool
     items: tuple[Item, ...]
     note: str | None
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` if it is an http(s) link with a host, else ``None``."""
-    if url is None:
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def one_line(text: object) -> str:
-    """``text`` on one line, control characters blanked."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
-
-
-def trim(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 def message_of(alert: Alert) -> Message:

@@ -9,17 +9,13 @@ import httpx
 
 from monitor.channels import template
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import plain, trim
+from monitor.channels.message import message_of
 from monitor.config.models import NtfyChannelConfig
 from monitor.models import Alert
 
 MESSAGE_LIMIT = 4096
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}
-
-
-def plain(text: str) -> str:
-    """A value in plain text: nothing to escape, control characters blanked."""
-    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
 def render(topic: str, alert: Alert) -> dict[str, Any]:

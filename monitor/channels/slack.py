@@ -8,7 +8,8 @@ import httpx
 
 from monitor.channels import template
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import mrkdwn, mrkdwn_link, trim
+from monitor.channels.message import message_of
 from monitor.config.models import SlackChannelConfig
 from monitor.models import Alert
 
@@ -16,28 +17,15 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters, so ``<!channel>`` or ``<url|x>`` become text,
-    and ``@`` unable to start a mention (in case the app links plain names)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("@", "@\u200b")
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link whose target cannot be bent by ``|`` or ``>``."""
-    target = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-    return f"<{target}|{escape(label)}>"
-
-
 def render(alert: Alert) -> dict[str, Any]:
     """The Block Kit body of an alert."""
     message = message_of(alert)
     lines = []
     for item in message.items:
-        title = link(item.url, item.title) if item.url else escape(item.title)
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
+        title = mrkdwn_link(item.url, item.title) if item.url else mrkdwn(item.title)
+        lines.append(f"• {title}" + (f" ({mrkdwn(item.source)})" if item.source else ""))
     if message.note:
-        lines.append(escape(message.note))
+        lines.append(mrkdwn(message.note))
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -47,7 +35,7 @@ def render(alert: Alert) -> dict[str, Any]:
     if lines:
         text = trim("\n".join(lines), SECTION_LIMIT)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    return {"text": escape(message.headline), "blocks": blocks}
+    return {"text": mrkdwn(message.headline), "blocks": blocks}
 
 
 class SlackChannel:
@@ -61,7 +49,7 @@ class SlackChannel:
         """Post the alert, or raise ``DeliveryError``."""
         body = render(alert)
         if self.template is not None:
-            text = trim(template.render(self.template, alert, escape), SECTION_LIMIT)
+            text = trim(template.render(self.template, alert, mrkdwn), SECTION_LIMIT)
             body["blocks"][1:] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         await post(
             self.client, self.config.url, service="slack", timeout=self.config.timeout,

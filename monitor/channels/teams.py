@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 
 from monitor.channels import template
-from monitor.channels.discord import escape
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import markdown, trim
+from monitor.channels.message import message_of
 from monitor.config.models import TeamsChannelConfig
 from monitor.models import Alert
 
@@ -20,14 +20,14 @@ def render(alert: Alert) -> dict[str, Any]:
     """The message body: one Adaptive Card (TextBlocks read Markdown, so it is escaped)."""
     message = message_of(alert)
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": escape(message.headline), "weight": "Bolder", "wrap": True}
+        {"type": "TextBlock", "text": markdown(message.headline), "weight": "Bolder", "wrap": True}
     ]
     lines = [
-        f"- {escape(item.title)}" + (f" ({escape(item.source)})" if item.source else "")
+        f"- {markdown(item.title)}" + (f" ({markdown(item.source)})" if item.source else "")
         for item in message.items
     ]
     if message.note:
-        lines.append(escape(message.note))
+        lines.append(markdown(message.note))
     if lines:
         body.append({"type": "TextBlock", "text": trim("\n".join(lines), TEXT_LIMIT), "wrap": True})
     actions = [
@@ -61,7 +61,7 @@ class TeamsChannel:
         """Post the alert, or raise ``DeliveryError``."""
         body = render(alert)
         if self.template is not None:
-            text = trim(template.render(self.template, alert, escape), TEXT_LIMIT)
+            text = trim(template.render(self.template, alert, markdown), TEXT_LIMIT)
             card = body["attachments"][0]["content"]
             card["body"][1:] = [{"type": "TextBlock", "text": text, "wrap": True}]
         await post(

@@ -2,37 +2,31 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import httpx
 
 from monitor.channels import template
 from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.markup import html_link, html_text, telegram_html, trim
+from monitor.channels.message import message_of
 from monitor.config.models import TelegramChannelConfig
 from monitor.models import Alert
 
 TEXT_LIMIT = 4096
 
 
-def escape(text: str) -> str:
-    """``text`` HTML-escaped, and ``@`` unable to start a mention (in a group, an
-    ``@username`` in a message notifies that member)."""
-    return html.escape(text).replace("@", "@\u200b")
-
-
 def render(chat_id: str | int, alert: Alert) -> dict[str, Any]:
     """The sendMessage body of an alert."""
     message = message_of(alert)
-    lines = [f"<b>{escape(message.headline)}</b>"]
+    lines = [f"<b>{telegram_html(message.headline)}</b>"]
     for item in message.items:
-        title = escape(item.title)
+        title = telegram_html(item.title)
         if item.url:
-            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
+            title = html_link(item.url, title)
+        lines.append(f"• {title}" + (f" ({telegram_html(item.source)})" if item.source else ""))
     if message.note:
-        lines.append(escape(message.note))
+        lines.append(telegram_html(message.note))
     return {
         "chat_id": chat_id,
         "text": _whole_lines(lines, TEXT_LIMIT),
@@ -65,9 +59,9 @@ class TelegramChannel:
         url = f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
         body = render(self.config.chat_id, alert)
         if self.template is not None:
-            text = template.render(self.template, alert, escape)
+            text = template.render(self.template, alert, telegram_html)
             # Cutting HTML could break a tag: an over-long text is sent without markup.
-            body["text"] = text if len(text) <= TEXT_LIMIT else trim(html.escape(text), TEXT_LIMIT)
+            body["text"] = text if len(text) <= TEXT_LIMIT else trim(html_text(text), TEXT_LIMIT)
         await post(
             self.client, url, service="telegram", timeout=self.config.timeout,
             json=body,
