@@ -54,6 +54,11 @@ def markdown(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text).replace("@", _MENTION_BREAK)
 
 
+def markdown_link(url: str, label: str) -> str:
+    """A Markdown link to ``url`` (a ``safe_url``) with ``label`` made literal."""
+    return f"[{markdown(label)}]({url})"
+
+
 def html_text(text: str) -> str:
     """``text`` as HTML text (email): every character that could open markup escaped."""
     return html.escape(text)
@@ -75,7 +80,7 @@ def plain(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
 
 
-def console(value: object) -> str:
+def console(text: object) -> str:
     """Feed text on one line, every control or format character (a terminal escape,
     a bidi override) blanked out."""
-    return one_line(value)
+    return one_line(text)
