@@ -1,9 +1,27 @@
 """Notification channels, one module per kind, registered by their YAML ``type``.
 
-A channel renders an alert (``monitor.models.Alert``) for its service and
-sends it. ``send`` raises ``DeliveryError`` when the service does not accept
-the alert; the outbox then retries. Error messages never carry a channel's
-URL or token, since those are secrets.
+A channel is given an alert (``monitor.models.Alert``) and delivers it to its
+service: ``send(alert, idempotency_key)``, and ``send_digest(alerts, key)`` for a
+channel that gathers a ``digest``. Either raises ``DeliveryError`` when the
+service does not accept it; the outbox then retries. Error messages never carry
+a channel's URL or token, since those are secrets.
+
+- ``message``: what every channel says about an alert, as plain text parts.
+- ``markup``: every escape of feed text, one per markup (Slack mrkdwn, Markdown,
+  Telegram HTML, email HTML, plain text, the console), and the link, line and
+  length rules they share.
+- ``template``: operator Jinja2 templates, every printed value escaped.
+- ``base``: ``ChatChannel``, the shape every chat channel shares (its template
+  read once, the alert rendered, fitted to the service's limit, posted with
+  ``http.post``), and ``TemplatedChannel``, its template half, for email and the
+  console.
+- ``slack``, ``discord``, ``mattermost``, ``teams``, ``ntfy``, ``telegram``: only
+  what is each service's own (its body, its escape, its limits, where to post).
+- ``webhook`` posts the ``monitor.alert/1`` document itself (``Alert.to_json``);
+  ``email`` sends over SMTP; ``console`` prints.
+
+Channels import nothing from the store, the poller, the reader, the alert
+policy or the daemon.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from monitor.channels import markup, template
+from monitor.channels import markup
+from monitor.channels.base import TemplatedChannel
 from monitor.models import Alert
 
 
@@ -38,17 +39,18 @@ def render(alert: Alert) -> str:
     return "\n".join(lines)
 
 
-class ConsoleChannel:
+class ConsoleChannel(TemplatedChannel):
     """Prints each alert to a text stream."""
 
+    escape = staticmethod(markup.console)
+
     def __init__(self, stream: TextIO, template_path: str | None = None) -> None:
+        super().__init__(template_path)
         self.stream = stream
-        self.template = template.load(template_path)
 
     async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Print the alert; a console always accepts it."""
-        text = render(alert)
-        if self.template is not None:
-            text = template.render(self.template, alert, markup.console).rstrip("\n")
+        text = self.templated(alert)
+        text = render(alert) if text is None else text.rstrip("\n")
         self.stream.write(text + "\n\n")
         self.stream.flush()
