@@ -16,6 +16,7 @@ from monitor.channels import build_channels
 from monitor.channels.template import render
 from monitor.config.models import Settings
 from monitor.errors import DeliveryError
+from monitor.models import Alert
 
 HOSTILE = (
     "<!channel> @everyone @here <script>alert(1)</script> [click](https://evil.example) "
@@ -48,7 +49,7 @@ def send(kind: str, webhook: WebhookReceiver, **extra: Any) -> dict[str, Any]:
     async def run() -> None:
         async with httpx.AsyncClient() as client:
             channels = build_channels(settings.channels, client, console=None)  # type: ignore[arg-type]
-            await channels["c"].send(PAYLOAD, "key-1")
+            await channels["c"].send(Alert.from_json(PAYLOAD), "key-1")
 
     asyncio.run(run())
     (request,) = webhook.requests
@@ -174,7 +175,7 @@ def test_a_channel_template_writes_the_text_and_feed_values_stay_escaped(
 
 def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     with pytest.raises(SecurityError):
-        render("{{ ''.__class__.__mro__[1].__subclasses__() }}", PAYLOAD, str)
+        render("{{ ''.__class__.__mro__[1].__subclasses__() }}", Alert.from_json(PAYLOAD), str)
 
 
 def test_the_console_blanks_terminal_escapes_and_bidi_controls() -> None:
@@ -184,7 +185,7 @@ def test_the_console_blanks_terminal_escapes_and_bidi_controls() -> None:
 
     stream = io.StringIO()
     hostile = {**PAYLOAD, "articles": [{"title": "\x1b[2J\x1b]0;pwned\x07" + HOSTILE, "url": None}]}
-    asyncio.run(ConsoleChannel(stream).send(hostile, "k"))
+    asyncio.run(ConsoleChannel(stream).send(Alert.from_json(hostile), "k"))
     printed = stream.getvalue()
     assert "\x1b" not in printed
     assert "\x07" not in printed

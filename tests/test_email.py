@@ -39,6 +39,7 @@ PAYLOAD: dict[str, Any] = {
         }
     ],
 }
+ALERT = Alert.from_json(PAYLOAD)
 
 
 class Inbox:
@@ -88,8 +89,8 @@ def channel(port: int, password: str = "pw", timeout: float = 20) -> EmailChanne
 
 def test_an_alert_arrives_as_plain_text_and_escaped_html(smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    asyncio.run(channel(port).send(PAYLOAD, "key-1"))
-    asyncio.run(channel(port).send(PAYLOAD, "key-1"))  # a retry of the same notification
+    asyncio.run(channel(port).send(ALERT, "key-1"))
+    asyncio.run(channel(port).send(ALERT, "key-1"))  # a retry of the same notification
 
     first, again = inbox.messages
     assert inbox.recipients[0] == ["desk@example.org", "editor@example.org"]
@@ -112,7 +113,7 @@ def test_a_refused_login_is_a_delivery_error_without_the_password(
 ) -> None:
     _, port = smtp
     with pytest.raises(DeliveryError) as caught:
-        asyncio.run(channel(port, "wrong-secret", timeout=2).send(PAYLOAD, "key-2"))
+        asyncio.run(channel(port, "wrong-secret", timeout=2).send(ALERT, "key-2"))
     assert str(caught.value).startswith("email: ")
     assert "wrong-secret" not in str(caught.value)
 
@@ -122,7 +123,7 @@ def test_an_unreachable_server_is_a_delivery_error() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(DeliveryError, match="email: ConnectionRefusedError"):
-        asyncio.run(channel(port).send(PAYLOAD, "key-3"))
+        asyncio.run(channel(port).send(ALERT, "key-3"))
 
 
 def test_a_digest_channel_sends_one_email_for_the_alerts_of_its_period(

@@ -92,7 +92,7 @@ async def deliver_due(
         try:
             if channel is None:
                 raise DeliveryError(f"channel {delivery.channel!r} is not configured")
-            await channel.send(delivery.alert.to_json(), _idempotency_key(delivery))
+            await channel.send(delivery.alert, _idempotency_key(delivery))
         except DeliveryError as exc:
             outcomes.append(_record_failure(store, delivery, exc, settings, now, rng))
         else:
@@ -104,7 +104,7 @@ async def deliver_due(
             continue  # still gathering
         try:
             await digest_channel.send_digest(
-                [delivery.alert.to_json() for delivery in batch],
+                [delivery.alert for delivery in batch],
                 ":".join(_idempotency_key(delivery) for delivery in batch),
             )
         except DeliveryError as exc:

@@ -1,9 +1,27 @@
 """Notification channels, one module per kind, registered by their YAML ``type``.
 
-A channel renders an alert payload (``monitor.alerts.policy``) for its service and
-sends it. ``send`` raises ``DeliveryError`` when the service does not accept
-the alert; the outbox then retries. Error messages never carry a channel's
-URL or token, since those are secrets.
+A channel is given an alert (``monitor.models.Alert``) and delivers it to its
+service: ``send(alert, idempotency_key)``, and ``send_digest(alerts, key)`` for a
+channel that gathers a ``digest``. Either raises ``DeliveryError`` when the
+service does not accept it; the outbox then retries. Error messages never carry
+a channel's URL or token, since those are secrets.
+
+- ``message``: what every channel says about an alert, as plain text parts.
+- ``markup``: every escape of feed text, one per markup (Slack mrkdwn, Markdown,
+  Telegram HTML, email HTML, plain text, the console), and the link, line and
+  length rules they share.
+- ``template``: operator Jinja2 templates, every printed value escaped.
+- ``base``: ``ChatChannel``, the shape every chat channel shares (its template
+  read once, the alert rendered, fitted to the service's limit, posted with
+  ``http.post``), and ``TemplatedChannel``, its template half, for email and the
+  console.
+- ``slack``, ``discord``, ``mattermost``, ``teams``, ``ntfy``, ``telegram``: only
+  what is each service's own (its body, its escape, its limits, where to post).
+- ``webhook`` posts the ``monitor.alert/1`` document itself (``Alert.to_json``);
+  ``email`` sends over SMTP; ``console`` prints.
+
+Channels import nothing from the store, the poller, the reader, the alert
+policy or the daemon.
 """
 
 from __future__ import annotations
@@ -23,6 +41,7 @@ from monitor.channels.teams import TeamsChannel
 from monitor.channels.telegram import TelegramChannel
 from monitor.channels.webhook import WebhookChannel
 from monitor.config.models import ChannelConfig, ConsoleChannelConfig
+from monitor.models import Alert
 
 # Each configured ``type`` and the class that sends to it.
 _SENDERS: dict[str, Any] = {
@@ -38,10 +57,10 @@ _SENDERS: dict[str, Any] = {
 
 
 class Channel(Protocol):
-    """Something that can deliver an alert payload."""
+    """Something that can deliver an alert."""
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Deliver ``payload`` or raise ``DeliveryError``."""
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
+        """Deliver ``alert`` or raise ``DeliveryError``."""
 
 
 @runtime_checkable
@@ -50,8 +69,8 @@ class DigestChannel(Protocol):
 
     digest: float | None
 
-    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
-        """Deliver all ``payloads`` in one message or raise ``DeliveryError``."""
+    async def send_digest(self, alerts: list[Alert], key: str) -> None:
+        """Deliver all ``alerts`` in one message or raise ``DeliveryError``."""
 
 
 def build_channels(

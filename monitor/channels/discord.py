@@ -2,59 +2,44 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from monitor.channels import template
-from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.base import ChatChannel
+from monitor.channels.markup import markdown, markdown_link, trim
+from monitor.channels.message import message_of
 from monitor.config.models import DiscordChannelConfig
+from monitor.models import Alert
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 COLOURS = {"notice": 0x3498DB, "warning": 0xF1C40F, "critical": 0xE74C3C}
-_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#-])")
 
 
-def escape(text: str) -> str:
-    """Discord Markdown made literal, and ``@`` unable to start a mention."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
-
-
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The webhook body of an alert."""
-    message = message_of(payload)
-    lines = []
-    for item in message.items:
-        title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
-    if message.note:
-        lines.append(escape(message.note))
-    embed: dict[str, Any] = {
-        "title": trim(message.headline, TITLE_LIMIT),
-        "description": trim("\n".join(lines), DESCRIPTION_LIMIT),
-        "color": 0x2ECC71 if message.resolved else COLOURS.get(message.level, 0x95A5A6),
-    }
-    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
-
-
-class DiscordChannel:
+class DiscordChannel(ChatChannel[DiscordChannelConfig]):
     """Posts alerts to a Discord webhook."""
 
-    def __init__(self, config: DiscordChannelConfig, client: httpx.AsyncClient) -> None:
-        self.config, self.client = config, client
-        self.template = template.load(config.template)
+    service = "discord"
+    limit = DESCRIPTION_LIMIT
+    escape = staticmethod(markdown)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
-        if self.template is not None:
-            text = template.render(self.template, payload, escape)
-            body["embeds"][0]["description"] = trim(text, DESCRIPTION_LIMIT)
-        await post(
-            self.client, self.config.url, service="discord", timeout=self.config.timeout,
-            json=body,
-        )  # fmt: skip
+    def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
+        """The webhook body of an alert; ``text``, when given, is the embed's description."""
+        message = message_of(alert)
+        if text is None:
+            lines = []
+            for item in message.items:
+                title = markdown_link(item.url, item.title) if item.url else markdown(item.title)
+                lines.append(f"• {title}" + (f" ({markdown(item.source)})" if item.source else ""))
+            if message.note:
+                lines.append(markdown(message.note))
+            text = trim("\n".join(lines), DESCRIPTION_LIMIT)
+        embed: dict[str, Any] = {
+            "title": trim(message.headline, TITLE_LIMIT),
+            "description": text,
+            "color": 0x2ECC71 if message.resolved else COLOURS.get(message.level, 0x95A5A6),
+        }
+        return {"embeds": [embed], "allowed_mentions": {"parse": []}}
+
+    def endpoint(self) -> str:
+        """The webhook's URL."""
+        return self.config.url

@@ -4,60 +4,56 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import smtplib
 import ssl
-from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any
 
-from monitor.channels import template
-from monitor.channels.message import Message, message_of, trim
-from monitor.channels.ntfy import plain
+from monitor.channels.base import TemplatedChannel
+from monitor.channels.markup import html_link, html_text, plain, trim
+from monitor.channels.message import Message, message_of
 from monitor.config.models import EmailChannelConfig
 from monitor.errors import DeliveryError
+from monitor.models import Alert
 
 SUBJECT_LIMIT = 200
 
 
-def render(
-    payload: Mapping[str, Any], sender: str, recipients: list[str], key: str
-) -> EmailMessage:
+def render(alert: Alert, sender: str, recipients: list[str], key: str) -> EmailMessage:
     """The email of an alert; feed text is plain in one part and escaped in the other."""
-    message = message_of(payload)
-    email = EmailMessage()
+    message = message_of(alert)
     # message_of keeps feed text on one line: no header can be injected.
-    email["Subject"] = trim(message.headline, SUBJECT_LIMIT)
-    email["From"] = sender
-    email["To"] = ", ".join(recipients)
-    email["Date"] = formatdate(usegmt=True)
-    # The same notification retried keeps its Message-ID, so a mail system can drop a repeat.
-    email["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@monitor.invalid>"
+    email = _envelope(message.headline, sender, recipients, key)
     email.set_content(_plain(message))
     email.add_alternative(_html(message), subtype="html")
     return email
 
 
 def render_digest(
-    payloads: list[Mapping[str, Any]], sender: str, recipients: list[str], key: str
+    alerts: list[Alert], sender: str, recipients: list[str], key: str
 ) -> EmailMessage:
     """One email for several alerts, each as in ``render``."""
-    messages = [message_of(payload) for payload in payloads]
-    email = EmailMessage()
-    email["Subject"] = trim(
-        f"monitor: {len(messages)} alerts; {messages[0].headline}", SUBJECT_LIMIT
-    )
-    email["From"] = sender
-    email["To"] = ", ".join(recipients)
-    email["Date"] = formatdate(usegmt=True)
-    email["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@monitor.invalid>"
+    messages = [message_of(alert) for alert in alerts]
+    subject = f"monitor: {len(messages)} alerts; {messages[0].headline}"
+    email = _envelope(subject, sender, recipients, key)
     email.set_content("\n".join(_plain(message) for message in messages))
     bodies = "<hr>".join(
         _html(message).removeprefix("<html><body>").removesuffix("</body></html>\n")
         for message in messages
     )
     email.add_alternative(f"<html><body>{bodies}</body></html>\n", subtype="html")
+    return email
+
+
+def _envelope(subject: str, sender: str, recipients: list[str], key: str) -> EmailMessage:
+    """An email with its headers and no content yet."""
+    email = EmailMessage()
+    email["Subject"] = trim(subject, SUBJECT_LIMIT)
+    email["From"] = sender
+    email["To"] = ", ".join(recipients)
+    email["Date"] = formatdate(usegmt=True)
+    # The same notification retried keeps its Message-ID, so a mail system can drop a repeat.
+    email["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@monitor.invalid>"
     return email
 
 
@@ -75,39 +71,42 @@ def _plain(message: Message) -> str:
 def _html(message: Message) -> str:
     items = []
     for item in message.items:
-        title = html.escape(item.title)
+        title = html_text(item.title)
         if item.url:
-            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
-        source = f" ({html.escape(item.source)})" if item.source else ""
+            title = html_link(item.url, title)
+        source = f" ({html_text(item.source)})" if item.source else ""
         items.append(f"<li>{title}{source}</li>")
-    note = f"<p>{html.escape(message.note)}</p>" if message.note else ""
+    note = f"<p>{html_text(message.note)}</p>" if message.note else ""
     return (
-        f"<html><body><h2>{html.escape(message.headline)}</h2>"
+        f"<html><body><h2>{html_text(message.headline)}</h2>"
         f"<ul>{''.join(items)}</ul>{note}</body></html>\n"
     )
 
 
-class EmailChannel:
+class EmailChannel(TemplatedChannel):
     """Sends each notification as an email through one SMTP server."""
 
+    escape = staticmethod(plain)  # a template writes the plain-text part
+
     def __init__(self, config: EmailChannelConfig, client: object = None) -> None:
+        super().__init__(config.template)
         self.config = config
-        self.template = template.load(config.template)
         self.digest = config.digest
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Send the email, or raise ``DeliveryError`` (never with the password)."""
-        email = render(payload, self.config.from_, self.config.to, idempotency_key)
-        if self.template is not None:
+        email = render(alert, self.config.from_, self.config.to, idempotency_key)
+        text = self.templated(alert)
+        if text is not None:
             # The template writes the plain-text part; the HTML part stays the default.
             text_part = email.get_body(("plain",))
             assert text_part is not None
-            text_part.set_content(template.render(self.template, payload, plain))
+            text_part.set_content(text)
         await asyncio.to_thread(self._send, email)
 
-    async def send_digest(self, payloads: list[Mapping[str, Any]], key: str) -> None:
+    async def send_digest(self, alerts: list[Alert], key: str) -> None:
         """Send several notifications as one email, or raise ``DeliveryError``."""
-        email = render_digest(payloads, self.config.from_, self.config.to, key)
+        email = render_digest(alerts, self.config.from_, self.config.to, key)
         await asyncio.to_thread(self._send, email)
 
     def _send(self, email: EmailMessage) -> None:

@@ -2,45 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from monitor.channels import template
-from monitor.channels.discord import escape
-from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.base import ChatChannel
+from monitor.channels.markup import markdown, markdown_link, trim
+from monitor.channels.message import message_of
 from monitor.config.models import MattermostChannelConfig
+from monitor.models import Alert
 
 TEXT_LIMIT = 16_000
 
 
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The webhook body of an alert (Mattermost reads the same Markdown as Discord)."""
-    message = message_of(payload)
-    lines = [f"**{escape(message.headline)}**"]
-    for item in message.items:
-        title = f"[{escape(item.title)}]({item.url})" if item.url else escape(item.title)
-        lines.append(f"- {title}" + (f" ({escape(item.source)})" if item.source else ""))
-    if message.note:
-        lines.append(escape(message.note))
-    return {"text": trim("\n".join(lines), TEXT_LIMIT)}
-
-
-class MattermostChannel:
+class MattermostChannel(ChatChannel[MattermostChannelConfig]):
     """Posts alerts to a Mattermost incoming webhook."""
 
-    def __init__(self, config: MattermostChannelConfig, client: httpx.AsyncClient) -> None:
-        self.config, self.client = config, client
-        self.template = template.load(config.template)
+    service = "mattermost"
+    limit = TEXT_LIMIT
+    escape = staticmethod(markdown)  # Mattermost reads the same Markdown as Discord
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
-        if self.template is not None:
-            body["text"] = trim(template.render(self.template, payload, escape), TEXT_LIMIT)
-        await post(
-            self.client, self.config.url, service="mattermost", timeout=self.config.timeout,
-            json=body,
-        )  # fmt: skip
+    def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
+        """The webhook body of an alert; ``text``, when given, is all of it."""
+        if text is None:
+            message = message_of(alert)
+            lines = [f"**{markdown(message.headline)}**"]
+            for item in message.items:
+                title = markdown_link(item.url, item.title) if item.url else markdown(item.title)
+                lines.append(f"- {title}" + (f" ({markdown(item.source)})" if item.source else ""))
+            if message.note:
+                lines.append(markdown(message.note))
+            text = trim("\n".join(lines), TEXT_LIMIT)
+        return {"text": text}
+
+    def endpoint(self) -> str:
+        """The webhook's URL."""
+        return self.config.url

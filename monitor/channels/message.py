@@ -1,15 +1,16 @@
 """What every chat channel says about an alert, before its own markup. Pure.
 
 Feed text is untrusted: each channel escapes what this module returns for its
-own markup, and only http(s) links from feeds ever become links.
+own markup (``monitor.channels.markup``), and only http(s) links from feeds are
+kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
+
+from monitor.channels.markup import one_line, safe_url
+from monitor.models import Alert
 
 MAX_ARTICLES = 10
 
@@ -34,47 +35,28 @@ class Message:
     note: str | None
 
 
-def safe_url(url: Any) -> str | None:
-    """``url`` if it is an http(s) link with a host, else ``None``."""
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def one_line(text: Any) -> str:
-    """``text`` on one line, control characters blanked."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
-
-
-def trim(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
-
-
-def message_of(payload: Mapping[str, Any]) -> Message:
-    """The parts of an alert payload (schema ``monitor.alert/1``) that channels show."""
-    kind, watch, level = (one_line(payload.get(key, "")) for key in ("kind", "watch", "level"))
-    resolved = payload.get("state") == "resolved"
-    tag = "RESOLVED" if resolved else level.upper()
+def message_of(alert: Alert) -> Message:
+    """The parts of an alert that channels show."""
+    kind, watch, level = one_line(alert.kind), one_line(alert.watch), one_line(alert.level)
+    tag = "RESOLVED" if alert.resolved else level.upper()
     if watch == "system":
         headline = f"[{tag}] monitor itself: {kind}"
     elif kind == "index":
-        headline = f"[{tag}] {watch}: tension index {payload.get('score', 0):g}"
+        headline = f"[{tag}] {watch}: tension index {alert.score:g}"
     elif kind == "spike":
-        headline = f"[{tag}] {watch}: {payload.get('score', 0):g} in-scope articles in one window"
+        headline = f"[{tag}] {watch}: {alert.score:g} in-scope articles in one window"
     else:
-        headline = f"[{tag}] {watch}: score {payload.get('score', 0):g} ({kind})"
+        headline = f"[{tag}] {watch}: score {alert.score:g} ({kind})"
     items = tuple(
         Item(
-            title=one_line(article.get("title") or "untitled"),
-            url=safe_url(article.get("url")),
-            source=one_line(article["source"]) if article.get("source") else None,
+            title=one_line(article.title or "untitled"),
+            url=safe_url(article.url),
+            source=one_line(article.source) if article.source else None,
         )
-        for article in list(payload.get("articles") or [])[:MAX_ARTICLES]
+        for article in alert.articles[:MAX_ARTICLES]
     )
-    sources = payload.get("sources") or []
-    note = one_line(payload["message"]) if payload.get("message") else None
+    sources = alert.sources or ()
+    note = one_line(alert.message) if alert.message else None
     if len(sources) > 1:
         note = f"{len(sources)} sources" + (f"; {note}" if note else "")
-    return Message(headline, level, resolved, items, note)
+    return Message(headline, level, alert.resolved, items, note)

@@ -2,63 +2,62 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from monitor.channels import template
-from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.base import ChatChannel
+from monitor.channels.markup import plain, trim
+from monitor.channels.message import message_of
 from monitor.config.models import NtfyChannelConfig
+from monitor.models import Alert
 
 MESSAGE_LIMIT = 4096
+TITLE_LIMIT = 250
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}
 
 
-def plain(text: str) -> str:
-    """A value in plain text: nothing to escape, control characters blanked."""
-    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
-
-
-def render(topic: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """ntfy's JSON publishing body (plain text: nothing to escape but nothing rendered)."""
-    message = message_of(payload)
-    lines = [item.title + (f" ({item.source})" if item.source else "") for item in message.items]
-    if message.note:
-        lines.append(message.note)
-    body: dict[str, Any] = {
-        "topic": topic,
-        "title": trim(message.headline, 250),
-        "message": trim("\n".join(lines) or message.headline, MESSAGE_LIMIT),
-        "priority": 3 if message.resolved else PRIORITIES.get(message.level, 3),
-        "tags": ["white_check_mark" if message.resolved else "warning", message.level],
-    }
-    click = next((item.url for item in message.items if item.url), None)
-    if click:
-        body["click"] = click
-    return body
-
-
-class NtfyChannel:
+class NtfyChannel(ChatChannel[NtfyChannelConfig]):
     """Publishes alerts to an ntfy topic URL such as ``https://ntfy.sh/kosovo-alerts``."""
 
+    service = "ntfy"
+    limit = MESSAGE_LIMIT
+    escape = staticmethod(plain)
+
     def __init__(self, config: NtfyChannelConfig, client: httpx.AsyncClient) -> None:
-        self.config, self.client = config, client
-        self.template = template.load(config.template)
+        super().__init__(config, client)
         parts = urlsplit(config.url)
         self.topic = parts.path.strip("/").split("/")[-1]
         self.server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Publish the alert, or raise ``DeliveryError``."""
-        headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
-        body = render(self.topic, payload)
-        if self.template is not None:
-            text = template.render(self.template, payload, plain)
-            body["message"] = trim(text, MESSAGE_LIMIT)
-        await post(
-            self.client, self.server, service="ntfy", timeout=self.config.timeout,
-            json=body, headers=headers,
-        )  # fmt: skip
+    def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
+        """ntfy's JSON publishing body (plain text: nothing to escape but nothing rendered);
+        ``text``, when given, is its message."""
+        message = message_of(alert)
+        if text is None:
+            lines = [
+                item.title + (f" ({item.source})" if item.source else "") for item in message.items
+            ]
+            if message.note:
+                lines.append(message.note)
+            text = trim("\n".join(lines) or message.headline, MESSAGE_LIMIT)
+        body: dict[str, Any] = {
+            "topic": self.topic,
+            "title": trim(message.headline, TITLE_LIMIT),
+            "message": text,
+            "priority": 3 if message.resolved else PRIORITIES.get(message.level, 3),
+            "tags": ["white_check_mark" if message.resolved else "warning", message.level],
+        }
+        click = next((item.url for item in message.items if item.url), None)
+        if click:
+            body["click"] = click
+        return body
+
+    def endpoint(self) -> str:
+        """The server's root: the topic is in the body."""
+        return self.server
+
+    def headers(self) -> dict[str, str]:
+        """The access token, when the topic needs one."""
+        return {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}

@@ -2,68 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from monitor.channels import template
-from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.base import ChatChannel
+from monitor.channels.markup import mrkdwn, mrkdwn_link, trim
+from monitor.channels.message import message_of
 from monitor.config.models import SlackChannelConfig
+from monitor.models import Alert
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters, so ``<!channel>`` or ``<url|x>`` become text,
-    and ``@`` unable to start a mention (in case the app links plain names)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("@", "@\u200b")
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link whose target cannot be bent by ``|`` or ``>``."""
-    target = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-    return f"<{target}|{escape(label)}>"
-
-
-def render(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The Block Kit body of an alert."""
-    message = message_of(payload)
-    lines = []
-    for item in message.items:
-        title = link(item.url, item.title) if item.url else escape(item.title)
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
-    if message.note:
-        lines.append(escape(message.note))
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": trim(message.headline, HEADER_LIMIT)},
-        }
-    ]
-    if lines:
-        text = trim("\n".join(lines), SECTION_LIMIT)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
-    return {"text": escape(message.headline), "blocks": blocks}
-
-
-class SlackChannel:
+class SlackChannel(ChatChannel[SlackChannelConfig]):
     """Posts alerts to a Slack incoming webhook."""
 
-    def __init__(self, config: SlackChannelConfig, client: httpx.AsyncClient) -> None:
-        self.config, self.client = config, client
-        self.template = template.load(config.template)
+    service = "slack"
+    limit = SECTION_LIMIT
+    escape = staticmethod(mrkdwn)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Post the alert, or raise ``DeliveryError``."""
-        body = render(payload)
-        if self.template is not None:
-            text = trim(template.render(self.template, payload, escape), SECTION_LIMIT)
-            body["blocks"][1:] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-        await post(
-            self.client, self.config.url, service="slack", timeout=self.config.timeout,
-            json=body,
-        )  # fmt: skip
+    def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
+        """The Block Kit body of an alert; ``text``, when given, is its section's mrkdwn."""
+        message = message_of(alert)
+        if text is None:
+            lines = []
+            for item in message.items:
+                title = mrkdwn_link(item.url, item.title) if item.url else mrkdwn(item.title)
+                lines.append(f"• {title}" + (f" ({mrkdwn(item.source)})" if item.source else ""))
+            if message.note:
+                lines.append(mrkdwn(message.note))
+            text = trim("\n".join(lines), SECTION_LIMIT) if lines else None
+        blocks: list[dict[str, Any]] = [
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": trim(message.headline, HEADER_LIMIT)},
+            }
+        ]
+        if text is not None:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        return {"text": mrkdwn(message.headline), "blocks": blocks}
+
+    def endpoint(self) -> str:
+        """The webhook's URL."""
+        return self.config.url

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
-from monitor.channels import template
-from monitor.channels.http import post
-from monitor.channels.message import message_of, trim
+from monitor.channels.base import ChatChannel
+from monitor.channels.markup import html_link, html_text, telegram_html, trim
+from monitor.channels.message import message_of
 from monitor.config.models import TelegramChannelConfig
+from monitor.models import Alert
 
 TEXT_LIMIT = 4096
-
-
-def escape(text: str) -> str:
-    """``text`` HTML-escaped, and ``@`` unable to start a mention (in a group, an
-    ``@username`` in a message notifies that member)."""
-    return html.escape(text).replace("@", "@\u200b")
-
-
-def render(chat_id: str | int, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The sendMessage body of an alert."""
-    message = message_of(payload)
-    lines = [f"<b>{escape(message.headline)}</b>"]
-    for item in message.items:
-        title = escape(item.title)
-        if item.url:
-            title = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>'
-        lines.append(f"• {title}" + (f" ({escape(item.source)})" if item.source else ""))
-    if message.note:
-        lines.append(escape(message.note))
-    return {
-        "chat_id": chat_id,
-        "text": _whole_lines(lines, TEXT_LIMIT),
-        "parse_mode": "HTML",
-        "disable_web_page_preview": True,
-    }
 
 
 def _whole_lines(lines: list[str], limit: int) -> str:
@@ -53,22 +25,39 @@ def _whole_lines(lines: list[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-class TelegramChannel:
+class TelegramChannel(ChatChannel[TelegramChannelConfig]):
     """Sends alerts as a Telegram bot to one chat."""
 
-    def __init__(self, config: TelegramChannelConfig, client: httpx.AsyncClient) -> None:
-        self.config, self.client = config, client
-        self.template = template.load(config.template)
+    service = "telegram"
+    limit = TEXT_LIMIT
+    escape = staticmethod(telegram_html)
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
-        """Send the alert, or raise ``DeliveryError`` (never naming the token)."""
-        url = f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
-        body = render(self.config.chat_id, payload)
-        if self.template is not None:
-            text = template.render(self.template, payload, escape)
-            # Cutting HTML could break a tag: an over-long text is sent without markup.
-            body["text"] = text if len(text) <= TEXT_LIMIT else trim(html.escape(text), TEXT_LIMIT)
-        await post(
-            self.client, url, service="telegram", timeout=self.config.timeout,
-            json=body,
-        )  # fmt: skip
+    def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
+        """The sendMessage body of an alert; ``text``, when given, is its text."""
+        if text is None:
+            message = message_of(alert)
+            lines = [f"<b>{telegram_html(message.headline)}</b>"]
+            for item in message.items:
+                title = telegram_html(item.title)
+                if item.url:
+                    title = html_link(item.url, title)
+                source = f" ({telegram_html(item.source)})" if item.source else ""
+                lines.append(f"• {title}{source}")
+            if message.note:
+                lines.append(telegram_html(message.note))
+            text = _whole_lines(lines, TEXT_LIMIT)
+        return {
+            "chat_id": self.config.chat_id,
+            "text": text,
+            "parse_mode": "HTML",
+            "disable_web_page_preview": True,
+        }
+
+    def fit(self, text: str) -> str:
+        """The template's text; cutting HTML could break a tag, so an over-long text is
+        sent without markup."""
+        return text if len(text) <= TEXT_LIMIT else trim(html_text(text), TEXT_LIMIT)
+
+    def endpoint(self) -> str:
+        """The bot's sendMessage URL (it holds the token)."""
+        return f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"

@@ -9,17 +9,17 @@ template from reaching Python internals.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
 
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from monitor.channels.message import message_of
+from monitor.models import Alert
 
 
-def render(source: str, payload: Mapping[str, Any], escape: Callable[[str], str]) -> str:
+def render(source: str, alert: Alert, escape: Callable[[str], str]) -> str:
     """The text of ``source`` for an alert, every printed value escaped with ``escape``."""
     environment = SandboxedEnvironment(
         undefined=StrictUndefined,
@@ -27,9 +27,10 @@ def render(source: str, payload: Mapping[str, Any], escape: Callable[[str], str]
         autoescape=False,
         keep_trailing_newline=True,
     )
-    message = message_of(payload)
+    message = message_of(alert)
+    # The ``monitor.alert/1`` document's keys, as templates have always seen them.
     context = {
-        **payload,
+        **alert.to_json(),
         "headline": message.headline,
         "articles": [asdict(item) for item in message.items],
         "note": message.note,

@@ -1,4 +1,4 @@
-"""The generic webhook channel: the alert payload as JSON, POSTed to a URL."""
+"""The generic webhook channel: the alert's ``monitor.alert/1`` document, POSTed to a URL."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
 from monitor.channels.http import post
 from monitor.config.models import WebhookChannelConfig
+from monitor.models import Alert
 
 TIMESTAMP_HEADER = "X-Monitor-Timestamp"
 SIGNATURE_HEADER = "X-Monitor-Signature"
@@ -29,20 +28,21 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookChannel:
-    """POSTs the payload (schema ``monitor.alert/1``) with an ``Idempotency-Key`` header."""
+    """POSTs the alert (schema ``monitor.alert/1``) with an ``Idempotency-Key`` header."""
 
     def __init__(self, config: WebhookChannelConfig, client: httpx.AsyncClient) -> None:
         self.config = config
         self.client = client
 
-    async def send(self, payload: Mapping[str, Any], idempotency_key: str) -> None:
+    async def send(self, alert: Alert, idempotency_key: str) -> None:
         """POST the alert; raise ``DeliveryError`` unless the receiver answers 2xx."""
         headers = {
             **self.config.headers,
             "Content-Type": "application/json",
             "Idempotency-Key": idempotency_key,
         }
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        # Byte for byte the stable contract (tests/test_webhook_contract.py).
+        body = json.dumps(alert.to_json(), ensure_ascii=False).encode()
         if self.config.secret:
             timestamp = str(int(time.time()))
             headers[TIMESTAMP_HEADER] = timestamp

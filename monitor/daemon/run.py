@@ -110,7 +110,7 @@ async def send_test_alert(config: Config, name: str) -> str | None:
         now = runtime.clock()
         alert = channel_test_alert(now)
         try:
-            await runtime.channels[name].send(alert.to_json(), f"{alert.key}:{name}")
+            await runtime.channels[name].send(alert, f"{alert.key}:{name}")
         except DeliveryError as exc:
             return str(exc)
     return None
