@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.channels.markup import console
 from monitor.humanize import minute
 
 MAX_HITS_SHOWN = 8
 
 
-def _printable(text: Any) -> str:
-    """Feed text on one line, without control characters (a terminal is an output too)."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
-
-
 def explain_text(document: dict[str, Any]) -> str:
     """The explanation as lines a person reads top to bottom."""
     article = document["article"]
-    lines = [f"article {article['id']}: {_printable(article['title'] or 'untitled')}"]
-    where = [_printable(article["source"] or "")]
+    lines = [f"article {article['id']}: {console(article['title'] or 'untitled')}"]
+    where = [console(article["source"] or "")]
     if article["url"]:
-        where.append(_printable(article["url"]))
+        where.append(console(article["url"]))
     lines.append(f"  {', '.join(p for p in where if p)}; fetched {minute(article['fetched_at'])}")
     for watch in document["watches"]:
         lines.append("")
@@ -29,13 +25,13 @@ def explain_text(document: dict[str, Any]) -> str:
         hits = watch["hits"]
         if hits:
             shown = ", ".join(
-                f"{hit['signal']} {_printable(hit['text'])!r} "
+                f"{hit['signal']} {console(hit['text'])!r} "
                 + ("negated" if hit["negated"] else f"{hit['points']:+g}")
                 for hit in hits[:MAX_HITS_SHOWN]
             )
             more = f" and {len(hits) - MAX_HITS_SHOWN} more" if len(hits) > MAX_HITS_SHOWN else ""
             lines.append(f"  hits: {shown}{more}")
-        lines.append(f"  decision: {_printable(watch['decision'])}")
+        lines.append(f"  decision: {console(watch['decision'])}")
         alert = watch["alert"]
         if alert is not None:
             lines.append(
@@ -48,6 +44,6 @@ def explain_text(document: dict[str, Any]) -> str:
             for channel in watch["channels"]:
                 state = "notified" if channel["notified"] else "not notified"
                 lines.append(
-                    f"    {channel['channel']:<{width}}  {state}: {_printable(channel['reason'])}"
+                    f"    {channel['channel']:<{width}}  {state}: {console(channel['reason'])}"
                 )
     return "\n".join(lines)
