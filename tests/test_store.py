@@ -222,3 +222,19 @@ def test_news_gone_quiet_is_a_system_alert_but_a_fresh_install_is_not(tmp_path: 
     assert [(a["watch"], a["kind"], a["state"]) for a in store.list_alerts()] == [
         ("system", "quiet", "firing")
     ]
+
+
+def test_a_delivery_whose_stored_alert_is_damaged_is_given_up_not_fatal(store: Store) -> None:
+    (stored,), _ = store.insert_articles(1, [make_article("g1", None, "one")], NOW)
+    for key in ("broken", "fine"):
+        store.open_alert(
+            watch="w", kind="article", level="warning", dedup_key=key, score=9.0,
+            article_ids=[stored.id], payload=alert(key), channels=["team"], now=NOW,
+        )  # fmt: skip
+    store.db.execute("UPDATE alerts SET payload = '{\"kind\": 1}' WHERE dedup_key = 'broken'")
+
+    due = store.due_deliveries(NOW)
+
+    assert [d.alert.key for d in due] == ["fine"]
+    (dead,) = store.list_deliveries(["dead"])
+    assert dead["last_error"].startswith("the stored alert cannot be read: KeyError")

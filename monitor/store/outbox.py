@@ -19,27 +19,41 @@ class OutboxMixin(StoreBase):
     """The outbox: deliveries due, sent, retried or given up."""
 
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[PendingDelivery]:
-        """Return pending deliveries whose next attempt is due, oldest first."""
-        rows = self.db.query(
-            """SELECT d.id, d.alert_id, d.channel, d.attempts,
+        """Return pending deliveries whose next attempt is due, oldest first.
+
+        A delivery whose stored alert cannot be read back (a damaged row) is
+        given up as dead, with the reason, instead of stopping the outbox.
+        """
+        rows = list(
+            self.db.query(
+                """SELECT d.id, d.alert_id, d.channel, d.attempts,
                  COALESCE(d.payload, a.payload) AS payload, d.event, d.created_at
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.status = 'pending' AND d.next_attempt_at <= ?
                ORDER BY d.next_attempt_at, d.id LIMIT ?""",
-            [iso(now), limit],
-        )
-        return [
-            PendingDelivery(
-                id=row["id"],
-                alert_id=row["alert_id"],
-                channel=row["channel"],
-                attempts=row["attempts"],
-                alert=Alert.from_json(json.loads(row["payload"])),
-                created_at=datetime.fromisoformat(row["created_at"]),
-                event=row["event"],
+                [iso(now), limit],
             )
-            for row in rows
-        ]
+        )
+        due = []
+        for row in rows:
+            try:
+                alert = Alert.from_json(json.loads(row["payload"]))
+            except (KeyError, TypeError, ValueError) as exc:
+                error = f"the stored alert cannot be read: {type(exc).__name__}: {exc}"
+                self.mark_failed(row["id"], error[:1000], None)
+                continue
+            due.append(
+                PendingDelivery(
+                    id=row["id"],
+                    alert_id=row["alert_id"],
+                    channel=row["channel"],
+                    attempts=row["attempts"],
+                    alert=alert,
+                    created_at=datetime.fromisoformat(row["created_at"]),
+                    event=row["event"],
+                )
+            )
+        return due
 
     def mark_sent(self, delivery_id: int, now: datetime) -> None:
         """Record that a delivery reached its channel."""
