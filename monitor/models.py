@@ -150,6 +150,20 @@ class AlertHit:
     capped: bool = False
     negated: bool = False
 
+    @classmethod
+    def from_json(cls, hit: Mapping[str, Any]) -> AlertHit:
+        """A hit as an alert document or a stored score has it (offsets are left out)."""
+        return cls(
+            signal=hit["signal"],
+            term=hit["term"],
+            text=hit["text"],
+            field=hit["field"],
+            points=hit["points"],
+            boosted=hit.get("boosted", False),
+            capped=hit.get("capped", False),
+            negated=hit.get("negated", False),
+        )
+
 
 @dataclass(frozen=True)
 class AlertArticle:
@@ -266,19 +280,7 @@ class Alert:
                     source=article.get("source"),
                     published=article.get("published"),
                     score=article.get("score"),
-                    hits=tuple(
-                        AlertHit(
-                            hit["signal"],
-                            hit["term"],
-                            hit["text"],
-                            hit["field"],
-                            hit["points"],
-                            hit.get("boosted", False),
-                            hit.get("capped", False),
-                            hit.get("negated", False),
-                        )
-                        for hit in article.get("hits") or ()
-                    ),
+                    hits=tuple(AlertHit.from_json(hit) for hit in article.get("hits") or ()),
                 )
                 for article in document.get("articles") or ()
             ),

@@ -200,19 +200,7 @@ class AlertsMixin(StoreBase):
                    WHERE a.id = ?""",
                 [watch, article_id],
             ):
-                hits = tuple(
-                    AlertHit(
-                        hit["signal"],
-                        hit["term"],
-                        hit["text"],
-                        hit["field"],
-                        hit["points"],
-                        hit["boosted"],
-                        hit["capped"],
-                        hit["negated"],
-                    )
-                    for hit in json.loads(row["hits"] or "[]")
-                )
+                hits = tuple(AlertHit.from_json(hit) for hit in json.loads(row["hits"] or "[]"))
                 articles.append(
                     (
                         row["id"],
