@@ -23,7 +23,7 @@ import ahocorasick
 from monitor.rules.text import BREAK, tokens
 
 if TYPE_CHECKING:
-    from monitor.config import ScopeConfig, WatchConfig
+    from monitor.config.models.watch import ScopeConfig, WatchConfig
     from monitor.config.yamlfile import Location
 
 MIN_WILDCARD_PREFIX = 3
