@@ -117,3 +117,48 @@ def test_the_shipped_watch_meets_its_targets_on_the_dev_set() -> None:
     assert figures["label_2_notice"]["value"] >= 0.85
     assert figures["false_alert_rate"]["0"]["value"] <= 0.02
     assert figures["false_alert_rate"]["1"]["value"] <= 0.15
+
+
+# Written for these tests: one clash told twice the same afternoon, a report of it
+# two days later, and an unrelated attack the same afternoon.
+EVENTS = [
+    {"id": "a1", "level": 3, "event": "bridge-clash", "date": "2026-11-02T15:00:00+00:00",
+     "title": "Clashes at the Ibar bridge in Mitrovica, nine wounded",
+     "text": "Police and Kosovo Serbs clashed at the Ibar bridge; nine people were wounded."},
+    {"id": "a2", "level": 3, "event": "bridge-clash", "date": "2026-11-02T15:40:00+00:00",
+     "title": "Nine wounded in clashes at the Ibar bridge in Mitrovica",
+     "text": "Police and Kosovo Serbs clashed at the Ibar bridge; nine people were wounded."},
+    {"id": "b1", "level": 3, "event": "grenade", "date": "2026-11-02T16:00:00+00:00",
+     "title": "Grenade thrown at a police station in Zubin Potok",
+     "text": "An explosion damaged a Kosovo police station; no one was hurt, police said."},
+    {"id": "a3", "level": 3, "event": "bridge-clash", "date": "2026-11-04",
+     "title": "Two days after the Mitrovica clashes, nine wounded still in hospital",
+     "text": "Kosovo police said the clashes at the Ibar bridge left nine wounded."},
+]  # fmt: skip
+
+
+def test_eval_reports_grouping_when_items_carry_events(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in EVENTS), encoding="utf-8")
+
+    as_json = CliRunner().invoke(main, ["eval", str(path), "--json"])
+    as_text = CliRunner().invoke(main, ["eval", str(path)])
+
+    assert as_json.exit_code == 0, as_json.output
+    grouping = json.loads(as_json.output)["grouping"]
+    # a1 and a2 share a story; a3 comes after the 6 h window: a split pair with a1, a2.
+    assert (grouping["items"], grouping["events"], grouping["stories"]) == (4, 2, 3)
+    assert grouping["pairwise"] == {
+        "precision": 1.0, "recall": 1 / 3, "same_story": 1, "same_event": 3, "both": 1,
+    }  # fmt: skip
+    assert {(w["first"], w["second"], w["kind"]) for w in grouping["wrong"]} == {
+        ("a1", "a3", "split"), ("a2", "a3", "split"),
+    }  # fmt: skip
+    assert all(w["reason"].startswith("new story: ") for w in grouping["wrong"])
+    assert "pairwise precision 1.00 (1/1)  recall 0.33 (1/3)" in as_text.output
+    assert "split  a1 / a3: new story:" in as_text.output
+
+
+def test_eval_without_events_reports_no_grouping(labelled: Path) -> None:
+    result = CliRunner().invoke(main, ["eval", str(labelled), "--json"])
+    assert "grouping" not in json.loads(result.output)

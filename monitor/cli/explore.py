@@ -86,8 +86,18 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
         level = item.get("level")
         if isinstance(level, bool) or level not in (0, 1, 2, 3):
             raise click.ClickException(f"{name}:{number}: level: expected 0, 1, 2 or 3")
-        items.append(LabelledItem(item.get("id", number), level, _article(item)))
-    report = evaluate(items, config.matcher, watch_name)
+        event, date = item.get("event"), item.get("date")
+        items.append(
+            LabelledItem(
+                item.get("id", number),
+                level,
+                _article(item),
+                None if event is None else str(event),
+                None if date is None else str(date),
+            )
+        )
+    watch = next(watch for watch in config.watches if watch.name == watch_name)
+    report = evaluate(items, config.matcher, watch_name, watch.alert)
     if as_json:
         click.echo(json.dumps(report.figures(), ensure_ascii=False))
     else:

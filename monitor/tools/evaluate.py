@@ -3,18 +3,24 @@
 Labels are escalation levels: 3 violent escalation, 2 serious tension without
 violence, 1 routine politics or diplomacy of the dispute, 0 not about it. An
 item is "alert-worthy" when labelled 2 or 3, and the watch "alerts" on it when
-it scores ``warning`` or above.
+it scores ``warning`` or above. Items that carry an ``event`` (the same for
+reports of one real event) are also replayed through story grouping
+(``tools.grouping``), in the order of their ``date``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from monitor.alerts.policy import Report
+from monitor.config import AlertConfig
 from monitor.models import Article, Score
 from monitor.rules.compile import Matcher
 from monitor.rules.score import score
+from monitor.tools.grouping import EventItem, GroupingReport, replay
 
 ASSIGNED = ("none", "notice", "warning", "critical")
 LABELS = (0, 1, 2, 3)
@@ -27,6 +33,8 @@ class LabelledItem:
     id: Any
     label: int
     article: Article
+    event: str | None = None  # the same for every report of one real event
+    date: str | None = None  # when it was published: 2023-04-25 or an ISO 8601 time
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class EvalReport:
 
     watch: str
     outcomes: list[Outcome] = field(repr=False)
+    grouping: GroupingReport | None = None  # when the items carry events
 
     def confusion(self) -> dict[int, dict[str, int]]:
         """Counts of labelled level (rows) against assigned level (columns)."""
@@ -127,11 +136,46 @@ class EvalReport:
             "label_3_warning": as_json(self.rate(3, "warning")),
             "label_2_notice": as_json(self.rate(2, "notice")),
             "wrong": [o.item.id for o in self.outcomes if o.wrong],
+            **({} if self.grouping is None else {"grouping": self.grouping.figures()}),
         }
 
 
-def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: str) -> EvalReport:
-    """Score every labelled item with ``watch`` and collect the outcomes."""
+def evaluate(
+    items: Iterable[LabelledItem], matcher: Matcher, watch: str, rules: AlertConfig | None = None
+) -> EvalReport:
+    """Score every labelled item with ``watch`` and collect the outcomes; with the
+    watch's alert ``rules`` and items that carry events, replay story grouping too."""
     index = next(i for i, compiled in enumerate(matcher.watches) if compiled.name == watch)
     outcomes = [Outcome(item, score(item.article, matcher)[index]) for item in items]
-    return EvalReport(watch, outcomes)
+    grouped = [
+        EventItem(
+            outcome.item.id,
+            outcome.item.event,
+            _moment(outcome.item.date, order),
+            outcome.assigned,
+            Report(outcome.item.article.title, outcome.item.article.summary),
+        )
+        for order, outcome in enumerate(outcomes)
+        if outcome.alerts and outcome.item.event is not None
+    ]
+    grouping = GroupingReport(replay(grouped, rules)) if rules is not None and grouped else None
+    return EvalReport(watch, outcomes, grouping)
+
+
+_UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _moment(date: str | None, order: int) -> datetime:
+    """When an item was published: a bare date is taken as noon UTC; items of one
+    moment (or undated) keep their order in the file, a second apart."""
+    moment = _UNDATED
+    if date:
+        try:
+            moment = datetime.fromisoformat(date)
+        except ValueError:
+            moment = _UNDATED
+        if len(date) == 10:
+            moment += timedelta(hours=12)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return moment + timedelta(seconds=order)

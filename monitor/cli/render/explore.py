@@ -11,6 +11,7 @@ from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport
 from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
+from monitor.tools.grouping import GroupingReport
 
 CONTEXT_CHARS = 40
 
@@ -89,11 +90,40 @@ def eval_text(report: EvalReport) -> str:
         f"false alerts (warning+): label 0 {report.rate(0, 'warning')}"
         f"   label 1 {report.rate(1, 'warning')}",
     ]
+    if report.grouping is not None:
+        lines += ["", *_grouping_lines(report.grouping)]
     wrong = [o for o in report.outcomes if o.wrong]
     if wrong:
         lines += ["", f"{len(wrong)} items scored wrongly:"]
         lines += [_wrong_line(outcome) for outcome in wrong]
     return "\n".join(lines)
+
+
+def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
+    """Story grouping over the items that alert: the figures, then the pairs it got wrong."""
+    figures = grouping.figures()
+    pairs = figures["pairwise"]
+
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
+    lines = [
+        f"grouping ({figures['items']} items that alert, {figures['events']} events, "
+        f"{figures['stories']} stories):",
+        f"  pairwise precision {share(pairs['precision'])} ({pairs['both']}/{pairs['same_story']})"
+        f"  recall {share(pairs['recall'])} ({pairs['both']}/{pairs['same_event']})"
+        f"  B-cubed F1 {share(figures['bcubed_f1'])}",
+    ]
+    wrong = grouping.wrong_pairs()
+    if wrong:
+        lines.append(f"  {len(wrong)} pairs grouped wrongly:")
+        lines += [
+            f"    {pair.kind:<6} {pair.first} / {pair.second}: {_one_line(pair.reason)}"
+            for pair in wrong[:shown]
+        ]
+        if len(wrong) > shown:
+            lines.append(f"    and {len(wrong) - shown} more (--json lists all)")
+    return lines
 
 
 def _wrong_line(outcome: Outcome) -> str:

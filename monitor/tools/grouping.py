@@ -1,0 +1,141 @@
+"""How well story grouping puts the reports of one real event into one alert. Pure.
+
+``replay`` runs labelled items that alert, in time order, through the alert
+policy's own ``join_story``, as the daemon would; ``GroupingReport`` compares
+the stories it made with the items' ``event`` labels: pairwise precision and
+recall (of the pairs of items in one story, how many report one event; of the
+pairs that report one event, how many share a story) and B-cubed F1, and lists
+the pairs it got wrong with the reason the policy recorded for each join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+from monitor.alerts.policy import OpenStory, Report, join_story
+from monitor.config import AlertConfig
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """One labelled item that alerts: its event label, when it was published, its level."""
+
+    id: Any
+    event: str
+    at: datetime
+    level: str
+    report: Report
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The story an item was placed in, and the policy's reason."""
+
+    item: EventItem
+    story: int
+    reason: str
+
+
+def replay(items: Sequence[EventItem], rules: AlertConfig) -> list[Placed]:
+    """Join each item (oldest first) to an open story of the earlier ones, or open one."""
+    stories: dict[int, tuple[str, list[Report], datetime]] = {}
+    placed = []
+    for item in sorted(items, key=lambda i: i.at):
+        since = item.at - timedelta(seconds=rules.group_window)
+        open_ = [
+            OpenStory(number, level, tuple(reports))
+            for number, (level, reports, last) in sorted(stories.items(), reverse=True)
+            if last >= since
+        ]
+        join = join_story(item.report, open_, rules)
+        if join.alert_id is None:
+            number = len(stories) + 1
+            stories[number] = (item.level, [item.report], item.at)
+        else:
+            number = join.alert_id
+            level, reports, _ = stories[number]
+            stories[number] = (level, [*reports, item.report], item.at)
+        placed.append(Placed(item, number, join.reason))
+    return placed
+
+
+@dataclass(frozen=True)
+class WrongPair:
+    """Two items grouped against their labels: split though one event, or joined though two."""
+
+    first: Any
+    second: Any
+    kind: str  # "split" or "merged"
+    reason: str  # the later item's join reason
+
+
+@dataclass(frozen=True)
+class GroupingReport:
+    """The grouping figures over the items that alert."""
+
+    placed: list[Placed]
+
+    def _pairs(self) -> tuple[int, int, int, list[WrongPair]]:
+        together = same = both = 0
+        wrong = []
+        for one, other in combinations(self.placed, 2):
+            joined = one.story == other.story
+            event = one.item.event == other.item.event
+            together += joined
+            same += event
+            both += joined and event
+            if joined != event:
+                later = max(one, other, key=lambda p: p.item.at)
+                kind = "merged" if joined else "split"
+                wrong.append(WrongPair(one.item.id, other.item.id, kind, later.reason))
+        return together, same, both, wrong
+
+    def pairwise(self) -> tuple[float | None, float | None]:
+        """Pairwise precision and recall (``None`` when there is no pair to count)."""
+        together, same, both, _ = self._pairs()
+        return (both / together if together else None, both / same if same else None)
+
+    def bcubed_f1(self) -> float | None:
+        """B-cubed F1: per item, its story's share of its event and its event's share of
+        its story, averaged."""
+        if not self.placed:
+            return None
+        precision = recall = 0.0
+        for one in self.placed:
+            story = [p for p in self.placed if p.story == one.story]
+            event = [p for p in self.placed if p.item.event == one.item.event]
+            common = sum(p.item.event == one.item.event for p in story)
+            precision += common / len(story)
+            recall += common / len(event)
+        precision, recall = precision / len(self.placed), recall / len(self.placed)
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    def wrong_pairs(self) -> list[WrongPair]:
+        """Every pair grouped against its labels."""
+        return self._pairs()[3]
+
+    def figures(self) -> dict[str, Any]:
+        """The figures as one JSON-ready object."""
+        together, same, both, wrong = self._pairs()
+        precision, recall = self.pairwise()
+        return {
+            "items": len(self.placed),
+            "stories": len({p.story for p in self.placed}),
+            "events": len({p.item.event for p in self.placed}),
+            "pairwise": {
+                "precision": precision,
+                "recall": recall,
+                "same_story": together,
+                "same_event": same,
+                "both": both,
+            },
+            "bcubed_f1": self.bcubed_f1(),
+            "wrong": [
+                {"first": w.first, "second": w.second, "kind": w.kind, "reason": w.reason}
+                for w in wrong
+            ],
+        }
