@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from monitor.channels.markup import console
 from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
@@ -118,7 +119,7 @@ def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
     if wrong:
         lines.append(f"  {len(wrong)} pairs grouped wrongly:")
         lines += [
-            f"    {pair.kind:<6} {pair.first} / {pair.second}: {_one_line(pair.reason)}"
+            f"    {pair.kind:<6} {pair.first} / {pair.second}: {console(pair.reason)}"
             for pair in wrong[:shown]
         ]
         if len(wrong) > shown:
@@ -139,11 +140,6 @@ def _wrong_line(outcome: Outcome) -> str:
     )
 
 
-def _one_line(text: str) -> str:
-    """Text from a feed on one line, without control characters."""
-    return "".join(char for char in " ".join(text.split()) if char.isprintable())
-
-
 def search_table(results: Sequence[FoundArticle], watch: str | None = None) -> str:
     """One line per article found (id, date, level, feed, title), its snippet below.
 
@@ -156,10 +152,10 @@ def search_table(results: Sequence[FoundArticle], watch: str | None = None) -> s
         date = found.published_at or found.fetched_at
         lines.append(
             f"{found.id:>6}  {date[:10]} {date[11:16]}  {found.level(watch) or '-':<8}  "
-            f"{_one_line(found.feed)[:20]:<20}  {_one_line(found.title)[:90]}"
+            f"{console(found.feed)[:20]:<20}  {console(found.title)[:90]}"
         )
         if found.snippet:
-            lines.append(f"{'':>6}  {_one_line(found.snippet)[:140]}")
+            lines.append(f"{'':>6}  {console(found.snippet)[:140]}")
     return "\n".join(lines)
 
 
@@ -190,7 +186,7 @@ def backtest_text(report: BacktestReport) -> str:
                     where = f"{where} now {change.score:g}".strip()
                 lines.append(
                     f"  {sign} #{change.article_id:<6} {level:<20} {where:<18} "
-                    f"{_one_line(change.title)[:80]}"
+                    f"{console(change.title)[:80]}"
                 )
     totals = report.totals()
     lines.append(
