@@ -26,13 +26,7 @@ class DiscordChannel(ChatChannel[DiscordChannelConfig]):
         """The webhook body of an alert; ``text``, when given, is the embed's description."""
         message = message_of(alert)
         if text is None:
-            lines = []
-            for item in message.items:
-                title = markdown_link(item.url, item.title) if item.url else markdown(item.title)
-                lines.append(f"• {title}" + (f" ({markdown(item.source)})" if item.source else ""))
-            if message.note:
-                lines.append(markdown(message.note))
-            text = trim("\n".join(lines), DESCRIPTION_LIMIT)
+            text = trim("\n".join(message.lines(markdown, markdown_link)), DESCRIPTION_LIMIT)
         embed: dict[str, Any] = {
             "title": trim(message.headline, TITLE_LIMIT),
             "description": text,

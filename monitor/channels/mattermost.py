@@ -24,12 +24,10 @@ class MattermostChannel(ChatChannel[MattermostChannelConfig]):
         """The webhook body of an alert; ``text``, when given, is all of it."""
         if text is None:
             message = message_of(alert)
-            lines = [f"**{markdown(message.headline)}**"]
-            for item in message.items:
-                title = markdown_link(item.url, item.title) if item.url else markdown(item.title)
-                lines.append(f"- {title}" + (f" ({markdown(item.source)})" if item.source else ""))
-            if message.note:
-                lines.append(markdown(message.note))
+            lines = [
+                f"**{markdown(message.headline)}**",
+                *message.lines(markdown, markdown_link, bullet="-"),
+            ]
             text = trim("\n".join(lines), TEXT_LIMIT)
         return {"text": text}
 

@@ -7,6 +7,7 @@ kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from monitor.channels.markup import one_line, safe_url
@@ -33,6 +34,23 @@ class Message:
     resolved: bool
     items: tuple[Item, ...]
     note: str | None
+
+    def lines(
+        self,
+        escape: Callable[[str], str],
+        link: Callable[[str, str], str] | None = None,
+        bullet: str = "•",
+    ) -> list[str]:
+        """One line per article (``bullet``, its title, as a ``link`` to its safe URL
+        when given one, and its source in brackets), then the note; every part of
+        feed text through the channel's ``escape``."""
+        lines = []
+        for item in self.items:
+            title = link(item.url, item.title) if link and item.url else escape(item.title)
+            lines.append(f"{bullet} {title}" + (f" ({escape(item.source)})" if item.source else ""))
+        if self.note:
+            lines.append(escape(self.note))
+        return lines
 
 
 def message_of(alert: Alert) -> Message:

@@ -25,12 +25,7 @@ class SlackChannel(ChatChannel[SlackChannelConfig]):
         """The Block Kit body of an alert; ``text``, when given, is its section's mrkdwn."""
         message = message_of(alert)
         if text is None:
-            lines = []
-            for item in message.items:
-                title = mrkdwn_link(item.url, item.title) if item.url else mrkdwn(item.title)
-                lines.append(f"• {title}" + (f" ({mrkdwn(item.source)})" if item.source else ""))
-            if message.note:
-                lines.append(mrkdwn(message.note))
+            lines = message.lines(mrkdwn, mrkdwn_link)
             text = trim("\n".join(lines), SECTION_LIMIT) if lines else None
         blocks: list[dict[str, Any]] = [
             {

@@ -28,12 +28,7 @@ class TeamsChannel(ChatChannel[TeamsChannelConfig]):
              "wrap": True}
         ]  # fmt: skip
         if text is None:
-            lines = [
-                f"- {markdown(item.title)}" + (f" ({markdown(item.source)})" if item.source else "")
-                for item in message.items
-            ]
-            if message.note:
-                lines.append(markdown(message.note))
+            lines = message.lines(markdown, bullet="-")
             text = trim("\n".join(lines), TEXT_LIMIT) if lines else None
         if text is not None:
             body.append({"type": "TextBlock", "text": text, "wrap": True})

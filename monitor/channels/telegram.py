@@ -36,15 +36,12 @@ class TelegramChannel(ChatChannel[TelegramChannelConfig]):
         """The sendMessage body of an alert; ``text``, when given, is its text."""
         if text is None:
             message = message_of(alert)
-            lines = [f"<b>{telegram_html(message.headline)}</b>"]
-            for item in message.items:
-                title = telegram_html(item.title)
-                if item.url:
-                    title = html_link(item.url, title)
-                source = f" ({telegram_html(item.source)})" if item.source else ""
-                lines.append(f"• {title}{source}")
-            if message.note:
-                lines.append(telegram_html(message.note))
+            lines = [
+                f"<b>{telegram_html(message.headline)}</b>",
+                *message.lines(
+                    telegram_html, lambda url, title: html_link(url, telegram_html(title))
+                ),
+            ]
             text = _whole_lines(lines, TEXT_LIMIT)
         return {
             "chat_id": self.config.chat_id,
@@ -61,3 +58,8 @@ class TelegramChannel(ChatChannel[TelegramChannelConfig]):
     def endpoint(self) -> str:
         """The bot's sendMessage URL (it holds the token)."""
         return f"{self.config.api_url.rstrip('/')}/bot{self.config.token}/sendMessage"
+
+
+def _link(url: str, title: str) -> str:
+    """A link in Telegram's HTML around a title from a feed."""
+    return html_link(url, telegram_html(title))
