@@ -20,7 +20,7 @@ from monitor.config import AlertConfig
 from monitor.models import Article, Score
 from monitor.rules.compile import Matcher
 from monitor.rules.score import score
-from monitor.tools.grouping import EventItem, GroupingReport, replay
+from monitor.tools.grouping import EventItem, GroupingReport, grade, replay
 
 ASSIGNED = ("none", "notice", "warning", "critical")
 LABELS = (0, 1, 2, 3)
@@ -158,7 +158,7 @@ def evaluate(
         for order, outcome in enumerate(outcomes)
         if outcome.alerts and outcome.item.event is not None
     ]
-    grouping = GroupingReport(replay(grouped, rules)) if rules is not None and grouped else None
+    grouping = grade(replay(grouped, rules)) if rules is not None and grouped else None
     return EvalReport(watch, outcomes, grouping)
 
 

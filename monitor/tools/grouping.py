@@ -1,7 +1,7 @@
 """How well story grouping puts the reports of one real event into one alert. Pure.
 
 ``replay`` runs labelled items that alert, in time order, through the alert
-policy's own ``join_story``, as the daemon would; ``GroupingReport`` compares
+policy's own ``join_story``, as the daemon would; ``grade`` compares
 the stories it made with the items' ``event`` labels: pairwise precision and
 recall (of the pairs of items in one story, how many report one event; of the
 pairs that report one event, how many share a story) and B-cubed F1, and lists
@@ -75,67 +75,71 @@ class WrongPair:
 
 @dataclass(frozen=True)
 class GroupingReport:
-    """The grouping figures over the items that alert."""
+    """The grouping figures over the items that alert (``grade`` counts them)."""
 
     placed: list[Placed]
+    same_story: int  # pairs of items placed in one story
+    same_event: int  # pairs of items that report one event
+    both: int  # pairs that are both
+    wrong: tuple[WrongPair, ...]  # every pair grouped against its labels
+    bcubed_f1: float | None
 
-    def _pairs(self) -> tuple[int, int, int, list[WrongPair]]:
-        together = same = both = 0
-        wrong = []
-        for one, other in combinations(self.placed, 2):
-            joined = one.story == other.story
-            event = one.item.event == other.item.event
-            together += joined
-            same += event
-            both += joined and event
-            if joined != event:
-                later = max(one, other, key=lambda p: p.item.at)
-                kind = "merged" if joined else "split"
-                wrong.append(WrongPair(one.item.id, other.item.id, kind, later.reason))
-        return together, same, both, wrong
+    @property
+    def precision(self) -> float | None:
+        """Of the pairs in one story, the share that report one event."""
+        return self.both / self.same_story if self.same_story else None
 
-    def pairwise(self) -> tuple[float | None, float | None]:
-        """Pairwise precision and recall (``None`` when there is no pair to count)."""
-        together, same, both, _ = self._pairs()
-        return (both / together if together else None, both / same if same else None)
-
-    def bcubed_f1(self) -> float | None:
-        """B-cubed F1: per item, its story's share of its event and its event's share of
-        its story, averaged."""
-        if not self.placed:
-            return None
-        precision = recall = 0.0
-        for one in self.placed:
-            story = [p for p in self.placed if p.story == one.story]
-            event = [p for p in self.placed if p.item.event == one.item.event]
-            common = sum(p.item.event == one.item.event for p in story)
-            precision += common / len(story)
-            recall += common / len(event)
-        precision, recall = precision / len(self.placed), recall / len(self.placed)
-        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-    def wrong_pairs(self) -> list[WrongPair]:
-        """Every pair grouped against its labels."""
-        return self._pairs()[3]
+    @property
+    def recall(self) -> float | None:
+        """Of the pairs that report one event, the share placed in one story."""
+        return self.both / self.same_event if self.same_event else None
 
     def figures(self) -> dict[str, Any]:
         """The figures as one JSON-ready object."""
-        together, same, both, wrong = self._pairs()
-        precision, recall = self.pairwise()
         return {
             "items": len(self.placed),
             "stories": len({p.story for p in self.placed}),
             "events": len({p.item.event for p in self.placed}),
             "pairwise": {
-                "precision": precision,
-                "recall": recall,
-                "same_story": together,
-                "same_event": same,
-                "both": both,
+                "precision": self.precision,
+                "recall": self.recall,
+                "same_story": self.same_story,
+                "same_event": self.same_event,
+                "both": self.both,
             },
-            "bcubed_f1": self.bcubed_f1(),
+            "bcubed_f1": self.bcubed_f1,
             "wrong": [
                 {"first": w.first, "second": w.second, "kind": w.kind, "reason": w.reason}
-                for w in wrong
+                for w in self.wrong
             ],
         }
+
+
+def grade(placed: list[Placed]) -> GroupingReport:
+    """Compare the stories items were placed in with their event labels, pair by pair
+    and item by item (B-cubed: per item, its story's share of its event and its
+    event's share of its story, averaged)."""
+    same_story = same_event = both = 0
+    wrong = []
+    for one, other in combinations(placed, 2):
+        joined = one.story == other.story
+        event = one.item.event == other.item.event
+        same_story += joined
+        same_event += event
+        both += joined and event
+        if joined != event:
+            later = max(one, other, key=lambda p: p.item.at)
+            kind = "merged" if joined else "split"
+            wrong.append(WrongPair(one.item.id, other.item.id, kind, later.reason))
+    bcubed = None
+    if placed:
+        precision = recall = 0.0
+        for one in placed:
+            story = [p for p in placed if p.story == one.story]
+            reports = [p for p in placed if p.item.event == one.item.event]
+            common = sum(p.item.event == one.item.event for p in story)
+            precision += common / len(story)
+            recall += common / len(reports)
+        precision, recall = precision / len(placed), recall / len(placed)
+        bcubed = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return GroupingReport(placed, same_story, same_event, both, tuple(wrong), bcubed)

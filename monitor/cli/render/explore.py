@@ -115,7 +115,7 @@ def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
         f"  recall {share(pairs['recall'])} ({pairs['both']}/{pairs['same_event']})"
         f"  B-cubed F1 {share(figures['bcubed_f1'])}",
     ]
-    wrong = grouping.wrong_pairs()
+    wrong = grouping.wrong
     if wrong:
         lines.append(f"  {len(wrong)} pairs grouped wrongly:")
         lines += [
