@@ -150,6 +150,19 @@ class AlertHit:
     capped: bool = False
     negated: bool = False
 
+    def to_json(self) -> dict[str, object]:
+        """The hit as the alert document has it, its keys in their stable order."""
+        return {
+            "signal": self.signal,
+            "term": self.term,
+            "text": self.text,
+            "field": self.field,
+            "points": self.points,
+            "boosted": self.boosted,
+            "capped": self.capped,
+            "negated": self.negated,
+        }
+
     @classmethod
     def from_json(cls, hit: Mapping[str, Any]) -> AlertHit:
         """A hit as an alert document or a stored score has it (offsets are left out)."""
@@ -239,19 +252,7 @@ class Alert:
                 "source": article.source,
                 "published": article.published,
                 "score": article.score,
-                "hits": [
-                    {
-                        "signal": hit.signal,
-                        "term": hit.term,
-                        "text": hit.text,
-                        "field": hit.field,
-                        "points": hit.points,
-                        "boosted": hit.boosted,
-                        "capped": hit.capped,
-                        "negated": hit.negated,
-                    }
-                    for hit in article.hits
-                ],
+                "hits": [hit.to_json() for hit in article.hits],
             }
             for article in self.articles
         ]
