@@ -121,6 +121,13 @@ class Score:
     hits: tuple[Hit, ...] = field(default=())
     excluded_by: int | None = None
     scope_miss: str | None = None  # why it is out of scope, in words
+    places: tuple[str, ...] = ()  # the watch's places it names, first named first
+    actors: tuple[str, ...] = ()  # the watch's actors it names, first named first
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The signals that raised the score: what kind of event it reports."""
+        return tuple(dict.fromkeys(hit.signal for hit in self.hits if hit.points > 0))
 
 
 @dataclass(frozen=True)
@@ -199,14 +206,60 @@ class AlertSource:
 
 
 @dataclass(frozen=True)
+class Story:
+    """What a story alert knows of its event: where, what, who reported it, and when."""
+
+    places: tuple[str, ...]
+    event_types: tuple[str, ...]
+    outlets: int
+    reports: int
+    first_report: str | None
+    last_report: str | None
+    breaking: bool = False
+    follows: int | None = None  # the story (alert id) this one follows up
+
+    def to_json(self) -> dict[str, object]:
+        """The ``story`` object of the alert document."""
+        return {
+            "places": list(self.places),
+            "event_types": list(self.event_types),
+            "outlets": self.outlets,
+            "reports": self.reports,
+            "first_report": self.first_report,
+            "last_report": self.last_report,
+            "breaking": self.breaking,
+            "follows": self.follows,
+        }
+
+    @classmethod
+    def from_json(cls, story: Mapping[str, Any]) -> Story:
+        """Read back a ``story`` object ``to_json`` made."""
+        return cls(
+            places=tuple(story.get("places") or ()),
+            event_types=tuple(story.get("event_types") or ()),
+            outlets=int(story.get("outlets") or 0),
+            reports=int(story.get("reports") or 0),
+            first_report=story.get("first_report"),
+            last_report=story.get("last_report"),
+            breaking=bool(story.get("breaking")),
+            follows=story.get("follows"),
+        )
+
+    def breadth(self) -> str:
+        """``reported by 5 outlets`` (with ``, breaking``), in words for a message."""
+        outlets = f"{self.outlets} outlet{'s' * (self.outlets != 1)}"
+        return f"reported by {outlets}" + (", breaking" if self.breaking else "")
+
+
+@dataclass(frozen=True)
 class Alert:
     """One notification's content, from the alert policy to the channels.
 
     ``to_json`` and ``from_json`` are the one place where the ``monitor.alert/1``
     document is made and read: the webhook sends it as its body, byte for byte
     the stable contract, and the store keeps it with every notification.
-    Optional parts belong to some kinds only: ``sources`` to story alerts
-    (kind ``article``), ``index`` to the tension index, ``count`` and
+    Optional parts belong to some kinds only: ``sources`` and ``story`` to
+    story alerts (kind ``article``), ``index`` to the tension index, ``count`` and
     ``baseline`` to spikes, ``message`` to the monitor's own and test alerts.
     """
 
@@ -223,6 +276,7 @@ class Alert:
     count: int | None = None
     baseline: float | None = None
     message: str | None = None
+    story: Story | None = None
 
     @property
     def resolved(self) -> bool:
@@ -260,12 +314,15 @@ class Alert:
             document["sources"] = [
                 {"source": source.source, "url": source.url} for source in self.sources
             ]
+        if self.story is not None:
+            document["story"] = self.story.to_json()
         return document
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Alert:
         """Read back a document ``to_json`` made (as stored by this or an earlier version)."""
         sources = document.get("sources")
+        story = document.get("story")
         return cls(
             key=str(document["id"]),
             kind=str(document["kind"]),
@@ -292,4 +349,5 @@ class Alert:
             count=document.get("count"),
             baseline=document.get("baseline"),
             message=document.get("message"),
+            story=None if story is None else Story.from_json(story),
         )

@@ -7,17 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.alerts.policy import (
-    OpenStory,
-    Report,
-    StoryJoin,
-    StoryUpdate,
     Verdict,
     channel_accepts,
     decayed,
     index_level,
     index_reaches,
     is_spike,
-    join_story,
     silenced_by,
     story_update,
     trigger,
@@ -137,43 +132,29 @@ def test_a_watch_that_alerts_on_no_article_level_says_so() -> None:
     )
 
 
-CLASH = Report("Clashes in North Mitrovica, nine wounded", "Police and protesters clashed.")
-SAME = Report("Nine wounded in North Mitrovica clashes", "Police and protesters clashed.")
-OTHER = Report("Parliament passes the budget", "The assembly voted on the budget.")
-
-
-def test_a_report_joins_the_first_similar_story_and_says_with_which_report() -> None:
-    stories = [OpenStory(4, "warning", (OTHER,)), OpenStory(3, "warning", (CLASH,))]
-    join = join_story(SAME, stories, WATCH.alert)
-    assert join.alert_id == 3
-    assert join.reason.startswith("joined alert #3: similarity ")
-    assert join.reason.endswith(f">= 0.60 with {CLASH.title!r}")
-
-
-def test_a_report_like_no_story_opens_a_new_one_and_says_how_close_it_came() -> None:
-    assert join_story(OTHER, [], WATCH.alert) == StoryJoin(
-        None, "new story: no story of this watch fired in the last 6h"
-    )
-    join = join_story(OTHER, [OpenStory(3, "warning", (CLASH,))], WATCH.alert)
-    assert join.alert_id is None
-    assert join.reason.startswith("new story: none of 1 stories of the last 6h is similar enough")
-
-
 @pytest.mark.parametrize(
-    ("reported", "sources", "pending", "last", "event", "level", "reason"),
+    ("reported", "types", "outlets", "pending", "last", "event", "level", "reason"),
     [
-        (None, 1, True, None, None, "warning", "a story of one source, just opened"),
-        ("critical", 1, True, None, None, "critical", "within group_wait: the first notification, not sent yet, carries it"),
-        ("critical", 2, False, NOW, "firing:critical", "critical", "level rose warning -> critical"),
-        ("warning", 2, False, NOW - timedelta(minutes=30), None, "warning",
-         "in cooldown until 2026-11-02 22:30 UTC: the last notification went out 2026-11-02 20:30 UTC"),
-        ("warning", 2, False, NOW - timedelta(hours=3), "update:2026-11-02T21:00:00+00:00", "warning",
-         "an update with new reports or sources"),
+        ("critical", (), 1, True, None, None, "critical",
+         "within group_wait: the first notification, not sent yet, carries it"),
+        ("warning", (), 3, False, NOW, None, "warning",
+         "a quiet update: no higher level, no new event type, 3 outlets"),
+        ("critical", (), 2, False, NOW, "firing:critical", "critical",
+         "level rose warning -> critical"),
+        ("warning", ("armed-violence",), 2, False, NOW - timedelta(hours=1),
+         "update:2026-11-02T21:00:00+00:00", "warning", "new event type armed-violence"),
+        (None, (), 5, False, NOW - timedelta(hours=1), "update:2026-11-02T21:00:00+00:00",
+         "warning", "now reported by 5 outlets"),
+        ("warning", ("arson", "deaths"), 2, False, NOW - timedelta(minutes=10),
+         "update:2026-11-02T21:20:00+00:00", "warning",
+         "new event types arson, deaths: notifies at 2026-11-02 21:20 UTC, a group_interval "
+         "(30m) after the last notification"),
     ],
 )  # fmt: skip
-def test_a_story_update_notifies_only_when_the_rules_say_so(
+def test_a_story_notifies_only_with_news_and_at_most_once_per_group_interval(
     reported: str | None,
-    sources: int,
+    types: tuple[str, ...],
+    outlets: int,
     pending: bool,
     last: datetime | None,
     event: str | None,
@@ -181,10 +162,11 @@ def test_a_story_update_notifies_only_when_the_rules_say_so(
     reason: str,
 ) -> None:
     update = story_update(
-        level="warning", reported=reported, sources=sources, first_pending=pending,
-        last_notified=last, rules=WATCH.alert, now=NOW,
+        level="warning", reported=reported, new_types=types,
+        outlets_before=outlets - 1 if reported is None else outlets, outlets=outlets,
+        first_pending=pending, last_notified=last, rules=WATCH.alert, now=NOW,
     )  # fmt: skip
-    assert update == StoryUpdate(event, level, reason)
+    assert (update.event, update.level, update.reason) == (event, level, reason)
 
 
 def test_a_silence_mutes_its_watch_and_level_until_it_ends() -> None:

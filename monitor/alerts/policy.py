@@ -9,10 +9,12 @@ decision is, and stored with it; it is never reconstructed later.
 The order in which the rules apply to one article and one channel:
 
 1. the score: in scope at all, and at the watch's alert level (``trigger``);
-2. the story: join a similar firing story, or open one (``join_story``);
+2. the story: join the story of the same event, or open one
+   (``monitor.alerts.grouping.join_story``);
 3. the first notification waits ``group_wait`` (``first_due``); a story that
-   gains a report notifies again at once when its level rises, otherwise only
-   after ``cooldown`` (``story_update``);
+   gains a report notifies again at once when its level rises, and when it
+   brings a new event type or reaches 5 or 10 outlets at most once per
+   ``group_interval`` (``story_update``); otherwise it updates quietly;
 4. a silence mutes the notification (``silenced_by``);
 5. the channel's ``min_level`` (``channel_accepts``).
 
@@ -27,13 +29,17 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
-from typing import Any
 
-from monitor.config import INDEX_LEVELS, LEVELS, AlertConfig, IndexConfig, WatchConfig
+from monitor.config import (
+    INDEX_LEVELS,
+    LEVELS,
+    AlertConfig,
+    BreakingConfig,
+    IndexConfig,
+    WatchConfig,
+)
 from monitor.humanize import describe_delay, minute
-from monitor.models import Alert, AlertArticle, AlertSource, Score, Silence
-from monitor.rules.text import BREAK, tokens
+from monitor.models import Alert, AlertArticle, AlertSource, Score, Silence, Story
 
 MAX_HITS_IN_ALERT = 20
 
@@ -84,74 +90,7 @@ def article_key(watch: str, article_id: int) -> str:
     return f"{watch}:article:{article_id}"
 
 
-# 2. The story ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """What story grouping compares of a report: its title and text."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class OpenStory:
-    """A firing story alert that a new report may join."""
-
-    alert_id: int
-    level: str
-    reports: tuple[Report, ...]
-
-
-@dataclass(frozen=True)
-class StoryJoin:
-    """The story a report joins (``alert_id``), or ``None`` for a new story; and why."""
-
-    alert_id: int | None
-    reason: str
-
-
-def _shingles(report: Report) -> tuple[set[str], set[tuple[str, str]]]:
-    """Content words of a title, and word pairs of the opening of a text."""
-    title_words = {word for word in tokens(report.title) if len(word) > 3 and word != BREAK}
-    words = [word for word in tokens(report.text)[:120] if word != BREAK]
-    return title_words, set(pairwise(words))
-
-
-def _jaccard(one: set[Any], other: set[Any]) -> float:
-    return len(one & other) / len(one | other) if one and other else 0.0
-
-
-def similarity(one: Report, other: Report) -> float:
-    """How alike two reports are, 0 to 1: the closer of their titles' content
-    words and their texts' opening word pairs (Jaccard)."""
-    title_words, pairs = _shingles(one)
-    other_words, other_pairs = _shingles(other)
-    return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
-
-
-def join_story(report: Report, stories: Sequence[OpenStory], rules: AlertConfig) -> StoryJoin:
-    """The first open story (newest first) with a report similar enough, or a new story."""
-    window = describe_delay(rules.group_window)
-    if not stories:
-        return StoryJoin(None, f"new story: no story of this watch fired in the last {window}")
-    best = 0.0
-    for story in stories:
-        for member in story.reports:
-            alike = similarity(report, member)
-            if alike >= rules.similarity:
-                return StoryJoin(
-                    story.alert_id,
-                    f"joined alert #{story.alert_id}: similarity {alike:.2f} >= "
-                    f"{rules.similarity:.2f} with {member.title!r}",
-                )
-            best = max(best, alike)
-    return StoryJoin(
-        None,
-        f"new story: none of {len(stories)} stories of the last {window} is similar enough "
-        f"(best {best:.2f} < {rules.similarity:.2f})",
-    )
+# 2. The story: ``monitor.alerts.grouping`` decides which story a report joins.
 
 
 # 3. When a story notifies ---------------------------------------------------------
@@ -165,50 +104,95 @@ def first_due(now: datetime, rules: AlertConfig) -> datetime:
 
 @dataclass(frozen=True)
 class StoryUpdate:
-    """Whether a story that changed notifies now (``event``) or stays quiet; and why."""
+    """Whether a story that changed notifies (``event``), when (``due``, ``None``: now),
+    or stays quiet; and why."""
 
     event: str | None
     level: str
     reason: str
+    due: datetime | None = None
+
+
+OUTLET_MARKS = (5, 10)
+"""A story that reaches this many outlets notifies again: the event is spreading."""
+
+
+def _news(
+    level: str, new_level: str, new_types: Sequence[str], before: int, after: int
+) -> list[str]:
+    """What a joining report brings that a reader would want to know of."""
+    news = []
+    if new_level != level:
+        news.append(f"level rose {level} -> {new_level}")
+    if new_types:
+        news.append(f"new event type{'s' * (len(new_types) > 1)} {', '.join(new_types)}")
+    marks = [mark for mark in OUTLET_MARKS if before < mark <= after]
+    if marks:
+        news.append(f"now reported by {after} outlets")
+    return news
 
 
 def story_update(
     *,
     level: str,
     reported: str | None,
-    sources: int,
+    new_types: Sequence[str],
+    outlets_before: int,
+    outlets: int,
     first_pending: bool,
     last_notified: datetime | None,
     rules: AlertConfig,
     now: datetime,
 ) -> StoryUpdate:
     """Decide on a story alert at ``level`` that gained a report at ``reported`` (or,
-    with ``None``, only a source): its new level and whether it notifies.
+    with ``None``, only an outlet): its new level and whether it notifies.
 
-    A higher level notifies at once; otherwise a new notification goes out only
-    when the last one is older than the cooldown. Within ``group_wait`` nothing
-    more is queued: the first notification, not yet sent, will carry it (so a
-    critical report inhibits the warning about the same story).
+    A joining report updates the story silently unless it brings something new:
+    a higher level, a new event type, or the outlet count reaching 5 or 10. A
+    higher level notifies at once; other news at most once per
+    ``group_interval`` (later, if the last notification is more recent). Within
+    ``group_wait`` nothing more is queued: the first notification, not sent
+    yet, will carry it (so a critical report inhibits the warning of the story).
     """
     new_level = reported if reported is not None and not reaches(level, reported) else level
-    if reported is None and new_level == level and sources <= 1:
-        return StoryUpdate(None, new_level, "a story of one source, just opened")
     if first_pending:
         return StoryUpdate(
             None, new_level, "within group_wait: the first notification, not sent yet, carries it"
         )
+    news = _news(level, new_level, new_types, outlets_before, outlets)
+    if not news:
+        return StoryUpdate(
+            None,
+            new_level,
+            f"a quiet update: no higher level, no new event type, {outlets} outlets",
+        )
     if new_level != level:
-        return StoryUpdate(f"firing:{new_level}", new_level, f"level rose {level} -> {new_level}")
+        return StoryUpdate(f"firing:{new_level}", new_level, "; ".join(news))
+    due = now
     if last_notified is not None:
-        until = last_notified + timedelta(seconds=rules.cooldown)
-        if now < until:
-            return StoryUpdate(
-                None,
-                new_level,
-                f"in cooldown until {minute(until.isoformat())}: the last notification "
-                f"went out {minute(last_notified.isoformat())}",
-            )
-    return StoryUpdate(f"update:{_iso(now)}", new_level, "an update with new reports or sources")
+        due = max(now, last_notified + timedelta(seconds=rules.group_interval))
+    if due > now:
+        return StoryUpdate(
+            f"update:{_iso(due)}",
+            new_level,
+            f"{'; '.join(news)}: notifies at {minute(due.isoformat())}, a group_interval "
+            f"({describe_delay(rules.group_interval)}) after the last notification",
+            due,
+        )
+    return StoryUpdate(f"update:{_iso(now)}", new_level, "; ".join(news))
+
+
+def is_breaking(outlet_times: Sequence[datetime], rules: BreakingConfig | None) -> bool:
+    """Whether ``rules.outlets`` outlets first reported a story within ``rules.within``
+    of one another (``outlet_times``: when each outlet first carried it)."""
+    if rules is None or len(outlet_times) < rules.outlets:
+        return False
+    times = sorted(outlet_times)
+    window = timedelta(seconds=rules.within)
+    return any(
+        times[i + rules.outlets - 1] - times[i] <= window
+        for i in range(len(times) - rules.outlets + 1)
+    )
 
 
 # 4. Silences -----------------------------------------------------------------
@@ -297,9 +281,11 @@ def story_alert(
     level: str,
     articles: Sequence[AlertArticle],
     sources: Sequence[AlertSource],
+    story: Story,
     now: datetime,
 ) -> Alert:
-    """A story alert: every article in it and every outlet that carried them."""
+    """A story alert: every article in it, every outlet that carried them, and what
+    is known of the event."""
     return Alert(
         key=key,
         kind="article",
@@ -310,6 +296,7 @@ def story_alert(
         created_at=now,
         articles=tuple(_carried(article) for article in articles),
         sources=tuple(sources),
+        story=story,
     )
 
 

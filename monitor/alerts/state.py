@@ -13,14 +13,23 @@ with the reason, where ``monitor explain`` finds it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from monitor.alerts.policy import (
+from monitor.alerts.grouping import (
+    BACKGROUND_DAYS,
+    FOLLOW_WITHIN,
+    Background,
     OpenStory,
     Report,
+    When,
+    join_story,
+)
+from monitor.alerts.policy import (
     StoryUpdate,
     article_key,
     decayed,
@@ -28,8 +37,9 @@ from monitor.alerts.policy import (
     index_alert,
     index_level,
     index_reaches,
+    is_breaking,
     is_spike,
-    join_story,
+    reaches,
     silenced_by,
     spike_alert,
     story_alert,
@@ -38,7 +48,7 @@ from monitor.alerts.policy import (
 )
 from monitor.config import SystemSettings, WatchConfig
 from monitor.humanize import describe_delay, minute
-from monitor.models import Alert, Score
+from monitor.models import Alert, Score, Story
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
@@ -161,27 +171,69 @@ def _notify_index(
     return alert_id
 
 
+def _when(row: dict[str, Any]) -> When:
+    """When a stored report was published: its feed's date, or when it was fetched
+    (a date in the future, or none, is not believed)."""
+    fetched = datetime.fromisoformat(row["fetched_at"])
+    published = row["published_at"]
+    moment = datetime.fromisoformat(published) if published else fetched
+    return When.at(min(moment, fetched))
+
+
+def _stored_report(row: dict[str, Any]) -> Report:
+    """A stored article of a story, as grouping compares it."""
+    hits = json.loads(row["hits"] or "[]")
+    return Report(
+        row["title"],
+        row["summary"],
+        tuple(json.loads(row["places"] or "[]")),
+        tuple(json.loads(row["actors"] or "[]")),
+        tuple(dict.fromkeys(hit["signal"] for hit in hits if hit["points"] > 0)),
+        _when(row),
+    )
+
+
+def _background(store: Store, watch: WatchConfig, now: datetime) -> Background:
+    """How common each place and actor is in the watch's recent in-scope articles."""
+    reports, counts = store.name_counts(watch.name, now - timedelta(days=BACKGROUND_DAYS))
+    return replace(Background.of([], watch), reports=reports, counts=counts)
+
+
 def alert_story(
     store: Store, watch: WatchConfig, item: StoredArticle, score: Score, now: datetime
 ) -> int:
-    """Join an article that reached the alert level to a similar firing story, or open
-    one; record which, and why. Returns the number of notifications queued (0 or 1)."""
+    """Join an article that reached the alert level to the story of its event, or open
+    one (following up an earlier story if it is one); record which, and why. Returns
+    the number of notifications queued (0 or 1)."""
     rules = watch.alert
     assert score.level is not None
-    since = now - timedelta(seconds=rules.group_window)
     stories = [
         OpenStory(
             alert["id"],
             alert["level"],
-            tuple(Report(row["title"], row["summary"]) for row in alert["articles"]),
+            tuple(_stored_report(row) for row in alert["articles"]),
+            closed=alert["state"] != "firing",
         )
-        for alert in store.open_story_alerts(watch.name, since)
+        for alert in store.recent_stories(watch.name, now - FOLLOW_WITHIN)
     ]
-    join = join_story(Report(item.article.title, item.article.summary), stories, rules)
+    published = item.article.published_at
+    report = Report(
+        item.article.title,
+        item.article.summary,
+        score.places,
+        score.actors,
+        score.event_types,
+        When.at(min(published, now) if published else now),
+    )
+    join = join_story(report, stories, _background(store, watch, now), rules)
     if join.alert_id is not None:
-        level = next(story.level for story in stories if story.alert_id == join.alert_id)
+        story = next(story for story in stories if story.alert_id == join.alert_id)
+        known = set().union(*(member.event_types for member in story.reports))
+        new_types = [kind for kind in score.event_types if kind not in known]
         store.attach_article(join.alert_id, item.id)
-        update = refresh_story(store, watch, join.alert_id, level, score.level, now)
+        update = refresh_story(
+            store, watch, join.alert_id, story.level, score.level, now, new_types
+        )
         store.record_decision(item.id, watch.name, join.alert_id, f"{join.reason}; {update.reason}")
         return 1 if update.event else 0
     due = first_due(now, rules)
@@ -197,16 +249,18 @@ def alert_story(
         now=now,
         due=due,
         silenced=_silence(store, watch.name, score.level, now),
+        follows=join.follows,
     )
     if alert_id is None:
         return 0
     refresh_story(store, watch, alert_id, score.level, None, now)
     wait = f"the first notification waits group_wait ({describe_delay(rules.group_wait)})"
+    opened = join.reason.removeprefix("new story")
     store.record_decision(
         item.id,
         watch.name,
         alert_id,
-        f"opened alert #{alert_id}, {join.reason}; {wait}, until {minute(iso(due))}",
+        f"opened story #{alert_id}{opened}; {wait}, until {minute(iso(due))}",
     )
     return 1
 
@@ -218,14 +272,31 @@ def refresh_story(
     level: str,
     reported: str | None,
     now: datetime,
+    new_types: Sequence[str] = (),
 ) -> StoryUpdate:
-    """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``)
-    or, with ``None``, a source; queue the notification the policy calls for."""
+    """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``,
+    bringing ``new_types`` of event) or, with ``None``, an outlet; queue the
+    notification the policy calls for."""
     articles, sources = store.story(alert_id)
+    outlet_times, follows = store.story_outlets(alert_id)
+    reports = [_stored_report(row) for row in store.story_reports(alert_id)]
+    story = _story(watch, reports, outlet_times, follows)
+    outlets = len(outlet_times)
+    outlets_before = outlets - 1 if reported is None else outlets
+    breaking = watch.story.breaking
+    if (
+        story.breaking
+        and breaking is not None
+        and breaking.level is not None
+        and not reaches(reported, breaking.level)
+    ):
+        reported = breaking.level  # a breaking story rises to it, as a report would
     update = story_update(
         level=level,
         reported=reported,
-        sources=len(sources),
+        new_types=new_types,
+        outlets_before=outlets_before,
+        outlets=outlets,
         first_pending=store.first_notification_pending(alert_id),
         last_notified=store.last_notified_at(alert_id),
         rules=watch.alert,
@@ -238,12 +309,37 @@ def refresh_story(
         level=update.level,
         articles=[article for _, article in articles],
         sources=sources,
+        story=story,
         now=now,
     )
     store.update_alert(alert_id, level=update.level, score=alert.score, payload=alert, now=now)
     if update.event is not None:
-        _queue(store, alert_id, alert, watch.alert.channels, update.event, now)
+        payload = None if update.due is not None else alert  # a later one sends the latest
+        silenced = _silence(store, alert.watch, alert.level, now)
+        store.queue_deliveries(
+            alert_id, watch.alert.channels, update.event, payload, now, update.due, silenced
+        )
     return update
+
+
+def _story(
+    watch: WatchConfig,
+    reports: Sequence[Report],
+    outlet_times: Sequence[datetime],
+    follows: int | None,
+) -> Story:
+    """What a story alert says of its event."""
+    times = [r.when.start for r in reports if r.when is not None]
+    return Story(
+        places=tuple(dict.fromkeys(p for r in reports for p in r.places)),
+        event_types=tuple(dict.fromkeys(t for r in reports for t in r.event_types)),
+        outlets=len(outlet_times),
+        reports=len(reports),
+        first_report=iso(min(times)) if times else None,
+        last_report=iso(max(times)) if times else None,
+        breaking=is_breaking(outlet_times, watch.story.breaking),
+        follows=follows,
+    )
 
 
 def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:

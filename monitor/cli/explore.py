@@ -97,7 +97,7 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
             )
         )
     watch = next(watch for watch in config.watches if watch.name == watch_name)
-    report = evaluate(items, config.matcher, watch_name, watch.alert)
+    report = evaluate(items, config.matcher, watch)
     if as_json:
         click.echo(json.dumps(report.figures(), ensure_ascii=False))
     else:

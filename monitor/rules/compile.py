@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 MIN_WILDCARD_PREFIX = 3
 REGEX_PREFIX = "re:"
+NAME_ENDING = 4
+"""How many letters a name of the gazetteer may gain as it inflects: Zvečan,
+Zvečanu, Zveçanit; Mitrovica, Mitrovici, Mitrovicës; Kosovo, Kosova, Kosovës."""
+_VOWELS = frozenset("aeiouy")
 
 Group = frozenset[int]
 """Key ids of which any one must match: a literal term, or a whole ``@list``."""
@@ -77,6 +81,34 @@ class CompiledSignal:
 
 
 @dataclass(frozen=True)
+class NameKey:
+    """A gazetteer name as the automaton knows it: whose name, and how far it inflects."""
+
+    kind: str  # "place" or "actor"
+    name: str  # the entry's own name, as the watch writes it
+    ending: int  # how many letters past the key its last word may run (0: none)
+
+
+def name_key(name: str) -> tuple[str, int]:
+    """The automaton key of a gazetteer name and the letters its last word may gain.
+
+    The last word loses a final vowel and may then gain up to ``NAME_ENDING``
+    letters (``Mitrovica`` matches ``Mitrovici``, ``Mitrovicom``); a name of three
+    letters or fewer (``EU``) matches only as written.
+    """
+    words = [word for word in tokens(name) if word != BREAK]
+    if not words:
+        raise ValueError(f"name {name!r} has no letters or digits")
+    last = words[-1]
+    if len(last) <= MIN_WILDCARD_PREFIX:
+        return " " + " ".join(words) + " ", 0
+    if len(last) > MIN_WILDCARD_PREFIX + 1 and last[-1] in _VOWELS:
+        words[-1] = last[:-1]
+        return " " + " ".join(words), NAME_ENDING + 1
+    return " " + " ".join(words), NAME_ENDING
+
+
+@dataclass(frozen=True)
 class CompiledWatch:
     """A watch with its terms resolved to key ids, and the version of its rules."""
 
@@ -91,6 +123,8 @@ class CompiledWatch:
     version: str
     signals_by_key: dict[int, tuple[int, ...]]
     """For each key, the indexes of the signals it can give a hit to."""
+    names: dict[int, NameKey]
+    """For each key of a gazetteer name, whose name it is."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +222,27 @@ class _WatchCompiler:
         for language, lists in watch.languages.items():
             for list_name, terms in lists.items():
                 self._extend(list_name, terms, ("languages", language, list_name))
+        self.names: dict[int, NameKey] = {}
+        for section, kind in (("places", "place"), ("actors", "actor")):
+            for name, entry in getattr(watch, section).items():
+                self._name(kind, name, [name, *entry.aliases], entry.in_, (section, name))
+
+    def _name(
+        self, kind: str, name: str, spellings: list[str], lists: list[str], where: Location
+    ) -> None:
+        """Key every spelling of a place or an actor; add them to the lists ``in`` names."""
+        for index, spelling in enumerate(spellings):
+            location = where if index == 0 else (*where, "aliases", index - 1)
+            try:
+                key, ending = name_key(spelling)
+            except ValueError as exc:
+                raise RuleError(self.watch.name, location, str(exc)) from exc
+            key_id = self.table.add(key, spelling)
+            self.names.setdefault(key_id, NameKey(kind, name, ending))
+            for list_name in lists:
+                keys = self.lists.setdefault(list_name, [])
+                if key_id not in keys:
+                    keys.append(key_id)
 
     def _extend(self, list_name: str, terms: list[str], location: Location) -> None:
         keys = self.lists.setdefault(list_name, [])
@@ -284,4 +339,5 @@ class _WatchCompiler:
             ),
             version=rules_version(watch),
             signals_by_key={key: tuple(indexes) for key, indexes in signals_by_key.items()},
+            names=self.names,
         )

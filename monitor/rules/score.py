@@ -12,6 +12,7 @@ from monitor.rules.compile import (
     CompiledWatch,
     Group,
     Matcher,
+    NameKey,
 )
 from monitor.rules.text import BREAK, TokenizedText
 
@@ -136,7 +137,31 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     for name, threshold in watch.levels:
         if total >= threshold:
             level = name
-    return Score(watch.name, total, level, True, watch.version, hits)
+    places, actors = _names(document, watch)
+    return Score(watch.name, total, level, True, watch.version, hits, places=places, actors=actors)
+
+
+def _names(document: _Document, watch: CompiledWatch) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The places and actors of the watch's gazetteer that the article names, in order.
+
+    A name's last word may run on by its key's ``ending`` (an inflection); where
+    two names start at one word, the longer wins (``Banjska`` over ``Banje``).
+    """
+    named: dict[int, tuple[int, NameKey]] = {}
+    for key in watch.names.keys() & document.matches_by_key.keys():
+        name, text = watch.names[key], document.matcher.keys[key]
+        for match in document.matches_by_key[key]:
+            end = match.offset + len(text)
+            if name.ending and document.joined.find(" ", end) - end > name.ending:
+                continue
+            kept = named.get(match.position)
+            if kept is None or len(text) > kept[0]:
+                named[match.position] = (len(text), name)
+    ordered = [name for _, (_, name) in sorted(named.items())]
+    return (
+        tuple(dict.fromkeys(name.name for name in ordered if name.kind == "place")),
+        tuple(dict.fromkeys(name.name for name in ordered if name.kind == "actor")),
+    )
 
 
 def _terms(terms: tuple[str, ...], shown: int = 4) -> str:

@@ -36,15 +36,17 @@ class AlertsMixin(StoreBase):
         now: datetime,
         due: datetime | None = None,
         silenced: str | None = None,
+        follows: int | None = None,
     ) -> int | None:
         """Open an alert and queue one delivery per channel; ``None`` if it already exists.
 
-        ``silenced``: the silence that mutes it (the policy's reason), if any.
+        ``silenced``: the silence that mutes it (the policy's reason), if any;
+        ``follows``: the story alert a new story follows up.
         """
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
-                 article_ids, payload, opened_at, updated_at)
-               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?)""",
+                 article_ids, payload, opened_at, updated_at, follows)
+               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?)""",
             [
                 watch,
                 kind,
@@ -55,6 +57,7 @@ class AlertsMixin(StoreBase):
                 _document(payload),
                 iso(now),
                 iso(now),
+                follows,
             ],
         )
         if cursor.rowcount != 1 or cursor.lastrowid is None:
@@ -145,26 +148,40 @@ class AlertsMixin(StoreBase):
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    def open_story_alerts(self, watch: str, since: datetime) -> list[dict[str, Any]]:
-        """Firing article alerts of ``watch`` updated since ``since``, with their articles."""
+    def recent_stories(self, watch: str, since: datetime) -> list[dict[str, Any]]:
+        """Story alerts of ``watch`` updated since ``since``, newest first, each with its
+        state and its articles (oldest first) as story grouping compares them."""
         alerts = list(
             self.db.query(
-                """SELECT id, level, article_ids FROM alerts WHERE watch = ? AND
-                     kind = 'article' AND state = 'firing' AND updated_at >= ?
-                   ORDER BY updated_at DESC""",
+                """SELECT id, level, state, article_ids FROM alerts WHERE watch = ? AND
+                     kind = 'article' AND updated_at >= ? ORDER BY updated_at DESC""",
                 [watch, iso(since)],
             )
         )
         for alert in alerts:
-            ids = json.loads(alert.pop("article_ids"))
-            marks = ",".join("?" * len(ids))
-            alert["articles"] = list(
-                self.db.query(
-                    f"SELECT id, title, summary FROM articles WHERE id IN ({marks})",  # noqa: S608
-                    ids,
-                )
-            )
+            alert["articles"] = self._reports(watch, json.loads(alert.pop("article_ids")))
         return alerts
+
+    def story_reports(self, alert_id: int) -> list[dict[str, Any]]:
+        """A story alert's articles (oldest first) as story grouping compares them."""
+        watch, ids = self.db.execute(
+            "SELECT watch, article_ids FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        return self._reports(watch, json.loads(ids))
+
+    def _reports(self, watch: str, ids: list[int]) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(ids))
+        rows = {
+            row["id"]: row
+            for row in self.db.query(
+                f"""SELECT a.id, a.title, a.summary, a.published_at, a.fetched_at,
+                      s.places, s.actors, s.hits
+                    FROM articles a LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
+                    WHERE a.id IN ({marks})""",  # noqa: S608 (placeholders only)
+                [watch, *ids],
+            )
+        }
+        return [rows[i] for i in ids if i in rows]
 
     def attach_article(self, alert_id: int, article_id: int) -> None:
         """Add an article to a story alert."""
@@ -225,6 +242,23 @@ class AlertsMixin(StoreBase):
             )
         ]
         return articles, sources
+
+    def story_outlets(self, alert_id: int) -> tuple[list[datetime], int | None]:
+        """When each outlet first carried a story alert's articles, and the story it
+        follows up, if any."""
+        ids, follows = self.db.execute(
+            "SELECT article_ids, follows FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()
+        ids = json.loads(ids)
+        times = [
+            datetime.fromisoformat(row[0])
+            for row in self.db.execute(
+                f"""SELECT min(seen_at) FROM article_sources
+                    WHERE article_id IN ({",".join("?" * len(ids))}) GROUP BY feed_id""",  # noqa: S608
+                ids,
+            )
+        ]
+        return times, follows
 
     def alert_deliveries(self, alert_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """An alert's row (without its payload) and every notification it queued, in order."""

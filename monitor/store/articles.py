@@ -134,8 +134,8 @@ class ArticlesMixin(StoreBase):
         reasons = list(decisions) + [None] * (len(scores) - len(decisions))
         self.db.conn.executemany(
             """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
-                 hits, rules_version, scored_at, scope_miss, decision)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 hits, rules_version, scored_at, scope_miss, decision, places, actors)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     article_id,
@@ -148,6 +148,8 @@ class ArticlesMixin(StoreBase):
                     iso(now),
                     score.scope_miss,
                     reason,
+                    json.dumps(score.places, ensure_ascii=False) if score.places else None,
+                    json.dumps(score.actors, ensure_ascii=False) if score.actors else None,
                 )
                 for score, reason in zip(scores, reasons, strict=True)
             ],
@@ -159,6 +161,27 @@ class ArticlesMixin(StoreBase):
             "UPDATE scores SET alert_id = ?, decision = ? WHERE article_id = ? AND watch = ?",
             [alert_id, reason, article_id, watch],
         )
+
+    def name_counts(self, watch: str, since: datetime) -> tuple[int, dict[str, int]]:
+        """How many in-scope articles of ``watch`` were stored since ``since``, and how
+        many of them name each place (``place:NAME``) and actor (``actor:NAME``)."""
+        reports = self.db.execute(
+            """SELECT count(*) FROM scores s JOIN articles a ON a.id = s.article_id
+               WHERE s.watch = ? AND s.in_scope = 1 AND a.fetched_at >= ?""",
+            [watch, iso(since)],
+        ).fetchone()[0]
+        counts: dict[str, int] = {}
+        for column, kind in (("places", "place"), ("actors", "actor")):
+            for name, count in self.db.execute(
+                f"""SELECT j.value, count(*) FROM scores s JOIN articles a ON a.id = s.article_id,
+                      json_each(s.{column}) j
+                    WHERE s.watch = ? AND s.in_scope = 1 AND a.fetched_at >= ?
+                      AND s.{column} IS NOT NULL
+                    GROUP BY j.value""",  # noqa: S608 (two fixed column names)
+                [watch, iso(since)],
+            ):
+                counts[f"{kind}:{name}"] = count
+        return reports, counts
 
     def news_span(self) -> tuple[datetime | None, datetime | None]:
         """When the first article was stored, and the latest in-scope one."""

@@ -254,3 +254,12 @@ def _decision_reasons(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE scores ADD COLUMN decision TEXT")
     db.execute("ALTER TABLE scores ADD COLUMN alert_id INTEGER")
     db.execute("ALTER TABLE deliveries ADD COLUMN reason TEXT")
+
+
+@migrations(name="0010_story_names")
+def _story_names(db: sqlite_utils.Database) -> None:
+    # The gazetteer's places and actors each score names (JSON lists), which
+    # story grouping compares; the story a new story follows up.
+    db.execute("ALTER TABLE scores ADD COLUMN places TEXT")
+    db.execute("ALTER TABLE scores ADD COLUMN actors TEXT")
+    db.execute("ALTER TABLE alerts ADD COLUMN follows INTEGER")

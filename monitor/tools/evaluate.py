@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.alerts.policy import Report
-from monitor.config import AlertConfig
+from monitor.alerts.grouping import Background, Report, When
+from monitor.config import WatchConfig
 from monitor.models import Article, Score
 from monitor.rules.compile import Matcher
 from monitor.rules.score import score
@@ -141,41 +141,58 @@ class EvalReport:
 
 
 def evaluate(
-    items: Iterable[LabelledItem], matcher: Matcher, watch: str, rules: AlertConfig | None = None
+    items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig, group: bool = True
 ) -> EvalReport:
-    """Score every labelled item with ``watch`` and collect the outcomes; with the
-    watch's alert ``rules`` and items that carry events, replay story grouping too."""
-    index = next(i for i, compiled in enumerate(matcher.watches) if compiled.name == watch)
+    """Score every labelled item with ``watch`` and collect the outcomes; when items
+    carry events (and ``group``), replay story grouping too, against the background of
+    every in-scope item."""
+    index = next(i for i, compiled in enumerate(matcher.watches) if compiled.name == watch.name)
     outcomes = [Outcome(item, score(item.article, matcher)[index]) for item in items]
+    reports = [_report(outcome) for outcome in outcomes]
     grouped = [
-        EventItem(
-            outcome.item.id,
-            outcome.item.event,
-            _moment(outcome.item.date, order),
-            outcome.assigned,
-            Report(outcome.item.article.title, outcome.item.article.summary),
-        )
-        for order, outcome in enumerate(outcomes)
+        EventItem(outcome.item.id, outcome.item.event, outcome.assigned, report)
+        for outcome, report in zip(outcomes, reports, strict=True)
         if outcome.alerts and outcome.item.event is not None
     ]
-    grouping = grade(replay(grouped, rules)) if rules is not None and grouped else None
-    return EvalReport(watch, outcomes, grouping)
+    grouping = None
+    if group and grouped:
+        background = Background.of(
+            [r.names() for o, r in zip(outcomes, reports, strict=True) if o.score.in_scope],
+            watch,
+        )
+        grouping = grade(replay(grouped, background, watch.alert))
+    return EvalReport(watch.name, outcomes, grouping)
 
 
-_UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
+def _report(outcome: Outcome) -> Report:
+    """What story grouping compares of a labelled item."""
+    article, result = outcome.item.article, outcome.score
+    return Report(
+        article.title,
+        article.summary,
+        result.places,
+        result.actors,
+        result.event_types,
+        published(outcome.item.date),
+    )
 
 
-def _moment(date: str | None, order: int) -> datetime:
-    """When an item was published: a bare date is taken as noon UTC; items of one
-    moment (or undated) keep their order in the file, a second apart."""
-    moment = _UNDATED
-    if date:
-        try:
-            moment = datetime.fromisoformat(date)
-        except ValueError:
-            moment = _UNDATED
-        if len(date) == 10:
-            moment += timedelta(hours=12)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    return moment + timedelta(seconds=order)
+def published(date: str | None) -> When | None:
+    """When an item was published, as precisely as its ``date`` says: an ISO 8601 time
+    (UTC unless it says otherwise), a day (``2023-09-24``: the whole day), a month
+    (``2023-09``: the whole month); ``None`` when missing or unreadable."""
+    if not date:
+        return None
+    try:
+        if len(date) == 7:
+            start = datetime.strptime(date, "%Y-%m").replace(tzinfo=UTC)
+            end = (start + timedelta(days=32)).replace(day=1)
+            return When(start, end - timedelta(microseconds=1))
+        moment = datetime.fromisoformat(date)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if len(date) == 10:
+        return When(moment, moment + timedelta(days=1) - timedelta(microseconds=1))
+    return When.at(moment)

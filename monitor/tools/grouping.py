@@ -1,7 +1,8 @@
 """How well story grouping puts the reports of one real event into one alert. Pure.
 
-``replay`` runs labelled items that alert, in time order, through the alert
-policy's own ``join_story``, as the daemon would; ``grade`` compares
+``replay`` runs labelled items that alert, in time order, through the same
+``join_story`` as the daemon, against the background of every in-scope item;
+``grade`` compares
 the stories it made with the items' ``event`` labels: pairwise precision and
 recall (of the pairs of items in one story, how many report one event; of the
 pairs that report one event, how many share a story) and B-cubed F1, and lists
@@ -12,23 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
-from monitor.alerts.policy import OpenStory, Report, join_story
+from monitor.alerts.grouping import Background, OpenStory, Report, join_story
 from monitor.config import AlertConfig
 
 
 @dataclass(frozen=True)
 class EventItem:
-    """One labelled item that alerts: its event label, when it was published, its level."""
+    """One labelled item that alerts: its event label, its level, what grouping compares."""
 
     id: Any
     event: str
-    at: datetime
     level: str
     report: Report
+
+    @property
+    def order(self) -> tuple[int, datetime]:
+        """Replay order: items dated to the day or better by date, then those dated to
+        a month, then undated ones (each joins by what it says; it may be of any time)."""
+        when = self.report.when
+        if when is None:
+            return (2, datetime.min.replace(tzinfo=UTC))
+        return (0 if when.end - when.start <= timedelta(days=1) else 1, when.start)
 
 
 @dataclass(frozen=True)
@@ -40,25 +49,19 @@ class Placed:
     reason: str
 
 
-def replay(items: Sequence[EventItem], rules: AlertConfig) -> list[Placed]:
-    """Join each item (oldest first) to an open story of the earlier ones, or open one."""
-    stories: dict[int, tuple[str, list[Report], datetime]] = {}
+def replay(items: Sequence[EventItem], background: Background, rules: AlertConfig) -> list[Placed]:
+    """Join each item (in ``order``) to a story of the earlier ones, or open one."""
+    stories: dict[int, OpenStory] = {}
     placed = []
-    for item in sorted(items, key=lambda i: i.at):
-        since = item.at - timedelta(seconds=rules.group_window)
-        open_ = [
-            OpenStory(number, level, tuple(reports))
-            for number, (level, reports, last) in sorted(stories.items(), reverse=True)
-            if last >= since
-        ]
-        join = join_story(item.report, open_, rules)
+    for item in sorted(items, key=lambda i: i.order):
+        join = join_story(item.report, list(reversed(stories.values())), background, rules)
         if join.alert_id is None:
             number = len(stories) + 1
-            stories[number] = (item.level, [item.report], item.at)
+            stories[number] = OpenStory(number, item.level, (item.report,))
         else:
             number = join.alert_id
-            level, reports, _ = stories[number]
-            stories[number] = (level, [*reports, item.report], item.at)
+            story = stories[number]
+            stories[number] = OpenStory(number, story.level, (*story.reports, item.report))
         placed.append(Placed(item, number, join.reason))
     return placed
 
@@ -128,7 +131,7 @@ def grade(placed: list[Placed]) -> GroupingReport:
         same_event += event
         both += joined and event
         if joined != event:
-            later = max(one, other, key=lambda p: p.item.at)
+            later = max(one, other, key=lambda p: p.item.order)
             kind = "merged" if joined else "split"
             wrong.append(WrongPair(one.item.id, other.item.id, kind, later.reason))
     bcubed = None

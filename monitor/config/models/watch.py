@@ -9,7 +9,7 @@ says which of them alert, and where.
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -156,12 +156,14 @@ class SpikeConfig(StrictModel):
 
 
 class AlertConfig(StrictModel):
-    """When a watch alerts, and where."""
+    """When a watch alerts, and where; and how long a story stays open to new reports."""
 
     on: list[str] = Field(default_factory=lambda: ["article:warning"])
     channels: list[str] = Field(default_factory=lambda: ["console"])
     group_wait: Duration = 60.0
-    group_window: Duration = 6 * 3600.0
+    group_window: Duration = 6 * 3600.0  # since the story's last report
+    max_age: Duration = 72 * 3600.0  # since the story's first report
+    group_interval: Duration = 30 * 60.0  # between two update notifications of a story
     cooldown: Duration = 2 * 3600.0
     similarity: float = Field(0.6, gt=0, le=1)
 
@@ -181,6 +183,37 @@ class AlertConfig(StrictModel):
         return triggers
 
 
+class GazetteerEntry(StrictModel):
+    """A place or an actor: its other names in any script, where it is, and the
+    term lists its names join (so a place added once is in the scope too)."""
+
+    aliases: list[str] = Field(default_factory=list)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    in_: list[str] = Field(default_factory=list, alias="in")
+    broad: bool = False  # a country, a capital, a body in every story: never tells stories apart
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases_alone(cls, value: Any) -> Any:
+        """``Zvečan: [Zveçan, Звечан]`` is short for ``Zvečan: {aliases: [Zveçan, Звечан]}``."""
+        return {"aliases": value} if isinstance(value, list) else value
+
+
+class BreakingConfig(StrictModel):
+    """A story reported by ``outlets`` outlets within ``within`` is breaking."""
+
+    outlets: int = Field(6, ge=2)
+    within: Duration = 2 * 3600.0
+    level: Literal["notice", "warning", "critical"] | None = None  # raise a breaking story to it
+
+
+class StoryConfig(StrictModel):
+    """How stories are marked as they grow."""
+
+    breaking: BreakingConfig | None = None
+
+
 class WatchConfig(StrictModel):
     """One watch file: term lists, scope, signals, levels and alerting."""
 
@@ -188,6 +221,8 @@ class WatchConfig(StrictModel):
     description: str = ""
     terms: dict[str, list[str]] = Field(default_factory=dict)
     languages: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    places: dict[str, GazetteerEntry] = Field(default_factory=dict)
+    actors: dict[str, GazetteerEntry] = Field(default_factory=dict)
     scope: ScopeConfig = ScopeConfig()
     exclude: list[TermSetConfig] = Field(default_factory=list)
     signals: list[SignalConfig] = Field(min_length=1)
@@ -197,6 +232,7 @@ class WatchConfig(StrictModel):
     index: IndexConfig | None = None
     spike: SpikeConfig | None = None
     alert: AlertConfig = AlertConfig()
+    story: StoryConfig = StoryConfig()
 
     def alert_level(self) -> str | None:
         """Return the lowest level at which an article alerts, if any."""

@@ -1,0 +1,326 @@
+"""Story grouping: which story a new report of an event joins, and why. Pure.
+
+Outlets write their own reports, in their own languages, so grouping does not
+compare wording first. It compares what stays the same in every language: the
+places and actors of the watch's gazetteer that a report names, and the event
+types it reports (the signals that raised its score). A name counts for as
+much as it is rare among the watch's recent in-scope reports (``Background``):
+"Kosovo" and "Serbia" are in nearly every one and tell no two events apart;
+"Zvečan" or "Radoičić" do. Names the gazetteer marks ``broad`` never count.
+
+A report joins the open story it is closest to when
+
+- it was published within ``group_window`` of the story's last report and
+  ``max_age`` of its first;
+- it shares a specific place or actor with the story, and an event type; or
+  its words are nearly those of the story's first report (``similarity``);
+- it does not name specific places of which the story names none (a shooting
+  in Zvečan does not join one in Štrpce).
+
+A report is compared with the story as a whole (how many of its reports name
+each place: its centroid), never with the last report alone, so a chain of
+reports each like the one before cannot merge a week of news into one story.
+A report that would join a story but for the time opens a new story that
+follows it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+from monitor.config import AlertConfig, WatchConfig
+from monitor.humanize import describe_delay
+from monitor.rules.text import BREAK, tokens
+
+COMMON_SHARE = 0.4
+"""A name in this share of recent in-scope reports or more is too common to count."""
+
+BACKGROUND_DAYS = 10
+"""How far back the recent in-scope reports go that say how common a name is."""
+
+FOLLOW_WITHIN = timedelta(days=7)
+"""A new report of an event follows up a story whose last report is this recent."""
+
+
+@dataclass(frozen=True)
+class When:
+    """When a report was published, as precisely as it is known: from ``start`` to
+    ``end`` (one moment for a feed's date, a whole day for a bare date)."""
+
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def at(cls, moment: datetime) -> When:
+        """One known moment."""
+        return cls(moment, moment)
+
+    def gap(self, other: When) -> timedelta:
+        """The time between two spans, zero where they overlap."""
+        if self.end < other.start:
+            return other.start - self.end
+        if other.end < self.start:
+            return self.start - other.end
+        return timedelta(0)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What grouping compares of one report."""
+
+    title: str
+    text: str
+    places: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    when: When | None = None  # None: not known
+
+    def names(self) -> set[str]:
+        """Its places and actors, as ``place:Zvečan`` and ``actor:KFOR``."""
+        return {f"place:{p}" for p in self.places} | {f"actor:{a}" for a in self.actors}
+
+
+@dataclass(frozen=True)
+class OpenStory:
+    """A story a new report may join (or follow): its reports, oldest first."""
+
+    alert_id: int
+    level: str
+    reports: tuple[Report, ...]
+    closed: bool = False  # resolved or merged: it may be followed, never joined
+
+    def first(self) -> When | None:
+        """When its first dated report was published."""
+        known = [r.when for r in self.reports if r.when is not None]
+        return min(known, key=lambda w: w.start) if known else None
+
+    def last(self) -> When | None:
+        """When its latest dated report was published."""
+        known = [r.when for r in self.reports if r.when is not None]
+        return max(known, key=lambda w: w.end) if known else None
+
+
+@dataclass(frozen=True)
+class Background:
+    """How many of the watch's recent in-scope reports name each place and actor."""
+
+    reports: int = 0
+    counts: Mapping[str, int] = field(default_factory=dict)
+    broad: frozenset[str] = frozenset()  # names the gazetteer marks broad
+
+    @classmethod
+    def of(cls, names: Sequence[set[str]], watch: WatchConfig) -> Background:
+        """The background of recent reports' ``names`` (``Report.names``)."""
+        broad = {f"place:{n}" for n, e in watch.places.items() if e.broad}
+        broad |= {f"actor:{n}" for n, e in watch.actors.items() if e.broad}
+        counts = Counter(name for each in names for name in each)
+        return cls(len(names), counts, frozenset(broad))
+
+    def specific(self, name: str) -> bool:
+        """Whether ``name`` tells events apart: not broad, and not in most reports."""
+        if name in self.broad:
+            return False
+        return self.counts.get(name, 0) < COMMON_SHARE * self.reports or self.reports < 5
+
+    def weight(self, name: str) -> float:
+        """How much sharing ``name`` says, 0 to 1: the rarer, the more."""
+        if not self.specific(name):
+            return 0.0
+        total = max(self.reports, 1)
+        return math.log((total + 1) / (self.counts.get(name, 0) + 1)) / math.log(total + 1)
+
+
+@dataclass(frozen=True)
+class StoryJoin:
+    """The story a report joins (``alert_id``), or ``None`` for a new story; and why.
+
+    ``follows`` is the story a new story follows up (same event, after its window).
+    """
+
+    alert_id: int | None
+    reason: str
+    follows: int | None = None
+    closeness: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Match:
+    """How close a report is to one story, and what they share."""
+
+    story: OpenStory
+    closeness: float
+    places: tuple[str, ...]
+    actors: tuple[str, ...]
+    event_types: tuple[str, ...]
+    words: float
+    veto: str | None
+
+
+def _words(report: Report) -> tuple[set[str], set[tuple[str, str]]]:
+    """Content words of a title, and word pairs of the opening of a text."""
+    title_words = {word for word in tokens(report.title) if len(word) > 3 and word != BREAK}
+    words = [word for word in tokens(report.text)[:120] if word != BREAK]
+    return title_words, set(pairwise(words))
+
+
+def _jaccard(one: set[Any], other: set[Any]) -> float:
+    return len(one & other) / len(one | other) if one and other else 0.0
+
+
+def similarity(one: Report, other: Report) -> float:
+    """How alike two reports' words are, 0 to 1: the closer of their titles' content
+    words and their texts' opening word pairs (Jaccard). Near copies score high."""
+    title_words, pairs = _words(one)
+    other_words, other_pairs = _words(other)
+    return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
+
+
+def _match(report: Report, story: OpenStory, background: Background) -> _Match:
+    """Compare a report with a story's centroid: each name weighs by its rarity and by
+    the share of the story's reports that name it."""
+    share = Counter(name for member in story.reports for name in member.names())
+    size = len(story.reports)
+    mine = {n for n in report.names() if background.specific(n)}
+    shared = sorted(n for n in mine if n in share)
+    evidence = 1.0
+    for name in shared:
+        evidence *= 1 - background.weight(name) * share[name] / size
+    types = set().union(*(member.event_types for member in story.reports))
+    common_types = tuple(t for t in report.event_types if t in types)
+    words = similarity(report, story.reports[0])
+    my_places = {n for n in mine if n.startswith("place:")}
+    their_places = {n for n in share if n.startswith("place:") and background.specific(n)}
+    veto = None
+    if my_places and their_places and not my_places & their_places:
+        veto = f"names {_listed(my_places)}, the story {_listed(their_places)}"
+    return _Match(
+        story,
+        round(1 - evidence, 2),
+        tuple(n.partition(":")[2] for n in shared if n.startswith("place:")),
+        tuple(n.partition(":")[2] for n in shared if n.startswith("actor:")),
+        common_types,
+        words,
+        veto,
+    )
+
+
+def _listed(names: set[str]) -> str:
+    return ", ".join(sorted(n.partition(":")[2] for n in names))
+
+
+def _joins(match: _Match, rules: AlertConfig) -> bool:
+    """Whether what a report shares with a story is enough to be one event."""
+    if match.words >= rules.similarity:
+        return True
+    if match.veto is not None:
+        return False
+    return bool((match.places or match.actors) and match.event_types)
+
+
+def _recent(report: Report, story: OpenStory) -> bool:
+    """Whether a story is recent enough for a report to follow it up."""
+    last = story.last()
+    return report.when is None or last is None or last.gap(report.when) <= FOLLOW_WITHIN
+
+
+def _in_time(report: Report, story: OpenStory, rules: AlertConfig) -> str | None:
+    """Why a report is too late for a story, or ``None`` if it is in time."""
+    first, last = story.first(), story.last()
+    if report.when is None or first is None or last is None:
+        return None
+    since_last = last.gap(report.when)
+    if since_last > timedelta(seconds=rules.group_window):
+        return (
+            f"{describe_delay(since_last.total_seconds())} after its last report "
+            f"(group_window {describe_delay(rules.group_window)})"
+        )
+    since_first = first.gap(report.when)
+    if since_first > timedelta(seconds=rules.max_age):
+        return (
+            f"{describe_delay(since_first.total_seconds())} after its first report "
+            f"(max_age {describe_delay(rules.max_age)})"
+        )
+    return None
+
+
+def _shares(match: _Match) -> str:
+    """What a report shares with a story, in words."""
+    parts = []
+    if match.places:
+        parts.append(f"place{'s' * (len(match.places) > 1)} {', '.join(match.places)}")
+    if match.actors:
+        parts.append(f"actor{'s' * (len(match.actors) > 1)} {', '.join(match.actors)}")
+    if match.event_types:
+        kinds = ", ".join(match.event_types)
+        parts.append(f"event type{'s' * (len(match.event_types) > 1)} {kinds}")
+    return " and ".join(parts) if parts else "nothing specific"
+
+
+def _after_first(report: Report, story: OpenStory) -> str:
+    first = story.first()
+    if report.when is None or first is None:
+        return ""
+    return f", {describe_delay(first.gap(report.when).total_seconds())} after the first report"
+
+
+def join_story(
+    report: Report,
+    stories: Sequence[OpenStory],
+    background: Background,
+    rules: AlertConfig,
+) -> StoryJoin:
+    """The open story closest to ``report`` that it reports the same event as, or a new
+    story (following the closest closed or expired one it matches); with the reason."""
+    recent = [story for story in stories if _recent(report, story)]
+    if not recent:
+        return StoryJoin(None, "new story: no recent story of this watch to join")
+    matches = sorted(
+        (_match(report, story, background) for story in recent),
+        key=lambda m: (m.closeness, m.words, len(m.event_types), len(m.story.reports)),
+        reverse=True,
+    )
+    joinable = [m for m in matches if _joins(m, rules)]
+    for match in joinable:
+        late = _in_time(report, match.story, rules)
+        if late is None and not match.story.closed:
+            why = (
+                f"its words are those of its first report ({match.words:.2f} >= "
+                f"{rules.similarity:.2f})"
+                if match.words >= rules.similarity
+                else f"shares {_shares(match)}"
+            )
+            return StoryJoin(
+                match.story.alert_id,
+                f"joined story #{match.story.alert_id}: {why}{_after_first(report, match.story)}"
+                f" (closeness {match.closeness:.2f})",
+                closeness=match.closeness,
+            )
+    if joinable:
+        followed = joinable[0]
+        late = _in_time(report, followed.story, rules) or "the story has ended"
+        return StoryJoin(
+            None,
+            f"new story, follows #{followed.story.alert_id}: shares {_shares(followed)}, "
+            f"but {late}",
+            follows=followed.story.alert_id,
+        )
+    best = matches[0]
+    if best.veto is not None:
+        return StoryJoin(None, f"new story: closest is #{best.story.alert_id}, but it {best.veto}")
+    their = set().union(*(member.names() for member in best.story.reports))
+    common = sorted(
+        n.partition(":")[2] for n in report.names() & their if not background.specific(n)
+    )
+    if not (best.places or best.actors) and common:
+        return StoryJoin(None, f"new story: shares only {', '.join(common)} (too common to count)")
+    return StoryJoin(
+        None,
+        f"new story: none of {len(recent)} recent stories shares a specific place or "
+        f"actor and an event type (closest #{best.story.alert_id}: {_shares(best)})",
+    )
