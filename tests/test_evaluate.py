@@ -146,7 +146,8 @@ def test_eval_reports_grouping_when_items_carry_events(tmp_path: Path) -> None:
 
     assert as_json.exit_code == 0, as_json.output
     grouping = json.loads(as_json.output)["grouping"]
-    # a1 and a2 share a story; a3 comes after the 6 h window: a split pair with a1, a2.
+    # a1 and a2 share a story; a3 comes after the 6 h window: a new story that follows
+    # it (split pairs with a1, a2); b1, the same afternoon, names another place.
     assert (grouping["items"], grouping["events"], grouping["stories"]) == (4, 2, 3)
     assert grouping["pairwise"] == {
         "precision": 1.0, "recall": 1 / 3, "same_story": 1, "same_event": 3, "both": 1,
@@ -154,9 +155,9 @@ def test_eval_reports_grouping_when_items_carry_events(tmp_path: Path) -> None:
     assert {(w["first"], w["second"], w["kind"]) for w in grouping["wrong"]} == {
         ("a1", "a3", "split"), ("a2", "a3", "split"),
     }  # fmt: skip
-    assert all(w["reason"].startswith("new story: ") for w in grouping["wrong"])
+    assert all(w["reason"].startswith("new story, follows #1: ") for w in grouping["wrong"])
     assert "pairwise precision 1.00 (1/1)  recall 0.33 (1/3)" in as_text.output
-    assert "split  a1 / a3: new story:" in as_text.output
+    assert "split  a1 / a3: new story, follows #1: shares places Ibar, Mitrovica" in as_text.output
 
 
 def test_eval_without_events_reports_no_grouping(labelled: Path) -> None:

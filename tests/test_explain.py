@@ -139,18 +139,20 @@ def test_the_first_report_is_sent_and_a_second_joins_its_alert_within_group_wait
     )
 
     assert first["watches"][0]["decision"] == (
-        "opened alert #1, new story: no story of this watch fired in the last 6h; "
+        "opened story #1: no recent story of this watch to join; "
         "the first notification waits group_wait (10m), until 2026-11-02 21:10 UTC"
     )
     assert channel(first)["reason"] == (
         "waiting for group_wait: the first notification goes out 2026-11-02 21:10 UTC"
     )
     decision = second["watches"][0]["decision"]
-    assert decision.startswith("joined alert #1: similarity ")
+    assert decision.startswith(
+        "joined story #1: its words are those of its first report (1.00 >= 0.60)"
+    )
     assert decision.endswith("within group_wait: the first notification, not sent yet, carries it")
     assert second["watches"][0]["alert"]["id"] == 1
     assert channel(second)["reason"] == channel(first)["reason"]
-    assert "decision: joined alert #1" in text
+    assert "decision: joined story #1" in text
 
     monitor.cycle(minutes=11, group_wait="10m")
 
@@ -164,7 +166,7 @@ def test_the_first_report_is_sent_and_a_second_joins_its_alert_within_group_wait
     assert len(webhook.payloads) == 1
 
 
-def test_a_report_joining_after_the_notification_is_quiet_in_cooldown(monitor: Monitor) -> None:
+def test_a_report_that_brings_nothing_new_joins_quietly(monitor: Monitor) -> None:
     monitor.publish("first", "Clashes in North Mitrovica, nine wounded", CLASH)
     monitor.cycle()
     monitor.publish("later", "Nine wounded in North Mitrovica clashes", CLASH)
@@ -175,8 +177,8 @@ def test_a_report_joining_after_the_notification_is_quiet_in_cooldown(monitor: M
     reason = channel(document)["reason"]
     assert channel(document)["notified"] is False
     assert reason == (
-        "its alert had notified before it joined; in cooldown until 2026-11-02 23:00 UTC: "
-        "the last notification went out 2026-11-02 21:00 UTC"
+        "its alert had notified before it joined; a quiet update: no higher level, "
+        "no new event type, 2 outlets"
     )
 
 

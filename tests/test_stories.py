@@ -1,4 +1,4 @@
-"""One story, one alert: grouping, group_wait, cooldown and escalation, end to end."""
+"""One story, one alert: grouping, group_wait, group_interval and escalation, end to end."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def test_group_wait_gathers_sources_before_the_first_notification(
     assert [source["source"] for source in payload["sources"]] == ["one", "two"]
 
 
-def test_a_firing_story_repeats_only_after_its_cooldown_and_escalates_at_once(
+def test_a_story_notifies_again_only_with_news_at_most_once_per_group_interval(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
 ) -> None:
     mild = "Kosovo Serbs protest near the Jarinje crossing; police made arrests at the barricades."
@@ -141,21 +141,101 @@ def test_a_firing_story_repeats_only_after_its_cooldown_and_escalates_at_once(
     daemon.cycle([first])
     assert [p["level"] for p in webhook.payloads] == ["warning"]
 
-    again = feed_server.serve("/2.xml", outlet_feed("two", "Protest at Jarinje", mild, "m2"))
-    daemon.cycle([first, again], minutes=30)  # a new source inside the 2 h cooldown
+    again = feed_server.serve("/2.xml", outlet_feed("two", "Jarinje protest goes on", mild, "m2"))
+    daemon.cycle([first, again], minutes=30)  # a second outlet, nothing new: quiet
     assert len(webhook.payloads) == 1
 
     worse = mild + " Then gunfire: two officers were shot and wounded, grenades exploded."
-    third = feed_server.serve("/3.xml", outlet_feed("three", "Protest at Jarinje", worse, "m3"))
+    third = feed_server.serve("/3.xml", outlet_feed("three", "Gunfire at Jarinje", worse, "m3"))
     daemon.cycle([first, again, third], minutes=10)  # the level rises: at once
     assert [p["level"] for p in webhook.payloads] == ["warning", "critical"]
 
-    fourth = feed_server.serve("/4.xml", outlet_feed("four", "Protest at Jarinje", worse, "m4"))
-    daemon.cycle([first, again, third, fourth], minutes=150)  # after the cooldown
+    burning = "Kosovo Serbs set fire to the Jarinje crossing post; protesters torched two cars."
+    fourth = feed_server.serve("/4.xml", outlet_feed("four", "Jarinje post torched", burning, "m4"))
+    feeds = [first, again, third, fourth]
+    daemon.cycle(feeds, minutes=10)  # a new event type, 10 min after the last notification
+    assert len(webhook.payloads) == 2  # held until a group_interval (30 min) has passed
+    daemon.cycle(feeds, minutes=21)
     assert len(webhook.payloads) == 3
     assert len(webhook.payloads[-1]["sources"]) == 4
+    assert "arson" in webhook.payloads[-1]["story"]["event_types"]
     keys = [r.headers["Idempotency-Key"] for r in webhook.requests]
     assert len(set(keys)) == 3
+
+
+# Five outlets, three languages, one event; two events one afternoon in one town; a
+# follow-up days later. Written for these tests.
+SHOOTING = [
+    ("en", "Gunmen fire at a police patrol near Zvečan, two officers wounded",
+     "Unknown gunmen opened fire on a Kosovo police patrol outside Zvečan at dusk; two "
+     "officers were wounded and taken to hospital in Mitrovica."),
+    ("en2", "Kosovo police patrol shot at in the north",
+     "Two Kosovo police officers were wounded when their patrol came under fire close to "
+     "Zvecan, police said; the attackers fled towards the hills."),
+    ("sr", "Pucnjava na policijsku patrolu kod Zvečana, ranjena dva policajca",
+     "Nepoznate osobe otvorile su vatru na patrolu kosovske policije kod Zvečana; dva "
+     "policajca su ranjena, saopštila je policija u Mitrovici."),
+    ("sr-cyrl", "Пуцњава код Звечана, рањена два полицајца",
+     "Непознате особе отвориле су ватру на патролу косовске полиције код Звечана; "
+     "два полицајца су рањена."),
+    ("sq", "Sulm me armë ndaj patrullës së policisë në Zveçan, dy policë të plagosur",
+     "Persona të panjohur qëlluan mbi një patrullë të Policisë së Kosovës afër Zveçanit; "
+     "dy policë u plagosën dhe u dërguan në spital në Mitrovicë."),
+]  # fmt: skip
+
+
+def test_one_event_in_five_outlets_and_three_languages_is_one_notification(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    feeds = [
+        feed_server.serve(f"/{outlet}.xml", outlet_feed(outlet, title, text, f"z-{outlet}"))
+        for outlet, title, text in SHOOTING
+    ]
+    daemon = Daemon(config_dir, webhook, group_wait="60s")
+    daemon.cycle(feeds)
+    daemon.cycle(feeds, minutes=2)
+
+    (payload,) = webhook.payloads
+    assert sorted(s["source"] for s in payload["sources"]) == sorted(o for o, _, _ in SHOOTING)
+    assert payload["story"]["outlets"] == 5
+    assert payload["story"]["places"][0] == "Zvečan"
+
+
+def test_two_events_one_afternoon_in_one_town_are_two_stories(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    grenade = feed_server.serve("/g.xml", outlet_feed(
+        "one", "Grenade thrown at the police station in Zvečan",
+        "An explosion shook the Kosovo police station in Zvečan; a hand grenade was thrown "
+        "over its fence and two officers were wounded.", "g1"))  # fmt: skip
+    arrest = feed_server.serve("/a.xml", outlet_feed(
+        "two", "Kosovo police detain a Serb official in Zvečan",
+        "Kosovo police arrested a Serb municipal official in Zvečan on a warrant for "
+        "abuse of office; Belgrade protested the arrest.", "a1"))  # fmt: skip
+    daemon = Daemon(config_dir, webhook)
+    daemon.cycle([grenade])
+    daemon.cycle([grenade, arrest], minutes=120)
+
+    assert len(webhook.payloads) == 2
+    assert len({p["id"] for p in webhook.payloads}) == 2
+
+
+def test_a_report_after_the_window_opens_a_story_that_follows_the_first(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    outlet, title, text = SHOOTING[0]
+    first = feed_server.serve("/1.xml", outlet_feed(outlet, title, text, "f1"))
+    later = feed_server.serve("/2.xml", outlet_feed(
+        "later", "Zvečan: patrol attack suspect still at large",
+        "Two days after gunmen wounded two officers near Zvečan, Kosovo police said the "
+        "attackers had not been found; patrols fired on again overnight.", "f2"))  # fmt: skip
+    daemon = Daemon(config_dir, webhook)
+    daemon.cycle([first])
+    daemon.cycle([first, later], minutes=60 * 48)
+
+    firsts = [p for p in webhook.payloads if p["story"]["reports"] == 1]
+    assert len(firsts) == 2
+    assert firsts[1]["story"]["follows"] == 1
 
 
 def test_a_critical_report_within_group_wait_replaces_the_warning_it_would_follow(

@@ -44,6 +44,10 @@ COMMON_SHARE = 0.4
 BACKGROUND_DAYS = 10
 """How far back the recent in-scope reports go that say how common a name is."""
 
+MIN_BACKGROUND = 30
+"""Below this many recent reports, no name counts as common: a first burst of news
+about one event would otherwise make its own place look common."""
+
 FOLLOW_WITHIN = timedelta(days=7)
 """A new report of an event follows up a story whose last report is this recent."""
 
@@ -126,7 +130,8 @@ class Background:
         """Whether ``name`` tells events apart: not broad, and not in most reports."""
         if name in self.broad:
             return False
-        return self.counts.get(name, 0) < COMMON_SHARE * self.reports or self.reports < 5
+        common = self.counts.get(name, 0) >= COMMON_SHARE * self.reports
+        return self.reports < MIN_BACKGROUND or not common
 
     def weight(self, name: str) -> float:
         """How much sharing ``name`` says, 0 to 1: the rarer, the more."""
@@ -214,11 +219,11 @@ def _listed(names: set[str]) -> str:
     return ", ".join(sorted(n.partition(":")[2] for n in names))
 
 
-def _joins(match: _Match, rules: AlertConfig) -> bool:
+def _joins(match: _Match, rules: AlertConfig, by_names: bool) -> bool:
     """Whether what a report shares with a story is enough to be one event."""
     if match.words >= rules.similarity:
         return True
-    if match.veto is not None:
+    if match.veto is not None or not by_names:
         return False
     return bool((match.places or match.actors) and match.event_types)
 
@@ -274,9 +279,11 @@ def join_story(
     stories: Sequence[OpenStory],
     background: Background,
     rules: AlertConfig,
+    by_names: bool = True,
 ) -> StoryJoin:
     """The open story closest to ``report`` that it reports the same event as, or a new
-    story (following the closest closed or expired one it matches); with the reason."""
+    story (following the closest closed or expired one it matches); with the reason.
+    Without ``by_names``, only reports with nearly the same words join.)"""
     recent = [story for story in stories if _recent(report, story)]
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
@@ -285,7 +292,7 @@ def join_story(
         key=lambda m: (m.closeness, m.words, len(m.event_types), len(m.story.reports)),
         reverse=True,
     )
-    joinable = [m for m in matches if _joins(m, rules)]
+    joinable = [m for m in matches if _joins(m, rules, by_names)]
     for match in joinable:
         late = _in_time(report, match.story, rules)
         if late is None and not match.story.closed:

@@ -225,7 +225,8 @@ def alert_story(
         score.event_types,
         When.at(min(published, now) if published else now),
     )
-    join = join_story(report, stories, _background(store, watch, now), rules)
+    background = _background(store, watch, now)
+    join = join_story(report, stories, background, rules, watch.story.group == "names")
     if join.alert_id is not None:
         story = next(story for story in stories if story.alert_id == join.alert_id)
         known = set().union(*(member.event_types for member in story.reports))
@@ -331,7 +332,14 @@ def _story(
     """What a story alert says of its event."""
     times = [r.when.start for r in reports if r.when is not None]
     return Story(
-        places=tuple(dict.fromkeys(p for r in reports for p in r.places)),
+        places=tuple(
+            dict.fromkeys(
+                p
+                for r in reports
+                for p in r.places
+                if p not in watch.places or not watch.places[p].broad
+            )
+        ),
         event_types=tuple(dict.fromkeys(t for r in reports for t in r.event_types)),
         outlets=len(outlet_times),
         reports=len(reports),

@@ -160,7 +160,7 @@ def evaluate(
             [r.names() for o, r in zip(outcomes, reports, strict=True) if o.score.in_scope],
             watch,
         )
-        grouping = grade(replay(grouped, background, watch.alert))
+        grouping = grade(replay(grouped, background, watch))
     return EvalReport(watch.name, outcomes, grouping)
 
 

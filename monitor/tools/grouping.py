@@ -18,7 +18,7 @@ from itertools import combinations
 from typing import Any
 
 from monitor.alerts.grouping import Background, OpenStory, Report, join_story
-from monitor.config import AlertConfig
+from monitor.config import WatchConfig
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,18 @@ class Placed:
     reason: str
 
 
-def replay(items: Sequence[EventItem], background: Background, rules: AlertConfig) -> list[Placed]:
+def replay(items: Sequence[EventItem], background: Background, watch: WatchConfig) -> list[Placed]:
     """Join each item (in ``order``) to a story of the earlier ones, or open one."""
     stories: dict[int, OpenStory] = {}
     placed = []
     for item in sorted(items, key=lambda i: i.order):
-        join = join_story(item.report, list(reversed(stories.values())), background, rules)
+        join = join_story(
+            item.report,
+            list(reversed(stories.values())),
+            background,
+            watch.alert,
+            watch.story.group == "names",
+        )
         if join.alert_id is None:
             number = len(stories) + 1
             stories[number] = OpenStory(number, item.level, (item.report,))

@@ -209,8 +209,14 @@ class BreakingConfig(StrictModel):
 
 
 class StoryConfig(StrictModel):
-    """How stories are marked as they grow."""
+    """How reports are grouped into stories, and how stories are marked as they grow.
 
+    ``group: names`` (the default) joins reports that share a specific place or
+    actor and an event type, or whose words are nearly the same; ``group: words``
+    joins only reports whose words are nearly the same (``alert.similarity``).
+    """
+
+    group: Literal["names", "words"] = "names"
     breaking: BreakingConfig | None = None
 
 
