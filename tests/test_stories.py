@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
+from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
 
+from monitor.cli.main import main
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
 from monitor.poll.cycle import CycleReport, run_cycle
@@ -199,6 +202,17 @@ def test_one_event_in_five_outlets_and_three_languages_is_one_notification(
     assert sorted(s["source"] for s in payload["sources"]) == sorted(o for o, _, _ in SHOOTING)
     assert payload["story"]["outlets"] == 5
     assert payload["story"]["places"][0] == "Zvečan"
+
+    config = ["--config", str(config_dir.path)]
+    listed = CliRunner().invoke(main, ["alerts", "--json", *config])
+    (alert,) = [json.loads(line) for line in listed.output.splitlines()]
+    reasons = [article["joined_because"] for article in alert["articles"]]
+    assert reasons[0].startswith("opened story #1")
+    assert all(r.startswith("joined story #1: ") for r in reasons[1:]), reasons
+    assert {a["source"] for a in alert["articles"]} == {o for o, _, _ in SHOOTING}
+    shown = CliRunner().invoke(main, ["alerts", "show", "1", *config]).output
+    assert "  story: 5 reports by 5 outlets; in Zvečan, Mitrovica;" in shown
+    assert "    why: joined story #1: shares place Zvečan and event type" in shown
 
 
 def test_two_events_one_afternoon_in_one_town_are_two_stories(

@@ -75,6 +75,19 @@ def message_of(alert: Alert) -> Message:
     )
     sources = alert.sources or ()
     note = one_line(alert.message) if alert.message else None
-    if len(sources) > 1:
+    if alert.story is not None and alert.story.outlets > 1:
+        note = _story_note(alert) + (f"; {note}" if note else "")
+    elif len(sources) > 1:
         note = f"{len(sources)} sources" + (f"; {note}" if note else "")
     return Message(headline, level, alert.resolved, items, note)
+
+
+def _story_note(alert: Alert) -> str:
+    """``reported by 5 outlets, breaking; in Zvečan, Mitrovica; follows #12``."""
+    assert alert.story is not None
+    parts = [alert.story.breadth()]
+    if alert.story.places:
+        parts.append("in " + ", ".join(one_line(place) for place in alert.story.places[:3]))
+    if alert.story.follows is not None:
+        parts.append(f"follows #{alert.story.follows}")
+    return "; ".join(parts)

@@ -303,7 +303,25 @@ class AlertsMixin(StoreBase):
                 ORDER BY updated_at DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
             [*params, limit],
         )
-        return list(rows)
+        alerts = list(rows)
+        for alert in alerts:
+            if alert["kind"] == "article":
+                alert["articles"] = self._joined(alert["id"])
+        return alerts
+
+    def _joined(self, alert_id: int) -> list[dict[str, Any]]:
+        """A story alert's articles, oldest first, each with why it is in the story."""
+        return list(
+            self.db.query(
+                """SELECT a.id, a.url, a.title, COALESCE(f.name, f.title, f.url) AS source,
+                     s.decision AS joined_because
+                   FROM alerts al, json_each(al.article_ids) j
+                   JOIN articles a ON a.id = j.value JOIN feeds f ON f.id = a.feed_id
+                   LEFT JOIN scores s ON s.article_id = a.id AND s.watch = al.watch
+                   WHERE al.id = ? ORDER BY j.key""",
+                [alert_id],
+            )
+        )
 
     def alert_detail(self, alert_id: int) -> dict[str, Any] | None:
         """One alert with its articles (and their hits) and its deliveries."""
@@ -317,7 +335,8 @@ class AlertsMixin(StoreBase):
             rows = list(
                 self.db.query(
                     """SELECT a.id, a.title, a.url, a.published_at, f.name AS source,
-                         f.url AS feed_url, s.score, s.level, s.hits
+                         f.url AS feed_url, s.score, s.level, s.hits,
+                         s.decision AS joined_because
                        FROM articles a JOIN feeds f ON f.id = a.feed_id
                        LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
                        WHERE a.id = ?""",

@@ -36,12 +36,23 @@ def alert_text(alert: dict[str, Any]) -> str:
         f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
         + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
     ]
+    story = (alert.get("payload") or {}).get("story")
+    if story:
+        places = f"; in {', '.join(story['places'])}" if story["places"] else ""
+        follows = f"; follows #{story['follows']}" if story["follows"] else ""
+        breaking = ", breaking" if story["breaking"] else ""
+        lines.append(
+            f"  story: {story['reports']} reports by {story['outlets']} outlets{breaking}"
+            f"{places}; event types {', '.join(story['event_types']) or 'none'}{follows}"
+        )
     for article in alert["articles"]:
         source = article["source"] or article["feed_url"]
         lines.append(f"  - {article['title']}")
         lines.append(f"    {article['url'] or 'no link'} ({source})")
         level = article["level"] or "none"
         lines.append(f"    score {article['score'] or 0:g}, level {level}")
+        if article.get("joined_because"):
+            lines.append(f"    why: {article['joined_because']}")
         for hit in article["hits"]:
             if hit["points"] or hit["negated"]:
                 flags = [hit["field"]] + [f for f in ("boosted", "capped", "negated") if hit[f]]
