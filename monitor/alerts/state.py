@@ -38,7 +38,7 @@ from monitor.alerts.policy import (
 )
 from monitor.config import SystemSettings, WatchConfig
 from monitor.humanize import describe_delay, minute
-from monitor.models import Alert, Score
+from monitor.models import Alert, AlertArticle, AlertSource, Score
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
@@ -221,29 +221,50 @@ def refresh_story(
 ) -> StoryUpdate:
     """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``)
     or, with ``None``, a source; queue the notification the policy calls for."""
-    articles, sources = store.story(alert_id)
+    story = store.story(alert_id)
     update = story_update(
         level=level,
         reported=reported,
-        sources=len(sources),
+        sources=len(story[1]),
         first_pending=store.first_notification_pending(alert_id),
         last_notified=store.last_notified_at(alert_id),
         rules=watch.alert,
         now=now,
     )
+    alert = _save_story(store, watch.name, alert_id, update.level, story, now)
+    if update.event is not None:
+        _queue(store, alert_id, alert, watch.alert.channels, update.event, now)
+    return update
+
+
+def rebuild_story(store: Store, watch: str, alert_id: int, level: str, now: datetime) -> Alert:
+    """Rebuild a story alert's payload at ``level`` from its articles and sources in the
+    store, as ``refresh_story`` does, and record it; queue no notification, and leave
+    its state as it is (a correction by hand never notifies)."""
+    return _save_story(store, watch, alert_id, level, store.story(alert_id), now)
+
+
+def _save_story(
+    store: Store,
+    watch: str,
+    alert_id: int,
+    level: str,
+    story: tuple[list[tuple[int, AlertArticle]], list[AlertSource]],
+    now: datetime,
+) -> Alert:
+    """Build a story alert at ``level`` from its ``story`` (articles and sources) and record it."""
+    articles, sources = story
     key, _ = store.alert_key_and_level(alert_id)
     alert = story_alert(
         key=key,
-        watch=watch.name,
-        level=update.level,
+        watch=watch,
+        level=level,
         articles=[article for _, article in articles],
         sources=sources,
         now=now,
     )
-    store.update_alert(alert_id, level=update.level, score=alert.score, payload=alert, now=now)
-    if update.event is not None:
-        _queue(store, alert_id, alert, watch.alert.channels, update.event, now)
-    return update
+    store.update_story(alert_id, level=level, score=alert.score, payload=alert, now=now)
+    return alert
 
 
 def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:
