@@ -86,3 +86,8 @@ class DeliveryError(MonitorError):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class CorrectionError(MonitorError):
+    """A story correction by hand that cannot be made: no such alert, not a story,
+    stories of different watches, an article not in the story, its last article."""

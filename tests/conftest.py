@@ -180,9 +180,11 @@ class ConfigDir:
         settings: dict[str, Any] | None = None,
         alert_on: str = "[article:warning]",
         group_wait: str = "0s",
+        story_group: str = "names",
     ) -> Path:
-        """Write the config; the watch is the shipped one, alerting on ``alert_on``
-        and sending its first notification after ``group_wait``."""
+        """Write the config; the watch is the shipped one, alerting on ``alert_on``,
+        sending its first notification after ``group_wait`` and grouping stories by
+        ``story_group``."""
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
@@ -198,6 +200,8 @@ class ConfigDir:
         watch = watch.replace("group_wait: 60s", f"group_wait: {group_wait}")
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
+        if story_group != "names":
+            watch += f"\nstory: {{group: {story_group}}}\n"
         (self.path / "watches").mkdir(exist_ok=True)
         (self.path / "watches" / "serbia-kosovo.yaml").write_text(watch, encoding="utf-8")
         return self.path

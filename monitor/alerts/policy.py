@@ -20,15 +20,17 @@ The order in which the rules apply to one article and one channel:
 
 The tension index (``decayed``, ``index_level``), spikes (``is_spike``) and the
 alerts these produce (``story_alert``, ``index_alert``, ``spike_alert``,
-``system_alert``, ``channel_test_alert``) are decided here too.
+``system_alert``, ``channel_test_alert``) are decided here too, and so are the
+key and the level of a story corrected by hand (``split_keys``, ``highest_level``).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import count
 
 from monitor.config import (
     INDEX_LEVELS,
@@ -88,6 +90,21 @@ def trigger(score: Score, watch: WatchConfig) -> Verdict:
 def article_key(watch: str, article_id: int) -> str:
     """The dedup key of the alert an article opens: it never alerts twice, restarts too."""
     return f"{watch}:article:{article_id}"
+
+
+def split_keys(watch: str, article_id: int) -> Iterator[str]:
+    """The dedup keys a story split out by hand around one article may take, in order:
+    the article's own ``article_key``, then that key with ``:2``, ``:3``, ... (the
+    first one no alert holds yet is taken)."""
+    key = article_key(watch, article_id)
+    yield key
+    for suffix in count(2):
+        yield f"{key}:{suffix}"
+
+
+def highest_level(levels: Iterable[str | None]) -> str | None:
+    """The highest article level among ``levels`` (``None`` if none has one): a story's level."""
+    return max((level for level in levels if level in LEVELS), key=LEVELS.index, default=None)
 
 
 # 2. The story: ``monitor.alerts.grouping`` decides which story a report joins.

@@ -278,11 +278,8 @@ def refresh_story(
     """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``,
     bringing ``new_types`` of event) or, with ``None``, an outlet; queue the
     notification the policy calls for."""
-    articles, sources = store.story(alert_id)
-    outlet_times, follows = store.story_outlets(alert_id)
-    reports = [_stored_report(row) for row in store.story_reports(alert_id)]
-    story = _story(watch, reports, outlet_times, follows)
-    outlets = len(outlet_times)
+    story = _story_of(store, watch, alert_id)
+    outlets = story.outlets
     outlets_before = outlets - 1 if reported is None else outlets
     breaking = watch.story.breaking
     if (
@@ -303,17 +300,7 @@ def refresh_story(
         rules=watch.alert,
         now=now,
     )
-    key, _ = store.alert_key_and_level(alert_id)
-    alert = story_alert(
-        key=key,
-        watch=watch.name,
-        level=update.level,
-        articles=[article for _, article in articles],
-        sources=sources,
-        story=story,
-        now=now,
-    )
-    store.update_alert(alert_id, level=update.level, score=alert.score, payload=alert, now=now)
+    alert = _save_story(store, watch, alert_id, update.level, story, now)
     if update.event is not None:
         payload = None if update.due is not None else alert  # a later one sends the latest
         silenced = _silence(store, alert.watch, alert.level, now)
@@ -321,6 +308,42 @@ def refresh_story(
             alert_id, watch.alert.channels, update.event, payload, now, update.due, silenced
         )
     return update
+
+
+def rebuild_story(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, now: datetime
+) -> Alert:
+    """Rebuild a story alert's payload at ``level`` from its articles and sources in the
+    store, as ``refresh_story`` does, and record it; queue no notification, and leave
+    its state as it is (a correction by hand never notifies)."""
+    return _save_story(store, watch, alert_id, level, _story_of(store, watch, alert_id), now)
+
+
+def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
+    """What the store knows of a story alert's event."""
+    outlet_times, follows = store.story_outlets(alert_id)
+    reports = [_stored_report(row) for row in store.story_reports(alert_id)]
+    return _story(watch, reports, outlet_times, follows)
+
+
+def _save_story(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, story: Story, now: datetime
+) -> Alert:
+    """Build a story alert at ``level`` from the store's articles and sources and
+    ``story``, and record it."""
+    articles, sources = store.story(alert_id)
+    key, _ = store.alert_key_and_level(alert_id)
+    alert = story_alert(
+        key=key,
+        watch=watch.name,
+        level=level,
+        articles=[article for _, article in articles],
+        sources=sources,
+        story=story,
+        now=now,
+    )
+    store.update_story(alert_id, level=level, score=alert.score, payload=alert, now=now)
+    return alert
 
 
 def _story(

@@ -18,7 +18,9 @@ from monitor.daemon.run import utc_now
 
 @click.group("alerts", invoke_without_command=True)
 @config_option
-@click.option("--state", type=click.Choice(["firing", "resolved"]), help="Only this state.")
+@click.option(
+    "--state", type=click.Choice(["firing", "resolved", "merged"]), help="Only this state."
+)
 @click.option("--watch", "watch_name", help="Only this watch.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per alert.")

@@ -1,8 +1,8 @@
 """The ``monitor`` command group: ``--version``, and the one list of every command.
 
 Each command lives in the module of its group (``run``, ``checks``,
-``alerts``, ``explain``, ``feeds``, ``db``, ``explore``), parses its options and calls one
-function of the package; what it prints for people is in ``render/``; a
+``alerts``, ``explain``, ``stories``, ``feeds``, ``db``, ``explore``), parses its
+options and calls one function of the package; what it prints for people is in ``render/``; a
 ``MonitorError`` becomes a message and an exit code in ``edge`` only.
 
 A new command gets a module of its own (as ``monitor explain`` has
@@ -15,7 +15,7 @@ from __future__ import annotations
 import click
 
 from monitor import __version__
-from monitor.cli import alerts, checks, db, explain, explore, feeds, run
+from monitor.cli import alerts, checks, db, explain, explore, feeds, run, stories
 
 
 @click.group()
@@ -44,6 +44,7 @@ COMMANDS: tuple[click.Command, ...] = (
     alerts.deliveries_command,
     alerts.silence_command,
     explain.explain_command,
+    stories.stories_command,
     # feeds.yaml and the database
     feeds.feeds_command,
     db.db_command,

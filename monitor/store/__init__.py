@@ -40,6 +40,7 @@ from monitor.store.records import (
 from monitor.store.retention import PruneReport, RetentionMixin
 from monitor.store.schema import migrations
 from monitor.store.search import FiredArticle, FoundArticle, SearchMixin, WatchScore
+from monitor.store.stories import StoryRow
 
 __all__ = [
     "DaemonRecord",
@@ -53,6 +54,7 @@ __all__ = [
     "PruneReport",
     "Store",
     "StoredArticle",
+    "StoryRow",
     "WatchScore",
     "iso",
     "migrations",

@@ -8,10 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from monitor.models import Alert, AlertArticle, AlertHit, AlertSource, Silence
-from monitor.store.records import (
-    StoreBase,
-    iso,
-)
+from monitor.store.records import iso
+from monitor.store.stories import MERGED_INTO, StoriesMixin
 
 
 def _document(alert: Alert | None) -> str:
@@ -19,8 +17,9 @@ def _document(alert: Alert | None) -> str:
     return json.dumps({} if alert is None else alert.to_json(), ensure_ascii=False)
 
 
-class AlertsMixin(StoreBase):
-    """Alerts, stories, silences and the notifications they queue."""
+class AlertsMixin(StoriesMixin):
+    """Alerts, stories (and their corrections by hand), silences and the notifications
+    they queue."""
 
     def open_alert(
         self,
@@ -114,6 +113,15 @@ class AlertsMixin(StoreBase):
                 iso(now) if resolved else None,
                 alert_id,
             ],
+        )
+
+    def update_story(
+        self, alert_id: int, *, level: str, score: float, payload: Alert, now: datetime
+    ) -> None:
+        """Record a story alert's new level, score and payload; its state stays as it is."""
+        self.db.execute(
+            "UPDATE alerts SET level = ?, score = ?, payload = ?, updated_at = ? WHERE id = ?",
+            [level, score, _document(payload), iso(now), alert_id],
         )
 
     def alert_key_and_level(self, alert_id: int) -> tuple[str, str]:
@@ -298,7 +306,7 @@ class AlertsMixin(StoreBase):
             params.append(watch)
         rows = self.db.query(
             f"""SELECT id, watch, kind, level, state, score, opened_at, updated_at, resolved_at,
-                  json_array_length(article_ids) AS sources
+                  json_array_length(article_ids) AS sources, {MERGED_INTO} AS merged_into
                 FROM alerts WHERE {" AND ".join(where)}
                 ORDER BY updated_at DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
             [*params, limit],
@@ -324,8 +332,14 @@ class AlertsMixin(StoreBase):
         )
 
     def alert_detail(self, alert_id: int) -> dict[str, Any] | None:
-        """One alert with its articles (and their hits) and its deliveries."""
-        found = list(self.db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
+        """One alert with its articles (and their hits), its deliveries, the story it was
+        merged into and every correction by hand that involved it."""
+        found = list(
+            self.db.query(
+                f"SELECT *, {MERGED_INTO} AS merged_into FROM alerts WHERE id = ?",  # noqa: S608
+                [alert_id],
+            )
+        )
         if not found:
             return None
         alert = found[0]
@@ -355,7 +369,8 @@ class AlertsMixin(StoreBase):
             )
         )
         return {**alert, "payload": json.loads(alert["payload"]), "articles": articles,
-                "deliveries": deliveries}  # fmt: skip
+                "deliveries": deliveries,
+                "corrections": self.story_corrections(alert_id)}  # fmt: skip
 
     def add_silence(
         self,

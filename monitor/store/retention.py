@@ -16,11 +16,12 @@ _PRUNABLE = """SELECT id FROM articles WHERE fetched_at < :horizon AND id NOT IN
     SELECT j.value FROM alerts a, json_each(a.article_ids) j WHERE j.type = 'integer')"""
 _KEPT = """SELECT count(*) FROM articles WHERE fetched_at < :horizon AND id IN (
     SELECT j.value FROM alerts a, json_each(a.article_ids) j WHERE j.type = 'integer')"""
-# Notifications of alerts resolved before the horizon: nothing queues for a
-# resolved alert again, so deleting them cannot let a notification repeat.
+# Notifications of alerts resolved (or merged into another story) before the
+# horizon: nothing queues for such an alert again, so deleting them cannot let
+# a notification repeat.
 _DONE_DELIVERIES = """FROM deliveries WHERE status IN ('sent', 'dead', 'skipped', 'silenced')
     AND created_at < :horizon AND alert_id IN (
-      SELECT id FROM alerts WHERE state = 'resolved' AND resolved_at < :horizon)"""
+      SELECT id FROM alerts WHERE state IN ('resolved', 'merged') AND resolved_at < :horizon)"""
 _OLD_INDEX_POINTS = "FROM index_history WHERE at < :horizon"
 # Keys of pruned articles that no feed has carried since the horizon.
 _STALE_KEYS = "FROM pruned_articles WHERE seen_at < :horizon"

@@ -263,3 +263,24 @@ def _story_names(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE scores ADD COLUMN places TEXT")
     db.execute("ALTER TABLE scores ADD COLUMN actors TEXT")
     db.execute("ALTER TABLE alerts ADD COLUMN follows INTEGER")
+
+
+@migrations(name="0011_story_corrections")
+def _story_corrections(db: sqlite_utils.Database) -> None:
+    # Stories corrected by hand (`monitor stories merge` and `split`), one row
+    # per article moved. merge: ``other_alert_id``'s articles moved into
+    # ``alert_id``, which it is now merged into; split: ``article_id`` moved out
+    # of ``alert_id`` into the new story ``other_alert_id``.
+    db.execute(
+        """CREATE TABLE story_corrections (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            other_alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            at TEXT NOT NULL,
+            note TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX story_corrections_alert ON story_corrections(alert_id)")
+    db.execute("CREATE INDEX story_corrections_other ON story_corrections(other_alert_id)")

@@ -7,7 +7,10 @@ story alert it opened or joined, and why; and for each channel whether a
 notification carrying it went out, and if not, why, in the order the rules
 apply: out of scope, below the alert level, joined an existing alert, waiting
 for ``group_wait``, in cooldown, silenced, below the channel's ``min_level``.
-Nothing here writes, and nothing is worked out again from today's rules.
+An article moved to another story by hand (``monitor stories merge`` or
+``split``) shows the decision recorded with the move, and only notifications
+of its new story since the move count as carrying it. Nothing here writes,
+and nothing is worked out again from today's rules.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ def _watch(
             key: alert[key] for key in ("id", "kind", "level", "state", "opened_at", "updated_at")
         }
     names = [*configured, *sorted({d["channel"] for d in deliveries} - set(configured))]
-    joined_at = datetime.fromisoformat(score["scored_at"])
+    # Moved into its alert by hand: only notifications since then carried it there.
+    joined_at = datetime.fromisoformat(score["moved_at"] or score["scored_at"])
     part["channels"] = [
         _channel(name, [d for d in deliveries if d["channel"] == name], joined_at, decision)
         for name in names

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.cli.render.stories import correction_line
 from monitor.humanize import minute
 from monitor.store import iso
 
 
 def alerts_table(alerts: list[dict[str, Any]]) -> str:
-    """One line per alert: id, watch, kind, level, state, first and last seen, sources."""
+    """One line per alert: id, watch, kind, level, state, first and last seen, sources;
+    and ``merged into #N`` after a story merged into another by hand."""
     if not alerts:
         return "no alerts"
     header = (
@@ -23,16 +25,18 @@ def alerts_table(alerts: list[dict[str, Any]]) -> str:
         lines.append(
             f"{alert['id']:>5}  {alert['watch'][:16]:<16} {alert['kind']:<8} "
             f"{alert['level']:<9} {alert['state']:<9} {minute(alert['opened_at']):<20} "
-            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}"
+            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}{_merged(alert, '  ')}"
         )
     return "\n".join(lines)
 
 
 def alert_text(alert: dict[str, Any]) -> str:
-    """An alert with every article, the hits that made each score, and its deliveries."""
+    """An alert with every article, the hits that made each score, its deliveries, and
+    the corrections by hand of its story (and the story it was merged into)."""
+    state = _merged(alert, "") or alert["state"]
     lines = [
         f"alert {alert['id']}: {alert['watch']} {alert['kind']} {alert['level']} "
-        f"({alert['state']}), score {alert['score']:g}",
+        f"({state}), score {alert['score']:g}",
         f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
         + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
     ]
@@ -69,7 +73,15 @@ def alert_text(alert: dict[str, Any]) -> str:
             f"    {delivery['channel']:<12} {delivery['event']:<16} {delivery['status']:<8} "
             f"attempts {delivery['attempts']}  {detail}"
         )
+    if alert["corrections"]:
+        lines.append("  corrections:")
+        lines.extend(f"    {correction_line(row)}" for row in alert["corrections"])
     return "\n".join(lines)
+
+
+def _merged(alert: dict[str, Any], prefix: str) -> str:
+    """``merged into #N`` (after ``prefix``) for a story merged by hand, else nothing."""
+    return f"{prefix}merged into #{alert['merged_into']}" if alert["merged_into"] else ""
 
 
 def silences_table(silences: list[dict[str, Any]], now: datetime) -> str:
