@@ -156,7 +156,8 @@ class SpikeConfig(StrictModel):
 
 
 class AlertConfig(StrictModel):
-    """When a watch alerts, and where."""
+    """When a watch alerts, and where; when a story ends (``resolve_after`` without a
+    new report), and whether its end is notified (``notify_resolved``)."""
 
     on: list[str] = Field(default_factory=lambda: ["article:warning"])
     channels: list[str] = Field(default_factory=lambda: ["console"])
@@ -164,6 +165,15 @@ class AlertConfig(StrictModel):
     group_window: Duration = 6 * 3600.0
     cooldown: Duration = 2 * 3600.0
     similarity: float = Field(0.6, gt=0, le=1)
+    resolve_after: Duration = 24 * 3600.0
+    notify_resolved: bool = False
+
+    @field_validator("resolve_after")
+    @classmethod
+    def _resolves_later(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("resolve_after must be longer than zero")
+        return seconds
 
     @field_validator("on")
     @classmethod
