@@ -12,7 +12,8 @@ The order in which the rules apply to one article and one channel:
 2. the story: join a similar firing story, or open one (``join_story``);
 3. the first notification waits ``group_wait`` (``first_due``); a story that
    gains a report notifies again at once when its level rises, otherwise only
-   after ``cooldown`` (``story_update``);
+   after ``cooldown`` (``story_update``); a story with no new report for
+   ``resolve_after`` is over (``story_resolves``);
 4. a silence mutes the notification (``silenced_by``);
 5. the channel's ``min_level`` (``channel_accepts``).
 
@@ -209,6 +210,16 @@ def story_update(
                 f"went out {minute(last_notified.isoformat())}",
             )
     return StoryUpdate(f"update:{_iso(now)}", new_level, "an update with new reports or sources")
+
+
+def story_resolves(last_report: datetime, now: datetime, rules: AlertConfig) -> Verdict:
+    """Whether a firing story with its latest report at ``last_report`` is over at
+    ``now`` (``ok``: it is): no new report for ``resolve_after``."""
+    quiet = describe_delay(rules.resolve_after)
+    since = minute(last_report.isoformat())
+    if now - last_report >= timedelta(seconds=rules.resolve_after):
+        return Verdict(True, f"no new report for {quiet} since {since}")
+    return Verdict(False, f"the latest report came {since}: it resolves after {quiet} without one")
 
 
 # 4. Silences -----------------------------------------------------------------
