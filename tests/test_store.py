@@ -50,6 +50,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0007_daemon_state",),
         ("0008_retention",),
         ("0009_decision_reasons",),
+        ("0010_story_resolution",),
     ]
     assert mode == "wal"
 

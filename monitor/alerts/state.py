@@ -180,7 +180,7 @@ def alert_story(
     join = join_story(Report(item.article.title, item.article.summary), stories, rules)
     if join.alert_id is not None:
         level = next(story.level for story in stories if story.alert_id == join.alert_id)
-        store.attach_article(join.alert_id, item.id)
+        store.attach_article(join.alert_id, item.id, now)
         update = refresh_story(store, watch, join.alert_id, level, score.level, now)
         store.record_decision(item.id, watch.name, join.alert_id, f"{join.reason}; {update.reason}")
         return 1 if update.event else 0

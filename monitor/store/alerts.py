@@ -43,8 +43,8 @@ class AlertsMixin(StoreBase):
         """
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
-                 article_ids, payload, opened_at, updated_at)
-               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?)""",
+                 article_ids, payload, opened_at, updated_at, last_report_at)
+               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?)""",
             [
                 watch,
                 kind,
@@ -53,6 +53,7 @@ class AlertsMixin(StoreBase):
                 score,
                 json.dumps(list(article_ids)),
                 _document(payload),
+                iso(now),
                 iso(now),
                 iso(now),
             ],
@@ -97,11 +98,13 @@ class AlertsMixin(StoreBase):
         payload: Alert | None,
         now: datetime,
         resolved: bool = False,
+        resolution: str | None = None,
     ) -> None:
-        """Record an alert's new level, score and payload, or its resolution."""
+        """Record an alert's new level, score and payload, or its resolution (and
+        ``resolution``, why it resolved, when the policy gave a reason)."""
         self.db.execute(
             """UPDATE alerts SET level = ?, score = ?, payload = ?, updated_at = ?,
-                 state = ?, resolved_at = ? WHERE id = ?""",
+                 state = ?, resolved_at = ?, resolution = ? WHERE id = ?""",
             [
                 level,
                 score,
@@ -109,6 +112,7 @@ class AlertsMixin(StoreBase):
                 iso(now),
                 "resolved" if resolved else "firing",
                 iso(now) if resolved else None,
+                resolution if resolved else None,
                 alert_id,
             ],
         )
@@ -166,14 +170,25 @@ class AlertsMixin(StoreBase):
             )
         return alerts
 
-    def attach_article(self, alert_id: int, article_id: int) -> None:
-        """Add an article to a story alert."""
+    def attach_article(self, alert_id: int, article_id: int, now: datetime) -> None:
+        """Add an article to a story alert: its latest report, at ``now``."""
         self.db.execute(
-            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?)
+            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?),
+                 last_report_at = ?
                WHERE id = ? AND NOT EXISTS (
                  SELECT 1 FROM json_each(alerts.article_ids) WHERE value = ?)""",
-            [article_id, alert_id, article_id],
+            [article_id, iso(now), alert_id, article_id],
         )
+
+    def firing_stories(self, watch: str) -> list[tuple[int, datetime]]:
+        """Every firing story alert of ``watch``, oldest first, with when an article
+        last joined it (when it opened, if none joined since)."""
+        rows = self.db.execute(
+            """SELECT id, last_report_at FROM alerts WHERE watch = ? AND kind = 'article'
+               AND state = 'firing' ORDER BY id""",
+            [watch],
+        )
+        return [(int(alert_id), datetime.fromisoformat(at)) for alert_id, at in rows.fetchall()]
 
     def alerts_with_article(self, article_id: int) -> list[dict[str, Any]]:
         """Firing article alerts that include ``article_id``."""
