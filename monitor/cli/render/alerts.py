@@ -36,6 +36,8 @@ def alert_text(alert: dict[str, Any]) -> str:
         f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
         + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
     ]
+    if alert["resolution"]:
+        lines.append(f"  resolved: {alert['resolution']}")
     for article in alert["articles"]:
         source = article["source"] or article["feed_url"]
         lines.append(f"  - {article['title']}")
