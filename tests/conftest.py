@@ -181,10 +181,13 @@ class ConfigDir:
         alert_on: str = "[article:warning]",
         group_wait: str = "0s",
         story_group: str = "names",
+        resolve_after: str = "24h",
+        notify_resolved: bool = False,
     ) -> Path:
         """Write the config; the watch is the shipped one, alerting on ``alert_on``,
-        sending its first notification after ``group_wait`` and grouping stories by
-        ``story_group``."""
+        sending its first notification after ``group_wait``, grouping stories by
+        ``story_group``, ending a story after ``resolve_after`` without a report and
+        notifying that with ``notify_resolved``."""
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
@@ -198,6 +201,10 @@ class ConfigDir:
         watch = SHIPPED_WATCH.read_text(encoding="utf-8")
         watch = watch.replace("on: [article:warning, index:high]", f"on: {alert_on}")
         watch = watch.replace("group_wait: 60s", f"group_wait: {group_wait}")
+        watch = watch.replace(
+            "resolve_after: 24h",
+            f"resolve_after: {resolve_after}\n  notify_resolved: {json.dumps(notify_resolved)}",
+        )
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
         if story_group != "names":

@@ -14,7 +14,8 @@ The order in which the rules apply to one article and one channel:
 3. the first notification waits ``group_wait`` (``first_due``); a story that
    gains a report notifies again at once when its level rises, and when it
    brings a new event type or reaches 5 or 10 outlets at most once per
-   ``group_interval`` (``story_update``); otherwise it updates quietly;
+   ``group_interval`` (``story_update``); otherwise it updates quietly; a
+   story with no new report for ``resolve_after`` is over (``story_resolves``);
 4. a silence mutes the notification (``silenced_by``);
 5. the channel's ``min_level`` (``channel_accepts``).
 
@@ -210,6 +211,16 @@ def is_breaking(outlet_times: Sequence[datetime], rules: BreakingConfig | None) 
         times[i + rules.outlets - 1] - times[i] <= window
         for i in range(len(times) - rules.outlets + 1)
     )
+
+
+def story_resolves(last_report: datetime, now: datetime, rules: AlertConfig) -> Verdict:
+    """Whether a firing story with its latest report at ``last_report`` is over at
+    ``now`` (``ok``: it is): no new report for ``resolve_after``."""
+    quiet = describe_delay(rules.resolve_after)
+    since = minute(last_report.isoformat())
+    if now - last_report >= timedelta(seconds=rules.resolve_after):
+        return Verdict(True, f"no new report for {quiet} since {since}")
+    return Verdict(False, f"the latest report came {since}: it resolves after {quiet} without one")
 
 
 # 4. Silences -----------------------------------------------------------------

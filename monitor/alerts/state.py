@@ -2,10 +2,11 @@
 
 Story alerts gather similar articles and every outlet that carried them,
 notify after ``group_wait``, again at once when their level rises, and with
-new sources only after ``cooldown``. The tension index of each watch rises
-with new in-scope scores, decays every cycle, and fires, escalates and
-resolves its own alert; so do spikes of in-scope articles, and the
-monitor's alerts about itself (feeds failing, news gone quiet). All state
+new sources only after ``cooldown``; they end after ``resolve_after`` without
+a new report (notifying that only with ``notify_resolved``). The tension index
+of each watch rises with new in-scope scores, decays every cycle, and fires,
+escalates and resolves its own alert; so do spikes of in-scope articles, and
+the monitor's alerts about itself (feeds failing, news gone quiet). All state
 lives in SQLite, so a restart changes nothing. Every rule is ``policy``'s;
 this module only reads what the rules need and records what they decided,
 with the reason, where ``monitor explain`` finds it.
@@ -43,6 +44,7 @@ from monitor.alerts.policy import (
     silenced_by,
     spike_alert,
     story_alert,
+    story_resolves,
     story_update,
     system_alert,
 )
@@ -231,7 +233,7 @@ def alert_story(
         story = next(story for story in stories if story.alert_id == join.alert_id)
         known = set().union(*(member.event_types for member in story.reports))
         new_types = [kind for kind in score.event_types if kind not in known]
-        store.attach_article(join.alert_id, item.id)
+        store.attach_article(join.alert_id, item.id, now)
         update = refresh_story(
             store, watch, join.alert_id, story.level, score.level, now, new_types
         )
@@ -371,6 +373,44 @@ def _story(
         breaking=is_breaking(outlet_times, watch.story.breaking),
         follows=follows,
     )
+
+
+def resolve_stories(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:
+    """Resolve each firing story that has had no new report for its watch's
+    ``resolve_after``, recording why; queue a "resolved" notification of it only
+    when the watch has ``notify_resolved``. Returns the notifications queued."""
+    notifications = 0
+    for watch in watches:
+        for alert_id, last_report in store.firing_stories(watch.name):
+            verdict = story_resolves(last_report, now, watch.alert)
+            if not verdict.ok:
+                continue
+            articles, sources = store.story(alert_id)
+            key, level = store.alert_key_and_level(alert_id)
+            story = story_alert(
+                key=key,
+                watch=watch.name,
+                level=level,
+                articles=[article for _, article in articles],
+                sources=sources,
+                story=_story_of(store, watch, alert_id),
+                now=now,
+            )
+            alert = replace(story, state="resolved")
+            store.update_alert(
+                alert_id,
+                level=level,
+                score=alert.score,
+                payload=alert,
+                now=now,
+                resolved=True,
+                resolution=verdict.reason,
+            )
+            log.info("watch=%s story alert #%d resolved: %s", watch.name, alert_id, verdict.reason)
+            if watch.alert.notify_resolved:
+                _queue(store, alert_id, alert, watch.alert.channels, "resolved", now)
+                notifications += 1
+    return notifications
 
 
 def update_spikes(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:

@@ -20,6 +20,7 @@ from monitor.alerts.state import (
     add_to_index,
     alert_story,
     refresh_story,
+    resolve_stories,
     update_indexes,
     update_spikes,
     update_system,
@@ -109,6 +110,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     with store.transaction():
         report.alerts += update_indexes(store, config.watches, runtime.clock())
         report.alerts += update_spikes(store, config.watches, runtime.clock())
+        report.alerts += resolve_stories(store, config.watches, runtime.clock())
         report.alerts += update_system(
             store, config.settings.system, config.settings.system_channels(), runtime.clock()
         )

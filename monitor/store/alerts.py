@@ -44,8 +44,8 @@ class AlertsMixin(StoriesMixin):
         """
         cursor = self.db.execute(
             """INSERT OR IGNORE INTO alerts (watch, kind, level, state, dedup_key, score,
-                 article_ids, payload, opened_at, updated_at, follows)
-               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?)""",
+                 article_ids, payload, opened_at, updated_at, follows, last_report_at)
+               VALUES (?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 watch,
                 kind,
@@ -57,6 +57,7 @@ class AlertsMixin(StoriesMixin):
                 iso(now),
                 iso(now),
                 follows,
+                iso(now),
             ],
         )
         if cursor.rowcount != 1 or cursor.lastrowid is None:
@@ -99,11 +100,13 @@ class AlertsMixin(StoriesMixin):
         payload: Alert | None,
         now: datetime,
         resolved: bool = False,
+        resolution: str | None = None,
     ) -> None:
-        """Record an alert's new level, score and payload, or its resolution."""
+        """Record an alert's new level, score and payload, or its resolution (and
+        ``resolution``, why it resolved, when the policy gave a reason)."""
         self.db.execute(
             """UPDATE alerts SET level = ?, score = ?, payload = ?, updated_at = ?,
-                 state = ?, resolved_at = ? WHERE id = ?""",
+                 state = ?, resolved_at = ?, resolution = ? WHERE id = ?""",
             [
                 level,
                 score,
@@ -111,6 +114,7 @@ class AlertsMixin(StoriesMixin):
                 iso(now),
                 "resolved" if resolved else "firing",
                 iso(now) if resolved else None,
+                resolution if resolved else None,
                 alert_id,
             ],
         )
@@ -191,14 +195,25 @@ class AlertsMixin(StoriesMixin):
         }
         return [rows[i] for i in ids if i in rows]
 
-    def attach_article(self, alert_id: int, article_id: int) -> None:
-        """Add an article to a story alert."""
+    def attach_article(self, alert_id: int, article_id: int, now: datetime) -> None:
+        """Add an article to a story alert: its latest report, at ``now``."""
         self.db.execute(
-            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?)
+            """UPDATE alerts SET article_ids = json_insert(article_ids, '$[#]', ?),
+                 last_report_at = ?
                WHERE id = ? AND NOT EXISTS (
                  SELECT 1 FROM json_each(alerts.article_ids) WHERE value = ?)""",
-            [article_id, alert_id, article_id],
+            [article_id, iso(now), alert_id, article_id],
         )
+
+    def firing_stories(self, watch: str) -> list[tuple[int, datetime]]:
+        """Every firing story alert of ``watch``, oldest first, with when an article
+        last joined it (when it opened, if none joined since)."""
+        rows = self.db.execute(
+            """SELECT id, last_report_at FROM alerts WHERE watch = ? AND kind = 'article'
+               AND state = 'firing' ORDER BY id""",
+            [watch],
+        )
+        return [(int(alert_id), datetime.fromisoformat(at)) for alert_id, at in rows.fetchall()]
 
     def alerts_with_article(self, article_id: int) -> list[dict[str, Any]]:
         """Firing article alerts that include ``article_id``."""

@@ -284,3 +284,20 @@ def _story_corrections(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX story_corrections_alert ON story_corrections(alert_id)")
     db.execute("CREATE INDEX story_corrections_other ON story_corrections(other_alert_id)")
+
+
+@migrations(name="0012_story_resolution")
+def _story_resolution(db: sqlite_utils.Database) -> None:
+    # A story ends after resolve_after without a new report: ``last_report_at``
+    # is when an article last joined the alert (its opening, if none joined
+    # since), ``resolution`` why it resolved, for `monitor alerts show`. An
+    # article joins a story in the cycle that stores it, so an older alert's
+    # latest report is its newest article's fetched_at (its opening if none is
+    # left).
+    db.execute("ALTER TABLE alerts ADD COLUMN last_report_at TEXT")
+    db.execute("ALTER TABLE alerts ADD COLUMN resolution TEXT")
+    db.execute(
+        """UPDATE alerts SET last_report_at = COALESCE(
+             (SELECT max(a.fetched_at) FROM json_each(alerts.article_ids) j
+              JOIN articles a ON a.id = j.value), opened_at)"""
+    )

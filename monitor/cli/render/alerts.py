@@ -49,6 +49,8 @@ def alert_text(alert: dict[str, Any]) -> str:
             f"  story: {story['reports']} reports by {story['outlets']} outlets{breaking}"
             f"{places}; event types {', '.join(story['event_types']) or 'none'}{follows}"
         )
+    if alert["resolution"]:
+        lines.append(f"  resolved: {alert['resolution']}")
     for article in alert["articles"]:
         source = article["source"] or article["feed_url"]
         lines.append(f"  - {article['title']}")

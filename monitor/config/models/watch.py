@@ -156,7 +156,9 @@ class SpikeConfig(StrictModel):
 
 
 class AlertConfig(StrictModel):
-    """When a watch alerts, and where; and how long a story stays open to new reports."""
+    """When a watch alerts, and where; how long a story stays open to new reports, when
+    it ends (``resolve_after`` without a new report) and whether its end is notified
+    (``notify_resolved``)."""
 
     on: list[str] = Field(default_factory=lambda: ["article:warning"])
     channels: list[str] = Field(default_factory=lambda: ["console"])
@@ -166,6 +168,15 @@ class AlertConfig(StrictModel):
     group_interval: Duration = 30 * 60.0  # between two update notifications of a story
     cooldown: Duration = 2 * 3600.0
     similarity: float = Field(0.6, gt=0, le=1)
+    resolve_after: Duration = 24 * 3600.0
+    notify_resolved: bool = False
+
+    @field_validator("resolve_after")
+    @classmethod
+    def _resolves_later(cls, seconds: float) -> float:
+        if seconds <= 0:
+            raise ValueError("resolve_after must be longer than zero")
+        return seconds
 
     @field_validator("on")
     @classmethod
