@@ -84,6 +84,12 @@ class Report:
     actors: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     when: When | None = None  # None: not known
+    words: tuple[frozenset[str], frozenset[tuple[str, str]]] = field(
+        init=False, compare=False, repr=False
+    )  # its title's content words and its opening's word pairs, made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", _words(self.title, self.text))
 
     def names(self) -> set[str]:
         """Its places and actors, as ``place:Zvečan`` and ``actor:KFOR``."""
@@ -98,6 +104,14 @@ class OpenStory:
     level: str
     reports: tuple[Report, ...]
     closed: bool = False  # resolved or merged: it may be followed, never joined
+    centroid: tuple[Counter[str], frozenset[str]] = field(
+        init=False, compare=False, repr=False
+    )  # how many of its reports name each name, and every event type they report
+
+    def __post_init__(self) -> None:
+        share = Counter(name for member in self.reports for name in member.names())
+        kinds = frozenset(kind for member in self.reports for kind in member.event_types)
+        object.__setattr__(self, "centroid", (share, kinds))
 
     def first(self) -> When | None:
         """When its first dated report was published."""
@@ -167,36 +181,35 @@ class _Match:
     veto: str | None
 
 
-def _words(report: Report) -> tuple[set[str], set[tuple[str, str]]]:
+def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """Content words of a title, and word pairs of the opening of a text."""
-    title_words = {word for word in tokens(report.title) if len(word) > 3 and word != BREAK}
-    words = [word for word in tokens(report.text)[:120] if word != BREAK]
-    return title_words, set(pairwise(words))
+    title_words = {word for word in tokens(title) if len(word) > 3 and word != BREAK}
+    words = [word for word in tokens(text)[:120] if word != BREAK]
+    return frozenset(title_words), frozenset(pairwise(words))
 
 
-def _jaccard(one: set[Any], other: set[Any]) -> float:
+def _jaccard(one: frozenset[Any], other: frozenset[Any]) -> float:
     return len(one & other) / len(one | other) if one and other else 0.0
 
 
 def similarity(one: Report, other: Report) -> float:
     """How alike two reports' words are, 0 to 1: the closer of their titles' content
     words and their texts' opening word pairs (Jaccard). Near copies score high."""
-    title_words, pairs = _words(one)
-    other_words, other_pairs = _words(other)
+    title_words, pairs = one.words
+    other_words, other_pairs = other.words
     return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
 
 
 def _match(report: Report, story: OpenStory, background: Background) -> _Match:
     """Compare a report with a story's centroid: each name weighs by its rarity and by
     the share of the story's reports that name it."""
-    share = Counter(name for member in story.reports for name in member.names())
+    share, types = story.centroid
     size = len(story.reports)
     mine = {n for n in report.names() if background.specific(n)}
     shared = sorted(n for n in mine if n in share)
     evidence = 1.0
     for name in shared:
         evidence *= 1 - background.weight(name) * share[name] / size
-    types = set().union(*(member.event_types for member in story.reports))
     common_types = tuple(t for t in report.event_types if t in types)
     words = similarity(report, story.reports[0])
     my_places = {n for n in mine if n.startswith("place:")}
