@@ -356,6 +356,9 @@ def crash_and_restart(
             "delivery": {"retry_base": "1s", "max_delay": "2s"},
         },
         alert_on="[article:warning, index:elevated]",
+        # Each wave's stories are new events told apart by made-up names only, seconds
+        # after the last wave in the same towns: grouped by words, they stay apart.
+        story_group="words",
     )
     log = tmp_path / "daemon.log"
     killed: list[Daemon] = []
