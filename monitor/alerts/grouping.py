@@ -135,10 +135,15 @@ class Background:
     @classmethod
     def of(cls, names: Sequence[set[str]], watch: WatchConfig) -> Background:
         """The background of recent reports' ``names`` (``Report.names``)."""
+        return cls.counted(len(names), Counter(name for each in names for name in each), watch)
+
+    @classmethod
+    def counted(cls, reports: int, counts: Mapping[str, int], watch: WatchConfig) -> Background:
+        """The background of ``reports`` recent reports, ``counts[name]`` of which name
+        each name, with the names ``watch``'s gazetteer marks broad."""
         broad = {f"place:{n}" for n, e in watch.places.items() if e.broad}
         broad |= {f"actor:{n}" for n, e in watch.actors.items() if e.broad}
-        counts = Counter(name for each in names for name in each)
-        return cls(len(names), counts, frozenset(broad))
+        return cls(reports, counts, frozenset(broad))
 
     def specific(self, name: str) -> bool:
         """Whether ``name`` tells events apart: not broad, and not in most reports."""
@@ -165,7 +170,6 @@ class StoryJoin:
     alert_id: int | None
     reason: str
     follows: int | None = None
-    closeness: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -319,7 +323,6 @@ def join_story(
                 match.story.alert_id,
                 f"joined story #{match.story.alert_id}: {why}{_after_first(report, match.story)}"
                 f" (closeness {match.closeness:.2f})",
-                closeness=match.closeness,
             )
     if joinable:
         followed = joinable[0]

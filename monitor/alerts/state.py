@@ -1,9 +1,10 @@
 """Alert state: applying the decisions of ``policy`` to the alerts in the store.
 
-Story alerts gather similar articles and every outlet that carried them,
-notify after ``group_wait``, again at once when their level rises, and with
-new sources only after ``cooldown``; they end after ``resolve_after`` without
-a new report (notifying that only with ``notify_resolved``). The tension index
+Story alerts gather the reports of one event and every outlet that carried
+them, notify after ``group_wait``, again at once when their level rises, and
+with other news (a new event type, 5 or 10 outlets) at most once per
+``group_interval``; they end after ``resolve_after`` without a new report
+(notifying that only with ``notify_resolved``). The tension index
 of each watch rises with new in-scope scores, decays every cycle, and fires,
 escalates and resolves its own alert; so do spikes of in-scope articles, and
 the monitor's alerts about itself (feeds failing, news gone quiet). All state
@@ -198,7 +199,7 @@ def _stored_report(row: dict[str, Any]) -> Report:
 def _background(store: Store, watch: WatchConfig, now: datetime) -> Background:
     """How common each place and actor is in the watch's recent in-scope articles."""
     reports, counts = store.name_counts(watch.name, now - timedelta(days=BACKGROUND_DAYS))
-    return replace(Background.of([], watch), reports=reports, counts=counts)
+    return Background.counted(reports, counts, watch)
 
 
 def alert_story(
@@ -331,11 +332,19 @@ def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
 def _save_story(
     store: Store, watch: WatchConfig, alert_id: int, level: str, story: Story, now: datetime
 ) -> Alert:
-    """Build a story alert at ``level`` from the store's articles and sources and
-    ``story``, and record it."""
+    """Build a story alert at ``level`` from the store and ``story``, and record it."""
+    alert = _story_alert(store, watch, alert_id, level, story, now)
+    store.update_story(alert_id, level=level, score=alert.score, payload=alert, now=now)
+    return alert
+
+
+def _story_alert(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, story: Story, now: datetime
+) -> Alert:
+    """A story alert at ``level``: the store's articles and sources of it, and ``story``."""
     articles, sources = store.story(alert_id)
     key, _ = store.alert_key_and_level(alert_id)
-    alert = story_alert(
+    return story_alert(
         key=key,
         watch=watch.name,
         level=level,
@@ -344,8 +353,6 @@ def _save_story(
         story=story,
         now=now,
     )
-    store.update_story(alert_id, level=level, score=alert.score, payload=alert, now=now)
-    return alert
 
 
 def _story(
@@ -385,18 +392,11 @@ def resolve_stories(store: Store, watches: Iterable[WatchConfig], now: datetime)
             verdict = story_resolves(last_report, now, watch.alert)
             if not verdict.ok:
                 continue
-            articles, sources = store.story(alert_id)
-            key, level = store.alert_key_and_level(alert_id)
-            story = story_alert(
-                key=key,
-                watch=watch.name,
-                level=level,
-                articles=[article for _, article in articles],
-                sources=sources,
-                story=_story_of(store, watch, alert_id),
-                now=now,
+            _, level = store.alert_key_and_level(alert_id)
+            story = _story_of(store, watch, alert_id)
+            alert = replace(
+                _story_alert(store, watch, alert_id, level, story, now), state="resolved"
             )
-            alert = replace(story, state="resolved")
             store.update_alert(
                 alert_id,
                 level=level,

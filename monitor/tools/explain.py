@@ -6,7 +6,8 @@ its hits; whether it was in scope and reached the watch's alert level; which
 story alert it opened or joined, and why; and for each channel whether a
 notification carrying it went out, and if not, why, in the order the rules
 apply: out of scope, below the alert level, joined an existing alert, waiting
-for ``group_wait``, in cooldown, silenced, below the channel's ``min_level``.
+for ``group_wait``, a quiet update, held for ``group_interval``, silenced,
+below the channel's ``min_level``.
 An article moved to another story by hand (``monitor stories merge`` or
 ``split``) shows the decision recorded with the move, and only notifications
 of its new story since the move count as carrying it. Nothing here writes,

@@ -166,7 +166,7 @@ class AlertConfig(StrictModel):
     group_window: Duration = 6 * 3600.0  # since the story's last report
     max_age: Duration = 72 * 3600.0  # since the story's first report
     group_interval: Duration = 30 * 60.0  # between two update notifications of a story
-    cooldown: Duration = 2 * 3600.0
+    cooldown: Duration = 2 * 3600.0  # read, no longer used: group_interval replaced it
     similarity: float = Field(0.6, gt=0, le=1)
     resolve_after: Duration = 24 * 3600.0
     notify_resolved: bool = False
