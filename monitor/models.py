@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -127,7 +127,13 @@ class Score:
     @property
     def event_types(self) -> tuple[str, ...]:
         """The signals that raised the score: what kind of event it reports."""
-        return tuple(dict.fromkeys(hit.signal for hit in self.hits if hit.points > 0))
+        return event_types((hit.signal, hit.points) for hit in self.hits)
+
+
+def event_types(hits: Iterable[tuple[str, float]]) -> tuple[str, ...]:
+    """The signals of ``(signal, points)`` hits that raised a score, first hit first:
+    the kinds of event an article reports."""
+    return tuple(dict.fromkeys(signal for signal, points in hits if points > 0))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from monitor.alerts.policy import (
 )
 from monitor.config import SystemSettings, WatchConfig
 from monitor.humanize import describe_delay, minute
-from monitor.models import Alert, Score, Story
+from monitor.models import Alert, Score, Story, event_types
 from monitor.store import IndexState, Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _stored_report(row: dict[str, Any]) -> Report:
         row["summary"],
         tuple(json.loads(row["places"] or "[]")),
         tuple(json.loads(row["actors"] or "[]")),
-        tuple(dict.fromkeys(hit["signal"] for hit in hits if hit["points"] > 0)),
+        event_types((hit["signal"], hit["points"]) for hit in hits),
         _when(row),
     )
 
