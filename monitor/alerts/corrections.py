@@ -4,7 +4,7 @@ A merge moves every article of one story alert into another of the same
 watch and marks the first ``merged`` into the second; a split takes one
 article out of a story into a new story alert of its own. Either way the
 stories touched are rebuilt from the store as the daemon rebuilds them
-(``state.rebuild_story``) but no notification is queued: a correction by
+(``stories.rebuild_story``) but no notification is queued: a correction by
 hand never notifies. Each moved article's recorded decision says where it
 went, by hand and when (what ``monitor explain`` shows), and each move is
 kept in ``story_corrections`` (what ``monitor alerts show`` lists). All of
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.alerts.policy import highest_level, split_keys
-from monitor.alerts.state import rebuild_story
+from monitor.alerts.stories import rebuild_story
 from monitor.config import WatchConfig
 from monitor.errors import CorrectionError
 from monitor.humanize import minute

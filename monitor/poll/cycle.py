@@ -16,15 +16,8 @@ from datetime import datetime
 
 from monitor.alerts.outbox import DeliveryReport, deliver_due
 from monitor.alerts.policy import trigger
-from monitor.alerts.state import (
-    add_to_index,
-    alert_story,
-    refresh_story,
-    resolve_stories,
-    update_indexes,
-    update_spikes,
-    update_system,
-)
+from monitor.alerts.state import add_to_index, update_indexes, update_spikes, update_system
+from monitor.alerts.stories import alert_story, refresh_story, resolve_stories
 from monitor.errors import ParseError
 from monitor.models import FeedState, FetchResult
 from monitor.poll.feeds import record_failure, record_gone, record_success, sync_feeds

@@ -1,0 +1,287 @@
+"""Story alerts: applying story grouping and the policy's story rules to the store.
+
+A report that reaches its watch's alert level joins the story of its event or
+opens one (``monitor.alerts.grouping`` decides which, against the background
+of the watch's recent in-scope articles); the story notifies after
+``group_wait``, again at once when its level rises, and with other news (a new
+event type, 5 or 10 outlets) at most once per ``group_interval``; it ends after
+``resolve_after`` without a new report (notifying that only with
+``notify_resolved``). Every rule is ``policy``'s or ``grouping``'s; this module
+reads what they need and records what they decided, with the reason, where
+``monitor explain`` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.alerts.grouping import (
+    BACKGROUND_DAYS,
+    FOLLOW_WITHIN,
+    Background,
+    OpenStory,
+    Report,
+    When,
+    join_story,
+)
+from monitor.alerts.policy import (
+    StoryUpdate,
+    article_key,
+    first_due,
+    is_breaking,
+    reaches,
+    story_alert,
+    story_resolves,
+    story_update,
+)
+from monitor.alerts.state import queue_notification, silence_of
+from monitor.config import WatchConfig
+from monitor.humanize import describe_delay, minute
+from monitor.models import Alert, Score, Story, event_types
+from monitor.store import Store, StoredArticle, iso
+
+log = logging.getLogger(__name__)
+
+
+def _when(row: dict[str, Any]) -> When:
+    """When a stored report was published: its feed's date, or when it was fetched
+    (a date in the future, or none, is not believed)."""
+    fetched = datetime.fromisoformat(row["fetched_at"])
+    published = row["published_at"]
+    moment = datetime.fromisoformat(published) if published else fetched
+    return When.at(min(moment, fetched))
+
+
+def _stored_report(row: dict[str, Any]) -> Report:
+    """A stored article of a story, as grouping compares it."""
+    hits = json.loads(row["hits"] or "[]")
+    return Report(
+        row["title"],
+        row["summary"],
+        tuple(json.loads(row["places"] or "[]")),
+        tuple(json.loads(row["actors"] or "[]")),
+        event_types((hit["signal"], hit["points"]) for hit in hits),
+        _when(row),
+    )
+
+
+def _background(store: Store, watch: WatchConfig, now: datetime) -> Background:
+    """How common each place and actor is in the watch's recent in-scope articles."""
+    reports, counts = store.name_counts(watch.name, now - timedelta(days=BACKGROUND_DAYS))
+    return Background.counted(reports, counts, watch)
+
+
+def alert_story(
+    store: Store, watch: WatchConfig, item: StoredArticle, score: Score, now: datetime
+) -> int:
+    """Join an article that reached the alert level to the story of its event, or open
+    one (following up an earlier story if it is one); record which, and why. Returns
+    the number of notifications queued (0 or 1)."""
+    rules = watch.alert
+    assert score.level is not None
+    stories = [
+        OpenStory(
+            alert["id"],
+            alert["level"],
+            tuple(_stored_report(row) for row in alert["articles"]),
+            closed=alert["state"] != "firing",
+        )
+        for alert in store.recent_stories(watch.name, now - FOLLOW_WITHIN)
+    ]
+    published = item.article.published_at
+    report = Report(
+        item.article.title,
+        item.article.summary,
+        score.places,
+        score.actors,
+        score.event_types,
+        When.at(min(published, now) if published else now),
+    )
+    background = _background(store, watch, now)
+    join = join_story(report, stories, background, rules, watch.story.group == "names")
+    if join.alert_id is not None:
+        story = next(story for story in stories if story.alert_id == join.alert_id)
+        known = set().union(*(member.event_types for member in story.reports))
+        new_types = [kind for kind in score.event_types if kind not in known]
+        store.attach_article(join.alert_id, item.id, now)
+        update = refresh_story(
+            store, watch, join.alert_id, story.level, score.level, now, new_types
+        )
+        store.record_decision(item.id, watch.name, join.alert_id, f"{join.reason}; {update.reason}")
+        return 1 if update.event else 0
+    due = first_due(now, rules)
+    alert_id = store.open_alert(
+        watch=watch.name,
+        kind="article",
+        level=score.level,
+        dedup_key=article_key(watch.name, item.id),
+        score=score.score,
+        article_ids=(item.id,),
+        payload=None,  # built from the store just below
+        channels=rules.channels,
+        now=now,
+        due=due,
+        silenced=silence_of(store, watch.name, score.level, now),
+        follows=join.follows,
+    )
+    if alert_id is None:
+        return 0
+    refresh_story(store, watch, alert_id, score.level, None, now)
+    wait = f"the first notification waits group_wait ({describe_delay(rules.group_wait)})"
+    opened = join.reason.removeprefix("new story")
+    store.record_decision(
+        item.id,
+        watch.name,
+        alert_id,
+        f"opened story #{alert_id}{opened}; {wait}, until {minute(iso(due))}",
+    )
+    return 1
+
+
+def refresh_story(
+    store: Store,
+    watch: WatchConfig,
+    alert_id: int,
+    level: str,
+    reported: str | None,
+    now: datetime,
+    new_types: Sequence[str] = (),
+) -> StoryUpdate:
+    """Rebuild a story alert (at ``level``) after it gained a report (at ``reported``,
+    bringing ``new_types`` of event) or, with ``None``, an outlet; queue the
+    notification the policy calls for."""
+    story = _story_of(store, watch, alert_id)
+    outlets = story.outlets
+    outlets_before = outlets - 1 if reported is None else outlets
+    breaking = watch.story.breaking
+    if (
+        story.breaking
+        and breaking is not None
+        and breaking.level is not None
+        and not reaches(reported, breaking.level)
+    ):
+        reported = breaking.level  # a breaking story rises to it, as a report would
+    update = story_update(
+        level=level,
+        reported=reported,
+        new_types=new_types,
+        outlets_before=outlets_before,
+        outlets=outlets,
+        first_pending=store.first_notification_pending(alert_id),
+        last_notified=store.last_notified_at(alert_id),
+        rules=watch.alert,
+        now=now,
+    )
+    alert = _save_story(store, watch, alert_id, update.level, story, now)
+    if update.event is not None:
+        payload = None if update.due is not None else alert  # a later one sends the latest
+        silenced = silence_of(store, alert.watch, alert.level, now)
+        store.queue_deliveries(
+            alert_id, watch.alert.channels, update.event, payload, now, update.due, silenced
+        )
+    return update
+
+
+def rebuild_story(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, now: datetime
+) -> Alert:
+    """Rebuild a story alert's payload at ``level`` from its articles and sources in the
+    store, as ``refresh_story`` does, and record it; queue no notification, and leave
+    its state as it is (a correction by hand never notifies)."""
+    return _save_story(store, watch, alert_id, level, _story_of(store, watch, alert_id), now)
+
+
+def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
+    """What the store knows of a story alert's event."""
+    outlet_times, follows = store.story_outlets(alert_id)
+    reports = [_stored_report(row) for row in store.story_reports(alert_id)]
+    return _story(watch, reports, outlet_times, follows)
+
+
+def _save_story(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, story: Story, now: datetime
+) -> Alert:
+    """Build a story alert at ``level`` from the store and ``story``, and record it."""
+    alert = _story_alert(store, watch, alert_id, level, story, now)
+    store.update_story(alert_id, level=level, score=alert.score, payload=alert, now=now)
+    return alert
+
+
+def _story_alert(
+    store: Store, watch: WatchConfig, alert_id: int, level: str, story: Story, now: datetime
+) -> Alert:
+    """A story alert at ``level``: the store's articles and sources of it, and ``story``."""
+    articles, sources = store.story(alert_id)
+    key, _ = store.alert_key_and_level(alert_id)
+    return story_alert(
+        key=key,
+        watch=watch.name,
+        level=level,
+        articles=[article for _, article in articles],
+        sources=sources,
+        story=story,
+        now=now,
+    )
+
+
+def _story(
+    watch: WatchConfig,
+    reports: Sequence[Report],
+    outlet_times: Sequence[datetime],
+    follows: int | None,
+) -> Story:
+    """What a story alert says of its event."""
+    times = [r.when.start for r in reports if r.when is not None]
+    return Story(
+        places=tuple(
+            dict.fromkeys(
+                p
+                for r in reports
+                for p in r.places
+                if p not in watch.places or not watch.places[p].broad
+            )
+        ),
+        event_types=tuple(dict.fromkeys(t for r in reports for t in r.event_types)),
+        outlets=len(outlet_times),
+        reports=len(reports),
+        first_report=iso(min(times)) if times else None,
+        last_report=iso(max(times)) if times else None,
+        breaking=is_breaking(outlet_times, watch.story.breaking),
+        follows=follows,
+    )
+
+
+def resolve_stories(store: Store, watches: Iterable[WatchConfig], now: datetime) -> int:
+    """Resolve each firing story that has had no new report for its watch's
+    ``resolve_after``, recording why; queue a "resolved" notification of it only
+    when the watch has ``notify_resolved``. Returns the notifications queued."""
+    notifications = 0
+    for watch in watches:
+        for alert_id, last_report in store.firing_stories(watch.name):
+            verdict = story_resolves(last_report, now, watch.alert)
+            if not verdict.ok:
+                continue
+            _, level = store.alert_key_and_level(alert_id)
+            story = _story_of(store, watch, alert_id)
+            alert = replace(
+                _story_alert(store, watch, alert_id, level, story, now), state="resolved"
+            )
+            store.update_alert(
+                alert_id,
+                level=level,
+                score=alert.score,
+                payload=alert,
+                now=now,
+                resolved=True,
+                resolution=verdict.reason,
+            )
+            log.info("watch=%s story alert #%d resolved: %s", watch.name, alert_id, verdict.reason)
+            if watch.alert.notify_resolved:
+                queue_notification(store, alert_id, alert, watch.alert.channels, "resolved", now)
+                notifications += 1
+    return notifications
