@@ -107,21 +107,25 @@ class OpenStory:
     centroid: tuple[Counter[str], frozenset[str]] = field(
         init=False, compare=False, repr=False
     )  # how many of its reports name each name, and every event type they report
+    span: tuple[When | None, When | None] = field(init=False, compare=False, repr=False)
+    # when its first and its latest dated report were published
 
     def __post_init__(self) -> None:
         share = Counter(name for member in self.reports for name in member.names())
         kinds = frozenset(kind for member in self.reports for kind in member.event_types)
         object.__setattr__(self, "centroid", (share, kinds))
+        known = [r.when for r in self.reports if r.when is not None]
+        first = min(known, key=lambda w: w.start) if known else None
+        last = max(known, key=lambda w: w.end) if known else None
+        object.__setattr__(self, "span", (first, last))
 
     def first(self) -> When | None:
         """When its first dated report was published."""
-        known = [r.when for r in self.reports if r.when is not None]
-        return min(known, key=lambda w: w.start) if known else None
+        return self.span[0]
 
     def last(self) -> When | None:
         """When its latest dated report was published."""
-        known = [r.when for r in self.reports if r.when is not None]
-        return max(known, key=lambda w: w.end) if known else None
+        return self.span[1]
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,10 @@ def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[tuple[str, 
 
 
 def _jaccard(one: frozenset[Any], other: frozenset[Any]) -> float:
-    return len(one & other) / len(one | other) if one and other else 0.0
+    if not one or not other:
+        return 0.0
+    shared = len(one & other)
+    return shared / (len(one) + len(other) - shared)  # the union, without making it
 
 
 def similarity(one: Report, other: Report) -> float:
@@ -204,12 +211,13 @@ def similarity(one: Report, other: Report) -> float:
     return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
 
 
-def _match(report: Report, story: OpenStory, background: Background) -> _Match:
-    """Compare a report with a story's centroid: each name weighs by its rarity and by
-    the share of the story's reports that name it."""
+def _match(
+    report: Report, mine: frozenset[str], story: OpenStory, background: Background
+) -> _Match:
+    """Compare a report (``mine``: its specific names) with a story's centroid: each
+    name weighs by its rarity and by the share of the story's reports that name it."""
     share, types = story.centroid
     size = len(story.reports)
-    mine = {n for n in report.names() if background.specific(n)}
     shared = sorted(n for n in mine if n in share)
     evidence = 1.0
     for name in shared:
@@ -217,10 +225,11 @@ def _match(report: Report, story: OpenStory, background: Background) -> _Match:
     common_types = tuple(t for t in report.event_types if t in types)
     words = similarity(report, story.reports[0])
     my_places = {n for n in mine if n.startswith("place:")}
-    their_places = {n for n in share if n.startswith("place:") and background.specific(n)}
     veto = None
-    if my_places and their_places and not my_places & their_places:
-        veto = f"names {_listed(my_places)}, the story {_listed(their_places)}"
+    if my_places and my_places.isdisjoint(share):
+        their_places = {n for n in share if n.startswith("place:") and background.specific(n)}
+        if their_places:
+            veto = f"names {_listed(my_places)}, the story {_listed(their_places)}"
     return _Match(
         story,
         round(1 - evidence, 2),
@@ -304,8 +313,9 @@ def join_story(
     recent = [story for story in stories if _recent(report, story)]
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
+    mine = frozenset(n for n in report.names() if background.specific(n))
     matches = sorted(
-        (_match(report, story, background) for story in recent),
+        (_match(report, mine, story, background) for story in recent),
         key=lambda m: (m.closeness, m.words, len(m.event_types), len(m.story.reports)),
         reverse=True,
     )
