@@ -140,12 +140,10 @@ class EvalReport:
         }
 
 
-def evaluate(
-    items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig, group: bool = True
-) -> EvalReport:
+def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig) -> EvalReport:
     """Score every labelled item with ``watch`` and collect the outcomes; when items
-    carry events (and ``group``), replay story grouping too, against the background of
-    every in-scope item."""
+    carry events, replay story grouping too, against the background of every
+    in-scope item."""
     index = next(i for i, compiled in enumerate(matcher.watches) if compiled.name == watch.name)
     outcomes = [Outcome(item, score(item.article, matcher)[index]) for item in items]
     reports = [_report(outcome) for outcome in outcomes]
@@ -155,7 +153,7 @@ def evaluate(
         if outcome.alerts and outcome.item.event is not None
     ]
     grouping = None
-    if group and grouped:
+    if grouped:
         background = Background.of(
             [r.names() for o, r in zip(outcomes, reports, strict=True) if o.score.in_scope],
             watch,
