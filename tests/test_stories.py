@@ -268,3 +268,43 @@ def test_a_critical_report_within_group_wait_replaces_the_warning_it_would_follo
     (payload,) = webhook.payloads
     assert payload["level"] == "critical"
     assert len(payload["articles"]) == 2
+
+
+ROUTINE_TOPICS = [
+    "energy supply", "trade rules", "missing persons", "vehicle documents",
+    "school diplomas", "pension payments", "water management", "railway links",
+]  # fmt: skip
+
+
+def test_reports_that_name_no_town_join_by_their_rare_words_once_the_news_says_which_are_rare(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    routine = feed_server.serve("/talks.xml", rss([
+        {"title": f"Kosovo and Serbia negotiators discuss {topic}, round {n}",
+         "link": f"https://talks.example/{n}/{i}", "guid": f"t-{n}-{i}",
+         "description": f"Delegations of Kosovo and Serbia met for round {n} on {topic}; "
+                        "officials described the meeting as constructive."}
+        for i, topic in enumerate(ROUTINE_TOPICS) for n in range(1, 5)
+    ], title="talks"))  # fmt: skip
+    church = feed_server.serve("/church.xml", outlet_feed(
+        "one", "Shots fired at an Orthodox church on Christmas Eve in Kosovo",
+        "Gunmen fired shots at a Serbian Orthodox church during the Christmas Eve liturgy "
+        "in a Kosovo village; two worshippers were wounded.", "c1"))  # fmt: skip
+    worshippers = feed_server.serve("/worshippers.xml", outlet_feed(
+        "two", "Two Serb worshippers wounded as gunfire hits a church",
+        "Two Kosovo Serbs were wounded when gunmen fired at the Orthodox church during "
+        "Christmas Eve prayers; Belgrade condemned the shooting.", "w1"))  # fmt: skip
+    daemon = Daemon(config_dir, webhook)
+    daemon.cycle([routine])
+    assert webhook.payloads == []
+    daemon.cycle([routine, church, worshippers], minutes=10)
+
+    (payload,) = webhook.payloads
+    assert payload["story"]["outlets"] == 2
+    config = ["--config", str(config_dir.path)]
+    (alert,) = [
+        json.loads(line)
+        for line in CliRunner().invoke(main, ["alerts", "--json", *config]).output.splitlines()
+    ]
+    reasons = [article["joined_because"] for article in alert["articles"]]
+    assert "rare words are close" in reasons[1], reasons

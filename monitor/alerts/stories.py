@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from monitor.alerts.grouping import (
     Report,
     When,
     join_story,
+    stems,
 )
 from monitor.alerts.policy import (
     StoryUpdate,
@@ -71,9 +73,13 @@ def _stored_report(row: dict[str, Any]) -> Report:
 
 
 def _background(store: Store, watch: WatchConfig, now: datetime) -> Background:
-    """How common each place and actor is in the watch's recent in-scope articles."""
-    reports, counts = store.name_counts(watch.name, now - timedelta(days=BACKGROUND_DAYS))
-    return Background.counted(reports, counts, watch)
+    """How common each place, actor and word stem is in the watch's recent in-scope
+    articles."""
+    since = now - timedelta(days=BACKGROUND_DAYS)
+    reports, counts = store.name_counts(watch.name, since)
+    texts = store.in_scope_texts(watch.name, since)
+    words = Counter(stem for title, text in texts for stem in stems(title, text))
+    return Background.counted(reports, counts, watch, words)
 
 
 def alert_story(

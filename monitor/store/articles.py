@@ -183,6 +183,18 @@ class ArticlesMixin(StoreBase):
                 counts[f"{kind}:{name}"] = count
         return reports, counts
 
+    def in_scope_texts(self, watch: str, since: datetime) -> list[tuple[str, str]]:
+        """The title and summary of every in-scope article of ``watch`` stored since
+        ``since`` (what says which words are common in its recent news)."""
+        return [
+            (row[0] or "", row[1] or "")
+            for row in self.db.execute(
+                """SELECT a.title, a.summary FROM scores s JOIN articles a ON a.id = s.article_id
+                   WHERE s.watch = ? AND s.in_scope = 1 AND a.fetched_at >= ?""",
+                [watch, iso(since)],
+            )
+        ]
+
     def news_span(self) -> tuple[datetime | None, datetime | None]:
         """When the first article was stored, and the latest in-scope one."""
         first = self.db.execute("SELECT min(fetched_at) FROM articles").fetchone()[0]

@@ -154,9 +154,9 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig
     ]
     grouping = None
     if grouped:
+        in_scope = [r for o, r in zip(outcomes, reports, strict=True) if o.score.in_scope]
         background = Background.of(
-            [r.names() for o, r in zip(outcomes, reports, strict=True) if o.score.in_scope],
-            watch,
+            [r.names() for r in in_scope], watch, [r.stems for r in in_scope]
         )
         grouping = grade(replay(grouped, background, watch))
     return EvalReport(watch.name, outcomes, grouping)

@@ -1,0 +1,111 @@
+"""Story grouping's rules, pure: which story a report joins, and the reason it gives."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from monitor.alerts.grouping import (
+    MIN_BACKGROUND,
+    Background,
+    OpenStory,
+    Report,
+    When,
+    join_story,
+    stems,
+)
+from monitor.config import AlertConfig
+
+NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+RULES = AlertConfig()
+
+# Routine news of the watch's region, in the words such news uses every day.
+ROUTINE = [
+    ("Talks in Brussels continue", "Negotiators of both governments met again on Monday."),
+    ("Minister visits the north", "The minister said the government wants calm and dialogue."),
+    ("Parliament debates the budget", "Deputies discussed spending for the coming year."),
+    ("Court hears a property case", "The court in the capital adjourned a hearing on land."),
+    ("Envoy urges restraint", "The envoy told reporters that both sides should talk."),
+]
+
+
+def _background(reports: list[Report], extra: int = 0) -> Background:
+    """The background of ``reports`` plus routine news, ``extra`` items of it."""
+    routine = [Report(title, text) for title, text in ROUTINE] * (extra // len(ROUTINE) + 1)
+    every = reports + routine[:extra]
+    names = Counter(name for report in every for name in report.names())
+    words = Counter(stem for report in every for stem in report.stems)
+    return Background(len(every), names, frozenset(), words)
+
+
+def _story(alert_id: int, *reports: Report) -> OpenStory:
+    return OpenStory(alert_id, "critical", reports)
+
+
+FIRST = Report(
+    "Grenade thrown at a police station overnight",
+    "A hand grenade exploded outside the police station shortly after midnight; "
+    "two officers were lightly wounded and investigators sealed off the street.",
+    event_types=("attack",),
+    when=When.at(NOON),
+)
+SAME_EVENT_OWN_WORDS = Report(
+    "Police station hit by grenade, two officers wounded",
+    "Investigators are searching the street around the police station where a grenade "
+    "exploded after midnight.",
+    event_types=("attack", "police-action"),
+    when=When.at(NOON + timedelta(hours=1)),
+)
+
+
+def test_a_report_in_its_own_words_joins_when_its_rare_words_are_close() -> None:
+    background = _background([FIRST, SAME_EVENT_OWN_WORDS], extra=MIN_BACKGROUND)
+    join = join_story(SAME_EVENT_OWN_WORDS, [_story(7, FIRST)], background, RULES)
+    assert join.alert_id == 7
+    assert "rare words are close" in join.reason
+
+
+def test_rare_words_do_not_count_before_the_background_says_which_are_rare() -> None:
+    background = _background([FIRST, SAME_EVENT_OWN_WORDS])
+    assert background.reports < MIN_BACKGROUND
+    join = join_story(SAME_EVENT_OWN_WORDS, [_story(7, FIRST)], background, RULES)
+    assert join.alert_id is None
+
+
+def test_words_every_report_uses_say_nothing() -> None:
+    other = Report(
+        "Minister visits the north again",
+        "The minister said the government wants calm and dialogue with both sides.",
+        event_types=("attack",),
+        when=When.at(NOON + timedelta(hours=1)),
+    )
+    background = _background([FIRST, other], extra=MIN_BACKGROUND)
+    closeness = background.topic_closeness(other, FIRST)
+    assert closeness is not None and closeness < 0.2
+    assert join_story(other, [_story(7, FIRST)], background, RULES).alert_id is None
+
+
+def test_a_report_of_unknown_time_needs_two_shared_names() -> None:
+    seed = Report(
+        "Clashes in Zvečan",
+        "Protesters and soldiers clashed in front of the town hall.",
+        places=("Zvečan",),
+        actors=("KFOR",),
+        event_types=("clashes",),
+        when=When.at(NOON),
+    )
+    one_name = Report("Clashes in the north", "Fighting in Zvečan.", ("Zvečan",), (), ("clashes",))
+    two_names = Report(
+        "Soldiers hurt", "KFOR soldiers hurt in Zvečan.", ("Zvečan",), ("KFOR",), ("clashes",)
+    )
+    background = Background()
+    story = _story(3, seed)
+    assert join_story(one_name, [story], background, RULES).alert_id is None
+    assert join_story(two_names, [story], background, RULES).alert_id == 3
+    dated = Report(one_name.title, one_name.text, ("Zvečan",), (), ("clashes",), When.at(NOON))
+    assert join_story(dated, [story], background, RULES).alert_id == 3
+
+
+def test_stems_fold_inflections_and_scripts_into_one_word() -> None:
+    assert stems("Protests in Kosovo", "") == stems("protesters, KOSOVU", "")
+    assert "vucic" in stems("Вучић", "") and "vucic" in stems("Vučić", "")
