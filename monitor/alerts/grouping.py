@@ -64,6 +64,11 @@ STEM = 5
 so ``protest``, ``protests`` and ``protesters`` are one word and so, across
 Serbian cases, are ``Kosovo``, ``Kosova`` and ``Kosovu``."""
 
+RARE_SHARE = 0.2
+"""A word stem in fewer than this share of recent in-scope reports is rare enough that
+a story whose first report shares none of a report's rare stems (nor any specific
+name) is not worth comparing word by word."""
+
 OPENING = 1500
 """How much of a report's text its rare words are taken from (its opening)."""
 
@@ -159,6 +164,8 @@ class Background:
     counts: Mapping[str, int] = field(default_factory=dict)
     broad: frozenset[str] = frozenset()  # names the gazetteer marks broad
     words: Mapping[str, int] = field(default_factory=dict)  # reports using each stem
+    _weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    _norms: dict[frozenset[str], float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -205,9 +212,29 @@ class Background:
         total = max(self.reports, 1)
         return math.log((total + 1) / (self.counts.get(name, 0) + 1)) / math.log(total + 1)
 
-    def rarity(self, stem: str) -> float:
-        """How much sharing a word stem says (its inverse document frequency)."""
-        return math.log((self.reports + 1) / (self.words.get(stem, 0) + 1))
+    def _weight(self, stem: str) -> float:
+        """A word stem's weight: its inverse document frequency, squared (made once)."""
+        weight = self._weights.get(stem)
+        if weight is None:
+            weight = math.log((self.reports + 1) / (self.words.get(stem, 0) + 1)) ** 2
+            self._weights[stem] = weight
+        return weight
+
+    def _norm(self, words: frozenset[str]) -> float:
+        """The length of a report's vector of stem weights (made once per report)."""
+        norm = self._norms.get(words)
+        if norm is None:
+            norm = math.sqrt(sum(self._weight(stem) for stem in words))
+            self._norms[words] = norm
+        return norm
+
+    def rare(self, report: Report) -> frozenset[str] | None:
+        """A report's rare word stems (``RARE_SHARE``); ``None`` when nothing says which
+        words are rare yet, and every story must be compared word by word."""
+        if self.reports < MIN_BACKGROUND or not self.words:
+            return None
+        ceiling = RARE_SHARE * self.reports
+        return frozenset(stem for stem in report.stems if self.words.get(stem, 0) < ceiling)
 
     def topic_closeness(self, one: Report, other: Report) -> float | None:
         """How alike two reports' rare words are, 0 to 1 (a TF-IDF cosine of their
@@ -215,12 +242,10 @@ class Background:
         counts, when nothing says which words are rare."""
         if self.reports < MIN_BACKGROUND or not self.words:
             return None
-        shared = sum(self.rarity(stem) ** 2 for stem in one.stems & other.stems)
+        shared = sum(self._weight(stem) for stem in one.stems & other.stems)
         if not shared:
             return 0.0
-        mine = sum(self.rarity(stem) ** 2 for stem in one.stems)
-        theirs = sum(self.rarity(stem) ** 2 for stem in other.stems)
-        return shared / math.sqrt(mine * theirs)
+        return shared / (self._norm(one.stems) * self._norm(other.stems))
 
 
 @dataclass(frozen=True)
@@ -279,10 +304,16 @@ def similarity(one: Report, other: Report) -> float:
 
 
 def _match(
-    report: Report, mine: frozenset[str], story: OpenStory, background: Background
+    report: Report,
+    anchors: tuple[frozenset[str], frozenset[str] | None],
+    story: OpenStory,
+    background: Background,
 ) -> _Match:
-    """Compare a report (``mine``: its specific names) with a story's centroid: each
-    name weighs by its rarity and by the share of the story's reports that name it."""
+    """Compare a report (``anchors``: its specific names and its rare stems) with a story's
+    centroid: each name weighs by its rarity and by the share of the story's reports
+    that name it. Words are compared only with a story that shares a specific name or
+    a rare stem (a story that shares neither cannot be close in words)."""
+    mine, rare = anchors
     share, types = story.centroid
     size = len(story.reports)
     shared = sorted(n for n in mine if n in share)
@@ -290,8 +321,11 @@ def _match(
     for name in shared:
         evidence *= 1 - background.weight(name) * share[name] / size
     common_types = tuple(t for t in report.event_types if t in types)
-    words = similarity(report, story.reports[0])
-    topic = background.topic_closeness(report, story.reports[0])
+    seed = story.reports[0]
+    if shared or rare is None or not rare.isdisjoint(seed.stems):
+        words, topic = similarity(report, seed), background.topic_closeness(report, seed)
+    else:
+        words, topic = 0.0, 0.0
     my_places = {n for n in mine if n.startswith("place:")}
     veto = None
     if my_places and my_places.isdisjoint(share):
@@ -405,8 +439,9 @@ def join_story(
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
     mine = frozenset(n for n in report.names() if background.specific(n))
+    rare = background.rare(report)
     matches = sorted(
-        (_match(report, mine, story, background) for story in recent),
+        (_match(report, (mine, rare), story, background) for story in recent),
         key=lambda m: (
             m.closeness,
             m.topic or 0.0,

@@ -64,8 +64,8 @@ def main() -> None:
         )
         for number in range(options.stories, 0, -1)
     ]
-    names = [r.names() for story in stories for r in story.reports]
-    background = Background.of(names, watch)
+    every = [r for story in stories for r in story.reports]
+    background = Background.of([r.names() for r in every], watch, [r.stems for r in every])
     reports = [_report(rng, watch, types, 5.5) for _ in range(options.reports)]
 
     started = time.perf_counter()
