@@ -131,9 +131,14 @@ class Score:
 
 
 def event_types(hits: Iterable[tuple[str, float]]) -> tuple[str, ...]:
-    """The signals of ``(signal, points)`` hits that raised a score, first hit first:
-    the kinds of event an article reports."""
-    return tuple(dict.fromkeys(signal for signal, points in hits if points > 0))
+    """The signals of ``(signal, points)`` hits that raised a score: the kinds of event
+    an article reports, the one that gave the most points first (its main kind; the
+    first hit first among equals)."""
+    points: dict[str, float] = {}
+    for signal, gained in hits:
+        if gained > 0:
+            points[signal] = points.get(signal, 0.0) + gained
+    return tuple(sorted(points, key=lambda signal: -points[signal]))
 
 
 @dataclass(frozen=True)
