@@ -17,8 +17,8 @@ A report joins the open story it is closest to when
   points) is one of the story's, or the main type of one of the story's
   reports is one of the report's; an arson and a road block that both mention
   a protest are not one event by that alone. A report whose time is not known
-  must share two specific names: without the time, one town and one kind of
-  event say little. Or
+  must share two specific names, central to the story (``UNTIMED_CLOSENESS``):
+  without the time, one town and one kind of event say little. Or
 - its rare words are close to those of the story's first report
   (``TOPIC_CLOSE``: a TF-IDF cosine of word stems, each weighed by how rare it
   is among the recent in-scope reports), so a report in the story's language
@@ -75,6 +75,11 @@ name) is not worth comparing word by word."""
 
 OPENING = 1500
 """How much of a report's text its rare words are taken from (its opening)."""
+
+UNTIMED_CLOSENESS = 0.3
+"""A report whose time is not known joins only a story to which the names it shares are
+central: its closeness (the names' rarity, weighed by the share of the story's reports
+that name them) is at least this."""
 
 FOLLOW_WITHIN = timedelta(days=7)
 """A new report of an event follows up a story whose last report is this recent."""
@@ -362,10 +367,16 @@ def _joins(match: _Match, report: Report, rules: AlertConfig, by_names: bool) ->
         return True
     if match.veto is not None or not by_names:
         return False
-    if _close_topic(match):
-        return True
-    needed = 1 if report.when is not None else 2
-    return len(match.places) + len(match.actors) >= needed and bool(match.event_types)
+    return _close_topic(match) or _names_join(match, report)
+
+
+def _names_join(match: _Match, report: Report) -> bool:
+    """Whether the names and the kind of event a report shares with a story make one
+    event (two central names when the report's time is not known)."""
+    names = len(match.places) + len(match.actors)
+    if report.when is None and (names < 2 or match.closeness < UNTIMED_CLOSENESS):
+        return False
+    return names >= 1 and bool(match.event_types)
 
 
 def _close_topic(match: _Match) -> bool:
@@ -417,8 +428,7 @@ def _why(match: _Match, report: Report, rules: AlertConfig) -> str:
         return (
             f"its words are those of its first report ({match.words:.2f} >= {rules.similarity:.2f})"
         )
-    names = len(match.places) + len(match.actors)
-    if match.event_types and names >= (1 if report.when is not None else 2):
+    if _names_join(match, report):
         return f"shares {_shares(match)}"
     return (
         f"its rare words are close to its first report's ({match.topic:.2f} >= {TOPIC_CLOSE:.2f}); "
