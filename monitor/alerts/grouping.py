@@ -443,6 +443,34 @@ def _after_first(report: Report, story: OpenStory) -> str:
     return f", {describe_delay(first.gap(report.when).total_seconds())} after the first report"
 
 
+def _comparable(story: OpenStory, mine: frozenset[str], rare: frozenset[str] | None) -> bool:
+    """Whether a story shares anything with a report that could make them one event: a
+    specific name, or a rare word stem with its first report (any word, while nothing
+    says which are rare). Cheap, so that only such stories are compared in full."""
+    if not mine.isdisjoint(story.centroid[0].keys()):
+        return True
+    return rare is None or not rare.isdisjoint(story.reports[0].stems)
+
+
+def _nothing_shared(
+    report: Report, recent: Sequence[OpenStory], background: Background
+) -> StoryJoin:
+    """Why a report that shares no specific name or rare word with any recent story opens
+    a new one: the common names it shares, if any."""
+    names = report.names()
+    for story in recent:
+        common = sorted(n.partition(":")[2] for n in names if n in story.centroid[0])
+        if common:
+            return StoryJoin(
+                None, f"new story: shares only {', '.join(common)} (too common to count)"
+            )
+    return StoryJoin(
+        None,
+        f"new story: none of {len(recent)} recent stories shares a specific place or actor "
+        "or rare words with it",
+    )
+
+
 def join_story(
     report: Report,
     stories: Sequence[OpenStory],
@@ -459,7 +487,11 @@ def join_story(
     mine = frozenset(n for n in report.names() if background.specific(n))
     rare = background.rare(report)
     matches = sorted(
-        (_match(report, (mine, rare), story, background) for story in recent),
+        (
+            _match(report, (mine, rare), story, background)
+            for story in recent
+            if _comparable(story, mine, rare)
+        ),
         key=lambda m: (
             m.closeness,
             m.topic or 0.0,
@@ -488,6 +520,8 @@ def join_story(
             f"but {late}",
             follows=followed.story.alert_id,
         )
+    if not matches:
+        return _nothing_shared(report, recent, background)
     best = matches[0]
     if best.veto is not None:
         return StoryJoin(None, f"new story: closest is #{best.story.alert_id}, but it {best.veto}")
