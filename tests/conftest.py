@@ -183,11 +183,12 @@ class ConfigDir:
         story_group: str = "names",
         resolve_after: str = "24h",
         notify_resolved: bool = False,
+        story: dict[str, Any] | None = None,
     ) -> Path:
         """Write the config; the watch is the shipped one, alerting on ``alert_on``,
         sending its first notification after ``group_wait``, grouping stories by
-        ``story_group``, ending a story after ``resolve_after`` without a report and
-        notifying that with ``notify_resolved``."""
+        ``story_group`` (with the rest of the ``story`` block), ending a story after
+        ``resolve_after`` without a report and notifying that with ``notify_resolved``."""
         monitor = {
             "database": str(self.database),
             "poll": {"timeout": "5s", "jitter": 0},
@@ -207,8 +208,8 @@ class ConfigDir:
         )
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
-        if story_group != "names":
-            watch += f"\nstory: {{group: {story_group}}}\n"
+        if story_group != "names" or story:
+            watch += f"\nstory: {json.dumps({'group': story_group, **(story or {})})}\n"
         (self.path / "watches").mkdir(exist_ok=True)
         (self.path / "watches" / "serbia-kosovo.yaml").write_text(watch, encoding="utf-8")
         return self.path

@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from click.testing import CliRunner
 from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
+from starlette.testclient import TestClient
 
+from monitor.channels.message import message_of
 from monitor.cli.main import main
 from monitor.config import load_config
+from monitor.daemon.health import Health
 from monitor.daemon.run import open_runtime
+from monitor.daemon.server import make_app
+from monitor.models import Alert
 from monitor.poll.cycle import CycleReport, run_cycle
+from monitor.web.pages import WebContext
 
 CLASH = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica on "
@@ -36,7 +43,7 @@ def outlet_feed(outlet: str, title: str, text: str, guid: str) -> bytes:
 class Daemon:
     """Cycles of a fresh daemon each time, on a clock the test moves."""
 
-    def __init__(self, config_dir: ConfigDir, webhook: WebhookReceiver, **options: str) -> None:
+    def __init__(self, config_dir: ConfigDir, webhook: WebhookReceiver, **options: Any) -> None:
         self.config_dir, self.webhook, self.options = config_dir, webhook, options
         self.clock = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
 
@@ -308,3 +315,59 @@ def test_reports_that_name_no_town_join_by_their_rare_words_once_the_news_says_w
     ]
     reasons = [article["joined_because"] for article in alert["articles"]]
     assert "rare words are close" in reasons[1], reasons
+
+
+def test_a_story_many_outlets_carry_at_once_is_breaking_in_its_notification_and_page(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    feeds = [
+        feed_server.serve(f"/{outlet}.xml", outlet_feed(outlet, title, text, f"b-{outlet}"))
+        for outlet, title, text in SHOOTING[:3]
+    ]
+    breaking = {"breaking": {"outlets": 3, "within": "2h"}}
+    daemon = Daemon(config_dir, webhook, group_wait="60s", story=breaking)
+    daemon.cycle(feeds)
+    daemon.cycle(feeds, minutes=2)
+
+    (payload,) = webhook.payloads
+    assert payload["story"]["breaking"] is True
+    note = message_of(Alert.from_json(payload)).note or ""  # what chat and e-mail say
+    assert "reported by 3 outlets" in note and "breaking" in note
+    page = dashboard(config_dir, daemon.clock)
+    assert '<span class="breaking">breaking</span> 3 reports by 3 outlets; in Zvečan' in page
+
+
+def test_a_story_fewer_outlets_carry_is_not_breaking(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    feeds = [
+        feed_server.serve(f"/{outlet}.xml", outlet_feed(outlet, title, text, f"b-{outlet}"))
+        for outlet, title, text in SHOOTING[:2]
+    ]
+    daemon = Daemon(config_dir, webhook, group_wait="60s", story={"breaking": {"outlets": 3}})
+    daemon.cycle(feeds)
+    daemon.cycle(feeds, minutes=2)
+
+    (payload,) = webhook.payloads
+    assert payload["story"]["breaking"] is False
+    assert '<span class="breaking">' not in dashboard(config_dir, daemon.clock)
+
+
+def dashboard(config_dir: ConfigDir, now: datetime) -> str:
+    """The dashboard page of ``config_dir``'s database at ``now``."""
+    config = load_config(config_dir.path)
+    web = WebContext(config_dir.database, lambda: config.watches, lambda: now)
+    return TestClient(make_app(Quiet(), web)).get("/").text
+
+
+class Quiet:
+    """A daemon view for pages that never ask the daemon anything."""
+
+    def health(self) -> Health:
+        return Health({"test": "ok"})
+
+    def metrics(self) -> bytes:
+        return b""
+
+    def status(self) -> dict[str, Any]:
+        return {}

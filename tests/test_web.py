@@ -117,6 +117,8 @@ def test_the_dashboard_draws_the_index_with_level_bands_and_alert_markers(week: 
     assert len(markers) == html.count('<tr id="alert-')  # every alert of the week, on the curve
     assert f"<td>{week.feed}" in html  # the feed table
     assert "Gunfire in North Mitrovica" in html
+    # Each story alert says how far it was reported and where.
+    assert '<div class="story muted">1 report by 1 outlet; in Mitrovica</div>' in html
 
 
 def test_the_range_can_be_24_hours_7_days_or_30_days(week: Week) -> None:

@@ -311,7 +311,9 @@ class AlertsMixin(StoriesMixin):
     def list_alerts(
         self, *, state: str | None = None, watch: str | None = None, limit: int = 50
     ) -> list[dict[str, Any]]:
-        """Alerts, newest first, optionally only one state or one watch."""
+        """Alerts, newest first, optionally only one state or one watch; a story alert
+        with its ``story`` (places, event types, outlets, breaking, follows: as its last
+        notification document carries it) and its ``articles``."""
         where, params = ["1 = 1"], []
         if state is not None:
             where.append("state = ?")
@@ -321,13 +323,17 @@ class AlertsMixin(StoriesMixin):
             params.append(watch)
         rows = self.db.query(
             f"""SELECT id, watch, kind, level, state, score, opened_at, updated_at, resolved_at,
-                  json_array_length(article_ids) AS sources, {MERGED_INTO} AS merged_into
+                  json_array_length(article_ids) AS sources, {MERGED_INTO} AS merged_into,
+                  json_extract(payload, '$.story') AS story
                 FROM alerts WHERE {" AND ".join(where)}
                 ORDER BY updated_at DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
             [*params, limit],
         )
         alerts = list(rows)
         for alert in alerts:
+            story = alert.pop("story")
+            if story is not None:
+                alert["story"] = json.loads(story)
             if alert["kind"] == "article":
                 alert["articles"] = self._joined(alert["id"])
         return alerts
