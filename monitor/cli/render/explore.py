@@ -220,7 +220,7 @@ def _story_lines(stories: StoryBacktest) -> list[str]:
     for story in stories.replayed:
         marks = [story.level, f"{len(story.members)} reports", f"{story.outlets} outlets"]
         was = stories.was(story)
-        marks.append(f"stored as {', '.join(f'#{a}' for a in was)}" if was else "not stored")
+        marks.append(f"stored as alerts {', '.join(f'#{a}' for a in was)}" if was else "not stored")
         if story.follows is not None:
             marks.append(f"follows story {story.follows}")
         if story.breaking:
