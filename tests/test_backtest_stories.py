@@ -234,3 +234,27 @@ def test_the_replay_notifies_as_the_policy_rules() -> None:
     assert story.members[1].update == (
         "within group_wait: the first notification, not sent yet, carries it"
     )
+
+
+def test_a_story_quiet_for_resolve_after_ends_and_a_later_report_follows_it() -> None:
+    shipped = load_config(REPO / "config").watches[0]  # group_window 6h
+    alert = shipped.alert.model_copy(update={"resolve_after": 3600.0})
+    watch = shipped.model_copy(update={"alert": alert})
+    at = (START, START + timedelta(minutes=50), START + timedelta(hours=2))
+    title = "Barricades at Jarinje"
+    reports = [
+        Replayable(
+            n,
+            "warning",
+            moment,
+            Report(title, title, ("Jarinje",), (), ("protest",), When.at(moment)),
+        )
+        for n, moment in enumerate(at)
+    ]
+
+    first, later = replay_stories(reports, Background(), watch)
+
+    assert [m.id for m in first.members] == [0, 1]
+    assert first.ended == "no new report for 1h since 2026-11-02 21:50 UTC"
+    assert later.follows == first.number and later.ended is None
+    assert later.members[0].reason.endswith("but the story has ended")

@@ -106,6 +106,7 @@ class _Live:
     breaking: bool = False
 
     def frozen(self) -> ReplayedStory:
+        """The story as it stands, as a frozen value."""
         return ReplayedStory(
             number=self.story.alert_id,
             level=self.story.level,
