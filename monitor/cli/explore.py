@@ -206,10 +206,12 @@ def export_command(
 @click.option("--json", "as_json", is_flag=True, help="The comparison as one JSON object.")
 def backtest_command(config_dir: Path, since: str, as_json: bool) -> None:
     """Rescore stored articles with the rules on disk and compare the article alerts
-    they would fire with those that fired: added, removed, changed level.
+    they would fire with those that fired: added, removed, changed level; then
+    replay the stories they make, in publication order: story alerts and
+    notifications stored and replayed, each story with its reports and why.
 
-    Reads the database only; nothing is written. Index and spike alerts and
-    story grouping are not replayed.
+    Reads the database only; nothing is written. Index and spike alerts are not
+    replayed.
     """
     config = load(config_dir)
     since_at = moment(since, utc_now(), "--since")

@@ -39,10 +39,11 @@ from monitor.store.records import (
 )
 from monitor.store.retention import PruneReport, RetentionMixin
 from monitor.store.schema import migrations
-from monitor.store.search import FiredArticle, FoundArticle, SearchMixin, WatchScore
+from monitor.store.search import ArticleOutlets, FiredArticle, FoundArticle, SearchMixin, WatchScore
 from monitor.store.stories import StoryRow
 
 __all__ = [
+    "ArticleOutlets",
     "DaemonRecord",
     "FeedSpec",
     "FeedSync",

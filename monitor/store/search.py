@@ -6,6 +6,7 @@ first, so it reaches FTS5 as quoted terms, never as raw syntax.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,14 @@ class FiredArticle:
     alert_id: int
     level: str
     title: str
+
+
+@dataclass(frozen=True)
+class ArticleOutlets:
+    """When an article was fetched, and when each outlet (a feed id) first carried it."""
+
+    fetched_at: datetime
+    outlets: tuple[tuple[int, datetime], ...]
 
 
 def levels_from(min_level: str | None) -> tuple[str, ...]:
@@ -298,6 +307,38 @@ class SearchMixin(StoreBase):
             [iso(since)],
         )
         return [FiredArticle(**row) for row in rows]
+
+    def article_outlets(self, since: datetime) -> dict[int, ArticleOutlets]:
+        """Each article fetched since ``since``: when, and every outlet that carried it
+        (its own feed, if no source was recorded), first seen first."""
+        outlets: dict[int, ArticleOutlets] = {}
+        for article_id, fetched, feed_id, seen in self.db.execute(
+            """SELECT a.id, a.fetched_at, COALESCE(s.feed_id, a.feed_id),
+                 COALESCE(s.seen_at, a.fetched_at)
+               FROM articles a LEFT JOIN article_sources s ON s.article_id = a.id
+               WHERE a.fetched_at >= ? ORDER BY a.id, 4, s.id""",
+            [iso(since)],
+        ):
+            known = outlets.get(article_id)
+            carried = (int(feed_id), datetime.fromisoformat(seen))
+            if known is None:
+                outlets[article_id] = ArticleOutlets(datetime.fromisoformat(fetched), (carried,))
+            else:
+                outlets[article_id] = ArticleOutlets(known.fetched_at, (*known.outlets, carried))
+        return outlets
+
+    def notification_events(self, alert_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The notifications each of ``alert_ids`` queued, once per event (``firing``,
+        ``firing:LEVEL``, ``update:TIME``, ``resolved``) however many channels, in order."""
+        events: dict[int, tuple[str, ...]] = {}
+        for alert_id, event in self.db.execute(
+            """SELECT alert_id, event FROM deliveries
+               WHERE alert_id IN (SELECT value FROM json_each(?))
+               GROUP BY alert_id, event ORDER BY alert_id, min(id)""",
+            [json.dumps(list(alert_ids))],
+        ):
+            events[alert_id] = (*events.get(alert_id, ()), event)
+        return events
 
 
 def _excerpt(summary: str) -> str:

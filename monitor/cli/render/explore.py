@@ -10,7 +10,7 @@ from monitor.channels.markup import console
 from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
-from monitor.tools.backtest import BacktestReport
+from monitor.tools.backtest import BacktestReport, StoryBacktest
 from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
 from monitor.tools.grouping import GroupingReport
 
@@ -161,7 +161,9 @@ def search_table(results: Sequence[FoundArticle], watch: str | None = None) -> s
 
 def backtest_text(report: BacktestReport) -> str:
     """Per watch: the article alerts fired, those the rules on disk would fire, and
-    each one added, removed or changed in level; then the totals."""
+    each one added, removed or changed in level; the stories stored and replayed,
+    each replayed one with its reports, why each joined, and its notifications;
+    then the totals."""
     lines = [
         f"backtest: {report.articles} articles fetched since {minute(iso(report.since))}, "
         "scored with the rules on disk"
@@ -188,13 +190,57 @@ def backtest_text(report: BacktestReport) -> str:
                     f"  {sign} #{change.article_id:<6} {level:<20} {where:<18} "
                     f"{console(change.title)[:80]}"
                 )
+        if watch.stories is not None:
+            lines.extend(_story_lines(watch.stories))
     totals = report.totals()
     lines.append(
         f"total: {totals['added']} added, {totals['removed']} removed, "
         f"{totals['changed']} changed level"
     )
+    stories = report.story_totals()
     lines.append(
-        "(article alerts only, one line per article: story grouping, index and spike "
-        "alerts are not replayed)"
+        f"stories: {stories['before']} stored -> {stories['after']} replayed; "
+        f"notifications: {stories['notifications_before']} -> "
+        f"{stories['notifications_after']}"
+    )
+    lines.append(
+        "(one line per article above; stories replayed in the order the articles were "
+        "published, one notification per story event whatever the channels; index and "
+        "spike alerts are not replayed)"
     )
     return "\n".join(lines)
+
+
+def _story_lines(stories: StoryBacktest) -> list[str]:
+    """A watch's stories, stored and replayed, and each replayed story in full."""
+    lines = [
+        f"  stories: {len(stories.stored)} stored -> {len(stories.replayed)} replayed; "
+        f"notifications: {stories.notified} -> {stories.notifications}"
+    ]
+    for story in stories.replayed:
+        marks = [story.level, f"{len(story.members)} reports", f"{story.outlets} outlets"]
+        was = stories.was(story)
+        marks.append(f"stored as alerts {', '.join(f'#{a}' for a in was)}" if was else "not stored")
+        if story.follows is not None:
+            marks.append(f"follows story {story.follows}")
+        if story.breaking:
+            marks.append("breaking")
+        lines.append(f"  story {story.number}: {'; '.join(marks)}")
+        for member in story.members:
+            lines.append(
+                f"    #{member.id:<6} {minute(iso(member.at))}  {member.level:<8}  "
+                f"{console(member.title)[:80]}"
+            )
+            why = member.reason if member.update is None else f"{member.reason}; {member.update}"
+            lines.append(f"      why: {console(why)}")
+        for notice in story.notifications:
+            event = (
+                notice.event.partition(":")[0]
+                if notice.event.startswith("update:")
+                else notice.event
+            )
+            when = minute(iso(notice.due))
+            lines.append(f"    notifies {event} at {when}: {console(notice.reason)}")
+        if story.ended is not None:
+            lines.append(f"    ended: {console(story.ended)}")
+    return lines
