@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from monitor.errors import FetchError
-from monitor.http import retry_after_seconds
+from monitor.http import FEED_ACCEPT, retry_after_seconds
 from monitor.models import FeedState, FetchResult
 
 # The body of a 304 or an error page is read (to keep the connection) up to this.
@@ -152,8 +152,11 @@ def describe_http_error(exc: Exception) -> str:
 
 
 def _extra_headers(headers: Mapping[str, str]) -> dict[bytes, bytes]:
-    """The feed's own headers as bytes (config validation keeps them ASCII)."""
+    """The feed's own headers as bytes (config validation keeps them ASCII), with
+    ``FEED_ACCEPT`` unless the feed sets its own ``Accept``."""
     extra: dict[bytes, bytes] = {}
+    if not any(name.lower() == "accept" for name in headers):
+        extra[b"Accept"] = FEED_ACCEPT.encode("ascii")
     for name, value in headers.items():
         if name.lower() not in ("if-none-match", "if-modified-since"):
             extra[name.encode("ascii")] = value.encode("ascii")
