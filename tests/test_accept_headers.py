@@ -20,6 +20,7 @@ def test_a_webhook_post_accepts_json_while_the_feed_request_accepts_feeds(
             "chat": {"type": "slack", "url": webhook.url("/slack")},
         },
         watch_channels=["team", "chat"],
+        settings={"poll": {"workers": 0}},
     )
 
     result = CliRunner().invoke(main, ["poll", "--once", "--config", str(config_dir.path)])
@@ -35,7 +36,10 @@ def test_a_feed_that_sets_its_own_accept_sends_only_that(
     feed_server: FeedServer, config_dir: ConfigDir
 ) -> None:
     feed = feed_server.serve_file("/north.xml", FIXTURES / "north-kosovo.xml")
-    config_dir.write([{"url": feed, "headers": {"accept": "application/atom+xml"}}])
+    config_dir.write(
+        [{"url": feed, "headers": {"accept": "application/atom+xml"}}],
+        settings={"poll": {"workers": 0}},
+    )
 
     result = CliRunner().invoke(main, ["poll", "--once", "--config", str(config_dir.path)])
 

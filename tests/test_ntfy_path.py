@@ -45,7 +45,9 @@ def test_an_ntfy_topic_behind_a_path_prefix_gets_the_alert(
         watch_channels=["phone"],
     )
 
-    result = CliRunner().invoke(main, ["channels", "test", "phone", "--config", str(config_dir.path)])
+    result = CliRunner().invoke(
+        main, ["channels", "test", "phone", "--config", str(config_dir.path)]
+    )
 
     assert (result.exit_code, result.stdout) == (0, "channel phone: the test alert was accepted\n")
     (request,) = proxied_ntfy.requests
