@@ -2,7 +2,9 @@
 
 The reader (feeds) and the channels (webhooks, chat services) both speak HTTP
 through the one client ``make_client`` builds, and both honour a server's
-``Retry-After`` as ``retry_after_seconds`` reads it.
+``Retry-After`` as ``retry_after_seconds`` reads it. What each accepts is its
+own: a feed request sends ``FEED_ACCEPT``, a channel's POST ``JSON_ACCEPT``;
+the client sets no ``Accept`` (a webhook once received the feeds' one, issue #15).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import httpx
 from monitor import __version__
 
 USER_AGENT = f"monitor/{__version__} (news feed poller for tension monitoring)"
-ACCEPT = (
+FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8"
 )
+JSON_ACCEPT = "application/json"
 
 
 # Idle connections kept for reuse. httpcore's pool walks its idle connections
@@ -41,7 +44,7 @@ def make_client(*, timeout: float, max_redirects: int, concurrency: int) -> http
         ),
         # Only the codings ``_read_capped`` inflates within the cap, even if
         # httpx learns more (brotli, zstd) once their packages are installed.
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
     )
 
 

@@ -113,7 +113,7 @@ def test_ntfy_publishes_to_the_topic_with_priority_from_the_level(
     webhook: WebhookReceiver,
 ) -> None:
     sent = send("ntfy", webhook, token="tk")
-    assert sent["path"] == "/"
+    assert sent["path"] == "/ntfy/"  # the topic URL without its topic: the root, prefix kept
     assert sent["headers"]["Authorization"] == "Bearer tk"
     body = sent["body"]
     assert (body["topic"], body["priority"], body["tags"]) == ("topic", 5, ["warning", "critical"])

@@ -91,9 +91,9 @@ def update_indexes(store: Store, watches: Iterable[WatchConfig], now: datetime) 
             store.record_index(watch.name, new_state)
         if level != state.level:
             log.info(
-                "watch=%s tension index %.1f: level %s -> %s",
+                "watch=%s tension index %g: level %s -> %s",
                 watch.name,
-                value,
+                round(value, 2),  # as its alert says it (policy.index_alert)
                 state.level or "none",
                 level or "none",
             )

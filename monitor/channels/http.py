@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from monitor.errors import DeliveryError
-from monitor.http import USER_AGENT, retry_after_seconds
+from monitor.http import JSON_ACCEPT, USER_AGENT, retry_after_seconds
 
 
 async def post(
@@ -21,13 +21,14 @@ async def post(
     content: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """POST to ``url``; raise ``DeliveryError`` (never naming the URL) unless 2xx."""
+    """POST to ``url`` (accepting JSON, as every chat service answers); raise
+    ``DeliveryError`` (never naming the URL) unless 2xx."""
     try:
         response = await client.post(
             url,
             json=json,
             content=content,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            headers={"User-Agent": USER_AGENT, "Accept": JSON_ACCEPT, **(headers or {})},
             timeout=timeout,
         )
     except httpx.HTTPError as exc:

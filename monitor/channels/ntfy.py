@@ -1,4 +1,11 @@
-"""ntfy topics: plain text, with priority and tags from the level."""
+"""ntfy topics: plain text, with priority and tags from the level.
+
+ntfy takes a JSON body (UTF-8 throughout, unlike its header parameters) only at
+its root URL, the topic named in the body (docs.ntfy.sh/publish, "Publish as
+JSON"). The root is the topic URL without its last segment, so a server behind a
+reverse proxy at ``https://host/ntfy/`` is published to at ``https://host/ntfy/``
+(issue #15: the path prefix was dropped).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,14 @@ TITLE_LIMIT = 250
 PRIORITIES = {"notice": 3, "warning": 4, "critical": 5}
 
 
+def split_topic_url(url: str) -> tuple[str, str]:
+    """A topic URL as the server's root (its path prefix and query kept) and the topic:
+    ``https://host/ntfy/alerts`` is ``("https://host/ntfy/", "alerts")``."""
+    parts = urlsplit(url)
+    prefix, _, topic = parts.path.rstrip("/").rpartition("/")
+    return urlunsplit(parts._replace(path=prefix + "/", fragment="")), topic
+
+
 class NtfyChannel(ChatChannel[NtfyChannelConfig]):
     """Publishes alerts to an ntfy topic URL such as ``https://ntfy.sh/kosovo-alerts``."""
 
@@ -27,9 +42,7 @@ class NtfyChannel(ChatChannel[NtfyChannelConfig]):
 
     def __init__(self, config: NtfyChannelConfig, client: httpx.AsyncClient) -> None:
         super().__init__(config, client)
-        parts = urlsplit(config.url)
-        self.topic = parts.path.strip("/").split("/")[-1]
-        self.server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        self.server, self.topic = split_topic_url(config.url)
 
     def render(self, alert: Alert, text: str | None) -> dict[str, Any]:
         """ntfy's JSON publishing body (plain text: nothing to escape but nothing rendered);
@@ -55,7 +68,7 @@ class NtfyChannel(ChatChannel[NtfyChannelConfig]):
         return body
 
     def endpoint(self) -> str:
-        """The server's root: the topic is in the body."""
+        """The server's root, path prefix included: the topic is in the body."""
         return self.server
 
     def headers(self) -> dict[str, str]:

@@ -1,18 +1,20 @@
-"""``monitor check``, ``status`` and ``channels test``: is this monitor sound --
-its config, its daemon, feeds, watches and outbox, and each channel."""
+"""``monitor check``, ``status``, ``channels list`` and ``channels test``: is this
+monitor sound -- its config, its daemon, feeds, watches and outbox, and each channel."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from monitor.cli.edge import load, open_store, run_async
 from monitor.cli.options import config_option
+from monitor.cli.render.channels import channels_table, test_outcome
 from monitor.cli.render.status import status_text
 from monitor.config import Settings, database_path_of
-from monitor.daemon.logs import configure_logging
+from monitor.daemon.logs import RedactSecrets, configure_logging
 from monitor.daemon.run import send_test_alert, utc_now
 from monitor.daemon.status import read_disk_config, status_document
 
@@ -52,20 +54,43 @@ def status_command(config_dir: Path, as_json: bool) -> None:
 
 @click.group("channels")
 def channels_command() -> None:
-    """Check the channels of monitor.yaml."""
+    """List and test the channels of monitor.yaml."""
+
+
+@channels_command.command("list")
+@config_option
+def channels_list(config_dir: Path) -> None:
+    """Each channel: its name, type, where it sends (secrets masked) and who uses it."""
+    config = load(config_dir)
+    text = channels_table(config.settings, config.watches)
+    click.echo(RedactSecrets(config.secrets).redact(text))  # a second net under the masks
 
 
 @channels_command.command("test")
 @config_option
-@click.argument("name")
-def channels_test(config_dir: Path, name: str) -> None:
-    """Send a test alert through channel NAME and report what the service answered."""
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+def channels_test(config_dir: Path, names: tuple[str, ...]) -> None:
+    """Send a test alert through each channel NAME (every channel when none is named)
+    and report what each service answered; exit 1 if any did not accept it."""
     config = load(config_dir)
-    if name not in config.settings.channels:
-        known = ", ".join(sorted(config.settings.channels))
-        raise click.UsageError(f"no channel named {name!r} (channels: {known})")
+    channels = config.settings.channels
+    unknown = [name for name in names if name not in channels]
+    if unknown:
+        known = ", ".join(sorted(channels))
+        raise click.UsageError(f"no channel named {unknown[0]!r} (channels: {known})")
+    if not channels:
+        raise click.UsageError("no channels in monitor.yaml to test")
     configure_logging("warning", config.secrets)
-    error = run_async(send_test_alert(config, name))
-    if error is not None:
-        raise click.ClickException(f"channel {name}: {error}")
-    click.echo(f"channel {name}: the test alert was accepted")
+    tested = list(dict.fromkeys(names)) or list(channels)
+    failed = 0
+    for name in tested:
+        error = run_async(send_test_alert(config, name))
+        if error is None:
+            click.echo(test_outcome(name, None))
+        else:
+            failed += 1
+            click.echo(f"Error: {test_outcome(name, error)}", err=True)
+    if failed and len(tested) > 1:
+        click.echo(f"{failed} of {len(tested)} channels did not accept the test alert", err=True)
+    if failed:
+        sys.exit(1)

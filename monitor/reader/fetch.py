@@ -7,9 +7,11 @@ back as a ``FetchResult`` with ``outcome="error"``, so one broken feed cannot
 stop a cycle. A fetch whose total deadline passed while the event loop was busy
 gets a short grace to read what arrived meanwhile (``deadline``).
 ``file://`` URLs are read from disk, with the file's modification time
-standing in for ``Last-Modified``. A feed is requested at its ``fetch_url``;
-when every redirect on the way was permanent (301/308), the result says where
-the feed now lives (``moved_to``); a temporary one (302/303/307) stops that.
+standing in for ``Last-Modified``; a gzipped file (by its magic bytes, or
+named ``.gz``) is inflated within the same cap as an HTTP body. A feed is
+requested at its ``fetch_url``; when every redirect on the way was permanent
+(301/308), the result says where the feed now lives (``moved_to``); a
+temporary one (302/303/307) stops that.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from monitor.errors import FetchError
-from monitor.http import retry_after_seconds
+from monitor.http import FEED_ACCEPT, retry_after_seconds
 from monitor.models import FeedState, FetchResult
 
 # The body of a 304 or an error page is read (to keep the connection) up to this.
@@ -152,8 +154,11 @@ def describe_http_error(exc: Exception) -> str:
 
 
 def _extra_headers(headers: Mapping[str, str]) -> dict[bytes, bytes]:
-    """The feed's own headers as bytes (config validation keeps them ASCII)."""
+    """The feed's own headers as bytes (config validation keeps them ASCII), with
+    ``FEED_ACCEPT`` unless the feed sets its own ``Accept``."""
     extra: dict[bytes, bytes] = {}
+    if not any(name.lower() == "accept" for name in headers):
+        extra[b"Accept"] = FEED_ACCEPT.encode("ascii")
     for name, value in headers.items():
         if name.lower() not in ("if-none-match", "if-modified-since"):
             extra[name.encode("ascii")] = value.encode("ascii")
@@ -321,4 +326,24 @@ def _read_file(url: str, feed: FeedState, limits: FetchLimits) -> FetchResult:
         body = path.read_bytes()
     except OSError as exc:
         raise FetchError(f"cannot read file: {exc.strerror or exc}", feed_url=url) from exc
+    if body.startswith(GZIP_MAGIC) or path.suffix == ".gz":
+        body = _gunzip(body, url, limits.max_bytes)
     return FetchResult(url, "ok", body=body, last_modified=modified)
+
+
+GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952 §2.3.1
+
+
+def _gunzip(data: bytes, url: str, max_bytes: int) -> bytes:
+    """A gzipped file's content, or ``FetchError`` if it is not gzip or inflates past the cap."""
+    inflater = _Inflater("gzip")
+    body = bytearray()
+    try:
+        for piece in inflater.inflate(data, max_bytes + 1):
+            body += piece
+            if len(body) > max_bytes:
+                raise FetchError(f"file larger than {max_bytes} bytes once inflated", feed_url=url)
+    except httpx.DecodingError as exc:
+        cause = exc.__cause__ or exc
+        raise FetchError(f"not a readable gzip file: {cause}", feed_url=url) from exc
+    return bytes(body)
