@@ -103,18 +103,30 @@ class ParserPool:
     async def prepare(self, result: FetchResult, config: Config) -> PreparedFeed | Exception:
         """``prepare_feed`` in a worker process (in this one with ``poll.workers: 0``),
         its error as a value."""
-        try:
-            if config.settings.poll.workers == 0:
+        if config.settings.poll.workers == 0:
+            try:
                 return prepare_feed(result, config.matcher)
+            except Exception as exc:
+                return exc
+        try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool(config), _prepare_in_worker, result)
+            work = loop.run_in_executor(self._pool(config), _prepare_in_worker, result)
+        except (BrokenProcessPool, OSError, RuntimeError):
+            # A pool whose worker died may refuse work outright (its wake-up
+            # pipe closed, or shut down): the same as a death in the work.
+            return self._died()
+        try:
+            return await work
         except BrokenProcessPool:
-            # A worker died (out of memory, a crash in a C extension): start
-            # afresh on the next feed; this one is retried after its backoff.
-            self.close()
-            return ParseError("the parser process died while reading this feed")
+            return self._died()
         except Exception as exc:
             return exc
+
+    def _died(self) -> ParseError:
+        """A worker died (out of memory, a crash in a C extension): start afresh on the
+        next feed; this one is retried after its backoff."""
+        self.close()
+        return ParseError("the parser process died while reading this feed")
 
     def _pool(self, config: Config) -> ProcessPoolExecutor:
         """The worker processes, started for ``config``'s watches on first use."""
