@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +25,9 @@ from monitor.poll.feeds import record_failure, record_gone, record_success, sync
 from monitor.poll.runtime import Runtime
 from monitor.poll.workers import PreparedFeed
 from monitor.reader.fetch import FetchLimits, fetch_feed
+from monitor.reader.language import detect_language
 from monitor.rules.score import score
+from monitor.store import StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +176,7 @@ def _store_feed(
         # First, so that the feed's title is known when an alert names its sources.
         record_success(runtime, feed, result, parsed.title, parsed.error, now)
         stored, resighted = store.insert_articles(feed.id, articles, now)
+        store.set_languages(_detected_languages(stored))
         for item in stored:
             scores = parsed.scores.get(item.article)
             if scores is None:
@@ -182,9 +186,10 @@ def _store_feed(
             runtime.metrics.count_scores(scores)
             for article_score, verdict in zip(scores, verdicts, strict=True):
                 watch = watches[article_score.watch]
-                add_to_index(store, watch, article_score, now)
-                if verdict.ok:
+                if verdict.ok:  # the story counts in the index, once
                     alerts += alert_story(store, watch, item, article_score, now)
+                else:
+                    add_to_index(store, watch, article_score, now)
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
                 watch = watches[alert["watch"]]
@@ -196,3 +201,15 @@ def _store_feed(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
         )
     return len(stored), alerts
+
+
+def _detected_languages(stored: Sequence[StoredArticle]) -> list[tuple[int, str]]:
+    """The language of each new article whose feed declared none, detected once per
+    article (not per watch); articles it cannot tell are left without one."""
+    detected = []
+    for item in stored:
+        if item.article.language is None:
+            language = detect_language(item.article.title, item.article.summary)
+            if language is not None:
+                detected.append((item.id, language))
+    return detected
