@@ -25,7 +25,7 @@ from monitor.poll.feeds import record_failure, record_gone, record_success, sync
 from monitor.poll.runtime import Runtime
 from monitor.poll.workers import PreparedFeed
 from monitor.reader.fetch import FetchLimits, fetch_feed
-from monitor.reader.language import detect_language
+from monitor.reader.language import detect_language, load_model, model_loaded
 from monitor.rules.score import score
 from monitor.store import StoredArticle
 
@@ -100,6 +100,9 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     report = CycleReport()
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
         feed, result, prepared = await next_done
+        if _needs_language_model(prepared):
+            # About a second, once per process: in a thread, while the loop goes on.
+            await asyncio.to_thread(load_model)
         process_result(runtime, feed, result, prepared, report)
         # Let the fetches in flight read what arrived before the next feed is stored.
         await asyncio.sleep(0)
@@ -201,6 +204,16 @@ def _store_feed(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
         )
     return len(stored), alerts
+
+
+def _needs_language_model(prepared: Prepared) -> bool:
+    """Whether a prepared feed has articles of no declared language, and the model that
+    detects one is not loaded yet."""
+    return (
+        isinstance(prepared, PreparedFeed)
+        and not model_loaded()
+        and any(article.language is None for article in prepared.articles)
+    )
 
 
 def _detected_languages(stored: Sequence[StoredArticle]) -> list[tuple[int, str]]:

@@ -11,13 +11,14 @@ in Zagreb is not reported in two languages. Norwegian Bokmål and Nynorsk are
 Detection (py3langid, a naive Bayes model of byte n-grams that ships in the
 package) reads at most ``MAX_DETECT_CHARS`` of the title and summary, about
 0.1 ms, and gives no language when it is unsure (``MIN_CONFIDENCE``). The
-model loads (about a second) the first time an article needs it.
+model loads (about a second, 80 MB) the first time an article needs it, or
+earlier with ``load_model``, which a caller may run in a thread.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+import threading
 from typing import Protocol
 
 MAX_DETECT_CHARS = 200
@@ -64,10 +65,27 @@ def detect_language(title: str, summary: str) -> str | None:
     return code if probability >= MIN_CONFIDENCE else None
 
 
-@cache
-def _identifier() -> _Identifier:
-    """py3langid's identifier with probabilities, loaded once per process."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # loads in about a second
+_LOCK = threading.Lock()
+_IDENTIFIER: list[_Identifier] = []  # the loaded model, once loaded
 
-    identifier: _Identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    return identifier
+
+def load_model() -> None:
+    """Load the detector's model, once per process (about a second and 80 MB of
+    memory); from any thread, so that a caller can keep its event loop running."""
+    _identifier()
+
+
+def model_loaded() -> bool:
+    """Whether the detector's model is loaded in this process."""
+    return bool(_IDENTIFIER)
+
+
+def _identifier() -> _Identifier:
+    """py3langid's identifier with probabilities, loaded on first use."""
+    if not _IDENTIFIER:
+        with _LOCK:
+            if not _IDENTIFIER:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier  # a second
+
+                _IDENTIFIER.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+    return _IDENTIFIER[0]

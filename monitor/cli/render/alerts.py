@@ -45,8 +45,12 @@ def alert_text(alert: dict[str, Any]) -> str:
         places = f"; in {', '.join(story['places'])}" if story["places"] else ""
         follows = f"; follows #{story['follows']}" if story["follows"] else ""
         breaking = ", breaking" if story["breaking"] else ""
+        languages = story.get("languages") or []  # stories recorded before #13 have none
+        spoken = f" in {len(languages)} languages ({', '.join(languages)})" if languages else ""
+        if len(languages) == 1:
+            spoken = f" in {languages[0]}"
         lines.append(
-            f"  story: {story['reports']} reports by {story['outlets']} outlets{breaking}"
+            f"  story: {story['reports']} reports by {story['outlets']} outlets{spoken}{breaking}"
             f"{places}; event types {', '.join(story['event_types']) or 'none'}{follows}"
         )
     if alert["resolution"]:
