@@ -36,6 +36,8 @@ _PRIMARY = re.compile(r"[a-z]{2,3}")
 
 
 class _Identifier(Protocol):
+    def classify(self, text: str) -> tuple[str, float]: ...
+
     def rank(self, text: str) -> list[tuple[str, float]]: ...
 
 
@@ -57,10 +59,11 @@ def detect_language(title: str, summary: str) -> str | None:
     text = f"{title}\n{summary}"[:MAX_DETECT_CHARS]
     if not any(character.isalpha() for character in text):
         return None
-    ranked = _identifier().rank(text)
-    best, probability = ranked[0]
+    identifier = _identifier()
+    best, probability = identifier.classify(text)
     code = language_code(best)
     if code == "sh":  # the detector splits its belief between sr, hr and bs: add them up
+        ranked = identifier.rank(text)
         probability = sum(p for label, p in ranked if label in _SERBO_CROATIAN)
     return code if probability >= MIN_CONFIDENCE else None
 
