@@ -1,5 +1,6 @@
-"""Each stored article has a language (the feed's, else detected), and a story says in
-how many languages it was reported: payload, chat message, ``alerts show``."""
+"""Each stored article has the language its feed declares, a report in a story one
+detected when its feed declares none, and a story says in how many languages it was
+reported: payload, chat message, ``alerts show``."""
 
 from __future__ import annotations
 
@@ -192,6 +193,21 @@ def test_an_atom_entry_declares_its_own_language_or_inherits_its_feeds(
 
     rows = stored(config_dir, "SELECT language FROM articles ORDER BY id")
     assert [row[0] for row in rows] == ["it", "de"]
+
+
+def test_only_a_report_that_reaches_the_alert_level_has_its_language_detected(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    # Detection costs about 0.1 ms an article: it is spent where a story needs it.
+    calm = (
+        "Kosovo and Serbia negotiators meet in Brussels on energy",
+        "The chief negotiators of Kosovo and Serbia met the EU envoy in Brussels.",
+    )
+    url = feed_server.serve("/calm.xml", feed("calm", None, *calm))
+    poll(config_dir, [url], webhook, datetime(2026, 11, 3, 5, 0, tzinfo=UTC))
+
+    assert stored(config_dir, "SELECT language FROM articles") == [(None,)]
+    assert webhook.accepted == []
 
 
 def test_a_message_names_the_languages_only_when_there_are_several() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,7 +26,7 @@ from monitor.poll.workers import PreparedFeed
 from monitor.reader.fetch import FetchLimits, fetch_feed
 from monitor.reader.language import detect_language, load_model, model_loaded
 from monitor.rules.score import score
-from monitor.store import StoredArticle
+from monitor.store import Store, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     report = CycleReport()
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
         feed, result, prepared = await next_done
-        if _needs_language_model(prepared):
+        if _needs_language_model(prepared, runtime):
             # About a second, once per process: in a thread, while the loop goes on.
             await asyncio.to_thread(load_model)
         process_result(runtime, feed, result, prepared, report)
@@ -179,12 +178,13 @@ def _store_feed(
         # First, so that the feed's title is known when an alert names its sources.
         record_success(runtime, feed, result, parsed.title, parsed.error, now)
         stored, resighted = store.insert_articles(feed.id, articles, now)
-        store.set_languages(_detected_languages(stored))
         for item in stored:
             scores = parsed.scores.get(item.article)
             if scores is None:
                 scores = tuple(score(item.article, matcher))
             verdicts = [trigger(result, watches[result.watch]) for result in scores]
+            if item.article.language is None and any(verdict.ok for verdict in verdicts):
+                _detect_language(store, item)  # once, before its story names its languages
             store.insert_scores(item.id, scores, now, [verdict.reason for verdict in verdicts])
             runtime.metrics.count_scores(scores)
             for article_score, verdict in zip(scores, verdicts, strict=True):
@@ -206,23 +206,25 @@ def _store_feed(
     return len(stored), alerts
 
 
-def _needs_language_model(prepared: Prepared) -> bool:
-    """Whether a prepared feed has articles of no declared language, and the model that
-    detects one is not loaded yet."""
-    return (
-        isinstance(prepared, PreparedFeed)
-        and not model_loaded()
-        and any(article.language is None for article in prepared.articles)
+def _needs_language_model(prepared: Prepared, runtime: Runtime) -> bool:
+    """Whether a prepared feed has an article of no declared language that reaches its
+    watch's alert level (so it may join a story, which names its languages), and the
+    model that detects one is not loaded yet."""
+    if not isinstance(prepared, PreparedFeed) or model_loaded():
+        return False
+    undeclared = [article for article in prepared.articles if article.language is None]
+    if undeclared and not prepared.scores:
+        return True  # scored only when stored
+    watches = runtime.watches
+    return any(
+        trigger(result, watches[result.watch]).ok
+        for article in undeclared
+        for result in prepared.scores.get(article, ())
     )
 
 
-def _detected_languages(stored: Sequence[StoredArticle]) -> list[tuple[int, str]]:
-    """The language of each new article whose feed declared none, detected once per
-    article (not per watch); articles it cannot tell are left without one."""
-    detected = []
-    for item in stored:
-        if item.article.language is None:
-            language = detect_language(item.article.title, item.article.summary)
-            if language is not None:
-                detected.append((item.id, language))
-    return detected
+def _detect_language(store: Store, item: StoredArticle) -> None:
+    """Detect and record the language of a new article whose feed declared none."""
+    language = detect_language(item.article.title, item.article.summary)
+    if language is not None:
+        store.set_languages([(item.id, language)])

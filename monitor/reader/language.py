@@ -1,5 +1,8 @@
 """The language of an article: the one its feed declares, else one detected from its text.
 
+The poll cycle detects one only for a report that joins or opens a story (its
+languages are the story's), since detection costs 0.1 to 0.3 ms an article.
+
 A language is a lowercase ISO 639 code without region or script (``en-US``
 and ``en`` are one language; so are Serbian in Latin and in Cyrillic).
 Serbian, Croatian, Bosnian and Montenegrin are one code, ``sh``
@@ -22,8 +25,8 @@ import threading
 from typing import Protocol
 
 MAX_DETECT_CHARS = 200
-"""The text detection reads: enough for the same answer as the whole text on the
-project's labelled excerpts (179 of 180; 300 characters: 180), at a third of the cost."""
+"""The text detection reads: on the project's labelled excerpts (180, in 24 languages)
+it names 179 right (with 300 characters, 180, for half as much time again)."""
 
 MIN_CONFIDENCE = 0.5
 """Below this probability (of the best language, the Serbo-Croatian ones summed) the
