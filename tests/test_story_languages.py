@@ -154,7 +154,8 @@ def test_a_story_says_in_how_many_languages_it_was_reported(
 
     config = ["--config", str(config_dir.path)]
     shown = CliRunner().invoke(main, ["alerts", "show", "1", *config]).output
-    assert "  story: 5 reports by 5 outlets in 3 languages (en, sh, sq);" in shown
+    assert "  story: 5 reports by 5 outlets; in Mitrovica, Ibar;" in shown
+    assert "\n  languages: 3 (en, sh, sq)\n" in shown
     detail = json.loads(CliRunner().invoke(main, ["alerts", "show", "1", "--json", *config]).output)
     assert detail["payload"]["story"]["languages"] == ["en", "sh", "sq"]
     assert sorted(a["language"] for a in detail["articles"]) == ["en", "en", "sh", "sh", "sq"]

@@ -45,14 +45,13 @@ def alert_text(alert: dict[str, Any]) -> str:
         places = f"; in {', '.join(story['places'])}" if story["places"] else ""
         follows = f"; follows #{story['follows']}" if story["follows"] else ""
         breaking = ", breaking" if story["breaking"] else ""
-        languages = story.get("languages") or []  # stories recorded before #13 have none
-        spoken = f" in {len(languages)} languages ({', '.join(languages)})" if languages else ""
-        if len(languages) == 1:
-            spoken = f" in {languages[0]}"
         lines.append(
-            f"  story: {story['reports']} reports by {story['outlets']} outlets{spoken}{breaking}"
+            f"  story: {story['reports']} reports by {story['outlets']} outlets{breaking}"
             f"{places}; event types {', '.join(story['event_types']) or 'none'}{follows}"
         )
+        languages = story.get("languages") or []  # stories recorded before #13 have none
+        if languages:
+            lines.append(f"  languages: {len(languages)} ({', '.join(languages)})")
     if alert["resolution"]:
         lines.append(f"  resolved: {alert['resolution']}")
     for article in alert["articles"]:
