@@ -54,6 +54,7 @@ class FeedEntry:
     title: str
     summary_html: str
     published: datetime | None
+    language: str | None = None  # as the feed declares it (``xml:lang``, ``<language>``)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Article:
     summary: str
     published_at: datetime | None
     content_hash: str
+    language: str | None = None  # the feed's declared language (``sr``); ``None``: detect it
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,7 @@ class Story:
     last_report: str | None
     breaking: bool = False
     follows: int | None = None  # the story (alert id) this one follows up
+    languages: tuple[str, ...] = ()  # the languages of its reports (codes, sorted)
 
     def to_json(self) -> dict[str, object]:
         """The ``story`` object of the alert document."""
@@ -240,6 +243,7 @@ class Story:
             "last_report": self.last_report,
             "breaking": self.breaking,
             "follows": self.follows,
+            "languages": list(self.languages),
         }
 
     @classmethod
@@ -254,12 +258,15 @@ class Story:
             last_report=story.get("last_report"),
             breaking=bool(story.get("breaking")),
             follows=story.get("follows"),
+            languages=tuple(story.get("languages") or ()),
         )
 
     def breadth(self) -> str:
-        """``reported by 5 outlets`` (with ``, breaking``), in words for a message."""
+        """``reported by 5 outlets in 3 languages`` (the languages only when there are
+        several; with ``, breaking``), in words for a message."""
         outlets = f"{self.outlets} outlet{'s' * (self.outlets != 1)}"
-        return f"reported by {outlets}" + (", breaking" if self.breaking else "")
+        languages = f" in {len(self.languages)} languages" if len(self.languages) > 1 else ""
+        return f"reported by {outlets}{languages}" + (", breaking" if self.breaking else "")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0010_story_names",),
         ("0011_story_corrections",),
         ("0012_story_resolution",),
+        ("0013_article_language",),
     ]
     assert mode == "wal"
 

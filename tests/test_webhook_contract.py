@@ -5,7 +5,10 @@ for one scenario (a story, its update, the tension index firing and resolving,
 on an injected clock); the same scenario must send the same bytes, except for
 keys added since (``ADDED``, always after the recorded ones). Only what is sent
 may change with the policy: a new outlet alone no longer updates a story (it
-brings no news), so that recorded update (``NO_LONGER_SENT``) is not sent.
+brings no news), so that recorded update (``NO_LONGER_SENT``) is not sent; and
+the tension index counts a story once, not each report of it (issue #13), so an
+index body carries other numbers (``INDEX_COMPUTED``: when it fired, its level,
+value and top articles) in the same keys, in the same order, written the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from monitor.poll.cycle import run_cycle
 GOLDEN = FIXTURES / "webhook-bodies.jsonl"
 ADDED = ("story",)  # keys monitor.alert/1 gained since the bodies were recorded
 NO_LONGER_SENT = 1  # the recorded story update of a new outlet alone
+# What the tension-index rule computes in an index body (the rest is the contract).
+INDEX_COMPUTED = ("id", "level", "score", "created_at", "index", "articles")
 
 CLASH = (
     "Police and a crowd of Kosovo Serbs clashed near the main bridge in North Mitrovica on "
@@ -86,7 +91,32 @@ def test_the_webhook_body_is_byte_for_byte_the_stable_contract(
         added = list(document)[-len(ADDED) :] if "story" in document else []
         assert added in ([], list(ADDED))
         recorded = {key: value for key, value in document.items() if key not in ADDED}
+        if document["kind"] == "index":
+            golden = _with_index_values(golden, document)
         assert json.dumps(recorded, ensure_ascii=False).encode() == golden
+
+
+def _with_index_values(golden: bytes, document: dict[str, object]) -> bytes:
+    """The recorded index body with the values the index rule computes taken from
+    ``document``: every other key and value, and their order, stay the recorded ones."""
+    recorded = json.loads(golden)
+    assert list(recorded) == [key for key in document if key not in ADDED]
+    for key in INDEX_COMPUTED:
+        recorded[key] = document[key]
+    return json.dumps(recorded, ensure_ascii=False).encode()
+
+
+def test_the_index_fires_once_for_one_story_of_several_reports(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    index = [json.loads(body) for body in _bodies(feed_server, config_dir, webhook)]
+    index = [document for document in index if document["kind"] == "index"]
+    # One critical story (29 points), then two more reports of it from another
+    # outlet: the index is elevated at once and does not climb to high on copies.
+    assert [(d["state"], d["level"], d["index"]) for d in index] == [
+        ("firing", "elevated", 29.0),
+        ("resolved", "elevated", index[1]["index"]),
+    ]
 
 
 def test_a_story_body_says_where_what_and_who_reported_it(
@@ -102,6 +132,7 @@ def test_a_story_body_says_where_what_and_who_reported_it(
         "last_report": "2026-11-02T21:00:00+00:00",
         "breaking": False,
         "follows": None,
+        "languages": ["en"],
     }
     assert {"armed-violence", "clashes"} <= set(story["event_types"])
 

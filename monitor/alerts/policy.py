@@ -19,7 +19,8 @@ The order in which the rules apply to one article and one channel:
 4. a silence mutes the notification (``silenced_by``);
 5. the channel's ``min_level`` (``channel_accepts``).
 
-The tension index (``decayed``, ``index_level``), spikes (``is_spike``) and the
+The tension index (``story_index_rise``: a story counts once; ``decayed``,
+``index_level``), spikes (``is_spike``) and the
 alerts these produce (``story_alert``, ``index_alert``, ``spike_alert``,
 ``system_alert``, ``channel_test_alert``) are decided here too, and so are the
 key and the level of a story corrected by hand (``split_keys``, ``highest_level``).
@@ -255,6 +256,55 @@ def decayed(value: float, since: datetime, now: datetime, half_life: float) -> f
     """``value`` at ``since``, halved for every ``half_life`` seconds until ``now``."""
     elapsed = max(0.0, (now - since).total_seconds())
     return float(value * 0.5 ** (elapsed / half_life))
+
+
+STORY_SCORE_CAP = 3.0
+"""A story counts in the tension index with its top score, at most this many times the
+watch's critical level: past that, a score says more about how many alarming words a
+report packs than about the event, and one story must not make the index severe."""
+OUTLET_BREADTH = 0.05
+"""What each outlet after the first adds to a story's weight in the index (a share of
+its counted score)."""
+LANGUAGE_BREADTH = 0.10
+"""What each language after the first adds: other communities report it too."""
+BREADTH_CAP = 0.30
+"""The most breadth adds to a story's weight: seven outlets of one clash are still one."""
+
+
+def story_weight(score: float, outlets: int, languages: int, critical: float) -> float:
+    """What one story counts in its watch's tension index: its top ``score`` (at most
+    ``STORY_SCORE_CAP`` times the watch's ``critical`` level), plus a share of that
+    for its breadth, 0.05 per outlet and 0.10 per language beyond the first, at most
+    0.30: ``min(score, 3 * critical) * (1 + min(0.3, 0.05 * (outlets - 1) + 0.1 *
+    (languages - 1)))``. A story of 5 outlets in 3 languages counts 1.3 times its score.
+    """
+    counted = min(max(score, 0.0), STORY_SCORE_CAP * critical)
+    breadth = OUTLET_BREADTH * max(outlets - 1, 0) + LANGUAGE_BREADTH * max(languages - 1, 0)
+    return counted * (1 + min(BREADTH_CAP, breadth))
+
+
+def _weight_of(alert: Alert | None, critical: float) -> float:
+    if alert is None:
+        return 0.0
+    story = alert.story
+    outlets = story.outlets if story is not None else len(alert.sources or ())
+    languages = len(story.languages) if story is not None else 0
+    return story_weight(alert.score, outlets, languages, critical)
+
+
+def story_index_rise(before: Alert | None, after: Alert, critical: float) -> float:
+    """What a story that changed from ``before`` (``None``: it is new) to ``after`` adds
+    to the tension index: the rise of its ``story_weight``, never less than nothing.
+
+    So the index counts stories, not copies: a new story adds its weight once; a
+    report that joins it adds only what it raises the top score by, and what its
+    outlet or language adds to the breadth (nothing once the cap is reached); the
+    same event from seven outlets counts once, and at most 1.3 times. (In-scope
+    articles that alert on nothing, below the alert level, are in no story: each
+    adds its own positive score, once, since a copy of a stored article is not
+    stored again.)
+    """
+    return max(0.0, _weight_of(after, critical) - _weight_of(before, critical))
 
 
 def index_level(previous: str | None, value: float, config: IndexConfig) -> str | None:

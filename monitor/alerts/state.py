@@ -1,7 +1,8 @@
 """Alert state: applying the decisions of ``policy`` to the alerts in the store.
 
 Story alerts are ``monitor.alerts.stories``'s. The tension index
-of each watch rises with new in-scope scores, decays every cycle, and fires,
+of each watch rises with each story's weight, counted once (and with the scores
+of in-scope articles that are in no story), decays every cycle, and fires,
 escalates and resolves its own alert; so do spikes of in-scope articles, and
 the monitor's alerts about itself (feeds failing, news gone quiet). All state
 lives in SQLite, so a restart changes nothing. Every rule is ``policy``'s;
@@ -24,6 +25,7 @@ from monitor.alerts.policy import (
     is_spike,
     silenced_by,
     spike_alert,
+    story_index_rise,
     system_alert,
 )
 from monitor.config import SystemSettings, WatchConfig
@@ -54,11 +56,28 @@ def queue_notification(
 
 
 def add_to_index(store: Store, watch: WatchConfig, result: Score, now: datetime) -> None:
-    """Add an in-scope article's score to its watch's decaying tension index."""
-    if watch.index is None or not result.in_scope or result.score <= 0:
+    """Add the score of an in-scope article that is in no story (it is below the alert
+    level) to its watch's decaying tension index; a story counts through
+    ``add_story_to_index``."""
+    if result.in_scope:
+        _raise_index(store, watch, result.score, now)
+
+
+def add_story_to_index(
+    store: Store, watch: WatchConfig, before: Alert | None, after: Alert, now: datetime
+) -> None:
+    """Add what a story alert that changed from ``before`` (``None``: new) to ``after``
+    adds to its watch's tension index (``policy.story_index_rise``: its weight once)."""
+    critical = float(watch.levels.critical)
+    _raise_index(store, watch, story_index_rise(before, after, critical), now)
+
+
+def _raise_index(store: Store, watch: WatchConfig, amount: float, now: datetime) -> None:
+    """Add ``amount`` (if positive) to the watch's tension index, decayed to ``now`` first."""
+    if watch.index is None or amount <= 0:
         return
     state = store.index_state(watch.name) or IndexState(0.0, now)
-    value = decayed(state.value, state.updated_at, now, watch.index.half_life) + result.score
+    value = decayed(state.value, state.updated_at, now, watch.index.half_life) + amount
     store.save_index_state(watch.name, replace(state, value=value, updated_at=now))
 
 

@@ -6,9 +6,10 @@ of the watch's recent in-scope articles); the story notifies after
 ``group_wait``, again at once when its level rises, and with other news (a new
 event type, 5 or 10 outlets) at most once per ``group_interval``; it ends after
 ``resolve_after`` without a new report (notifying that only with
-``notify_resolved``). Every rule is ``policy``'s or ``grouping``'s; this module
-reads what they need and records what they decided, with the reason, where
-``monitor explain`` finds it.
+``notify_resolved``). What a story adds to the tension index, once, is
+added as it changes (``state.add_story_to_index``). Every rule is ``policy``'s
+or ``grouping``'s; this module reads what they need and records what they
+decided, with the reason, where ``monitor explain`` finds it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from monitor.alerts.policy import (
     story_resolves,
     story_update,
 )
-from monitor.alerts.state import queue_notification, silence_of
+from monitor.alerts.state import add_story_to_index, queue_notification, silence_of
 from monitor.config import WatchConfig
 from monitor.humanize import describe_delay, minute
 from monitor.models import Alert, Score, Story, event_types
@@ -183,7 +184,9 @@ def refresh_story(
         rules=watch.alert,
         now=now,
     )
+    before = store.alert_payload(alert_id)
     alert = _save_story(store, watch, alert_id, update.level, story, now)
+    add_story_to_index(store, watch, before, alert, now)
     if update.event is not None:
         payload = None if update.due is not None else alert  # a later one sends the latest
         silenced = silence_of(store, alert.watch, alert.level, now)
@@ -206,7 +209,10 @@ def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
     """What the store knows of a story alert's event."""
     outlet_times, follows = store.story_outlets(alert_id)
     reports = [_stored_report(row) for row in store.story_reports(alert_id)]
-    return _story(watch, reports, outlet_times, follows)
+    return replace(
+        _story(watch, reports, outlet_times, follows),
+        languages=tuple(store.story_languages(alert_id)),
+    )
 
 
 def _save_story(

@@ -24,7 +24,9 @@ from monitor.poll.feeds import record_failure, record_gone, record_success, sync
 from monitor.poll.runtime import Runtime
 from monitor.poll.workers import PreparedFeed
 from monitor.reader.fetch import FetchLimits, fetch_feed
+from monitor.reader.language import detect_language, load_model, model_loaded
 from monitor.rules.score import score
+from monitor.store import Store, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,9 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
     report = CycleReport()
     for next_done in asyncio.as_completed([fetch(feed) for feed in feeds]):
         feed, result, prepared = await next_done
+        if _needs_language_model(prepared, runtime):
+            # About a second, once per process: in a thread, while the loop goes on.
+            await asyncio.to_thread(load_model)
         process_result(runtime, feed, result, prepared, report)
         # Let the fetches in flight read what arrived before the next feed is stored.
         await asyncio.sleep(0)
@@ -178,13 +183,16 @@ def _store_feed(
             if scores is None:
                 scores = tuple(score(item.article, matcher))
             verdicts = [trigger(result, watches[result.watch]) for result in scores]
+            if item.article.language is None and any(verdict.ok for verdict in verdicts):
+                _detect_language(store, item)  # once, before its story names its languages
             store.insert_scores(item.id, scores, now, [verdict.reason for verdict in verdicts])
             runtime.metrics.count_scores(scores)
             for article_score, verdict in zip(scores, verdicts, strict=True):
                 watch = watches[article_score.watch]
-                add_to_index(store, watch, article_score, now)
-                if verdict.ok:
+                if verdict.ok:  # the story counts in the index, once
                     alerts += alert_story(store, watch, item, article_score, now)
+                else:
+                    add_to_index(store, watch, article_score, now)
         for article_id in resighted:
             for alert in store.alerts_with_article(article_id):
                 watch = watches[alert["watch"]]
@@ -196,3 +204,27 @@ def _store_feed(
             "feed=%s malformed but used (%d entries): %s", feed.url, len(articles), parsed.error
         )
     return len(stored), alerts
+
+
+def _needs_language_model(prepared: Prepared, runtime: Runtime) -> bool:
+    """Whether a prepared feed has an article of no declared language that reaches its
+    watch's alert level (so it may join a story, which names its languages), and the
+    model that detects one is not loaded yet."""
+    if not isinstance(prepared, PreparedFeed) or model_loaded():
+        return False
+    undeclared = [article for article in prepared.articles if article.language is None]
+    if undeclared and not prepared.scores:
+        return True  # scored only when stored
+    watches = runtime.watches
+    return any(
+        trigger(result, watches[result.watch]).ok
+        for article in undeclared
+        for result in prepared.scores.get(article, ())
+    )
+
+
+def _detect_language(store: Store, item: StoredArticle) -> None:
+    """Detect and record the language of a new article whose feed declared none."""
+    language = detect_language(item.article.title, item.article.summary)
+    if language is not None:
+        store.set_languages([(item.id, language)])

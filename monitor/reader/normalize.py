@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from monitor.models import Article, FeedEntry
+from monitor.reader.language import language_code
 from monitor.rules.text import tokens
 
 MAX_TITLE_CHARS = 500
@@ -177,6 +178,7 @@ def normalize(entry: FeedEntry, feed_url: str) -> Article:
         summary=summary,
         published_at=entry.published,
         content_hash=hashlib.sha256(fingerprint.encode()).hexdigest()[:32],
+        language=language_code(entry.language),
     )
 
 

@@ -51,9 +51,10 @@ def parse_feed(result: FetchResult) -> ParsedFeed:
         if not parsed.get("version"):
             raise ParseError("not a feed: no RSS, Atom or RDF channel found")
     feed = parsed.get("feed", {})
+    language = _text(feed.get("language"))
     return ParsedFeed(
         title=feed.get("title") or None,
-        entries=tuple(_entry(entry) for entry in parsed.entries),
+        entries=tuple(_entry(entry, language) for entry in parsed.entries),
         error=error,
     )
 
@@ -113,14 +114,22 @@ def _bozo_message(parsed: Any) -> str:
     return f"{type(exception).__name__}: {message}" if message else type(exception).__name__
 
 
-def _entry(entry: Any) -> FeedEntry:
+def _entry(entry: Any, feed_language: str | None) -> FeedEntry:
     return FeedEntry(
         guid=_text(entry.get("id")),
         link=_text(entry.get("link")),
         title=_text(entry.get("title")) or "",
         summary_html=_body(entry),
         published=_utc(_published(entry)),
+        language=_language(entry) or feed_language,
     )
+
+
+def _language(entry: Any) -> str | None:
+    """The language an Atom entry declares for its title (``xml:lang``, inherited from
+    the feed's); RSS declares one only for the whole channel (``<language>``)."""
+    detail = entry.get("title_detail")
+    return _text(detail.get("language")) if isinstance(detail, dict) else None
 
 
 def _published(entry: Any) -> time.struct_time | None:

@@ -283,6 +283,24 @@ class AlertsMixin(StoriesMixin):
         ]
         return times, follows
 
+    def story_languages(self, alert_id: int) -> list[str]:
+        """The languages of a story alert's articles, sorted (unknown ones left out)."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                """SELECT DISTINCT a.language FROM alerts al, json_each(al.article_ids) j
+                   JOIN articles a ON a.id = j.value
+                   WHERE al.id = ? AND a.language IS NOT NULL ORDER BY a.language""",
+                [alert_id],
+            )
+        ]
+
+    def alert_payload(self, alert_id: int) -> Alert | None:
+        """The alert as it was last recorded (``None`` before it had a payload)."""
+        row = self.db.execute("SELECT payload FROM alerts WHERE id = ?", [alert_id]).fetchone()
+        document = json.loads(row[0]) if row else {}
+        return Alert.from_json(document) if document else None
+
     def alert_deliveries(self, alert_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """An alert's row (without its payload) and every notification it queued, in order."""
         rows = list(
@@ -343,7 +361,7 @@ class AlertsMixin(StoriesMixin):
         return list(
             self.db.query(
                 """SELECT a.id, a.url, a.title, COALESCE(f.name, f.title, f.url) AS source,
-                     s.decision AS joined_because
+                     s.decision AS joined_because, a.language
                    FROM alerts al, json_each(al.article_ids) j
                    JOIN articles a ON a.id = j.value JOIN feeds f ON f.id = a.feed_id
                    LEFT JOIN scores s ON s.article_id = a.id AND s.watch = al.watch
@@ -371,7 +389,7 @@ class AlertsMixin(StoriesMixin):
                 self.db.query(
                     """SELECT a.id, a.title, a.url, a.published_at, f.name AS source,
                          f.url AS feed_url, s.score, s.level, s.hits,
-                         s.decision AS joined_because
+                         s.decision AS joined_because, a.language
                        FROM articles a JOIN feeds f ON f.id = a.feed_id
                        LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
                        WHERE a.id = ?""",

@@ -46,8 +46,8 @@ class ArticlesMixin(StoreBase):
                 continue
             cursor = self.db.execute(
                 """INSERT OR IGNORE INTO articles (feed_id, guid, url, canonical_url, title,
-                     summary, published_at, fetched_at, content_hash)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                     summary, published_at, fetched_at, content_hash, language)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     feed_id,
                     article.guid,
@@ -58,6 +58,7 @@ class ArticlesMixin(StoreBase):
                     iso(article.published_at) if article.published_at else None,
                     iso(now),
                     article.content_hash,
+                    article.language,
                 ],
             )
             if cursor.rowcount == 1 and cursor.lastrowid is not None:
@@ -80,6 +81,13 @@ class ArticlesMixin(StoreBase):
             sources,
         )
         return stored, resighted
+
+    def set_languages(self, languages: Sequence[tuple[int, str]]) -> None:
+        """Record the language detected for each ``(article id, language)``."""
+        self.db.conn.executemany(
+            "UPDATE articles SET language = ? WHERE id = ?",
+            [(language, article_id) for article_id, language in languages],
+        )
 
     def _pruned_before(
         self, feed_id: int, articles: Sequence[Article], now: datetime

@@ -301,3 +301,11 @@ def _story_resolution(db: sqlite_utils.Database) -> None:
              (SELECT max(a.fetched_at) FROM json_each(alerts.article_ids) j
               JOIN articles a ON a.id = j.value), opened_at)"""
     )
+
+
+@migrations(name="0013_article_language")
+def _article_language(db: sqlite_utils.Database) -> None:
+    # The language of each article (an ISO 639 code, e.g. ``sr``): the one its
+    # feed declares, else the one detected from its text; NULL when unknown
+    # (and for articles stored before this migration).
+    db.execute("ALTER TABLE articles ADD COLUMN language TEXT")

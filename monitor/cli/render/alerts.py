@@ -49,6 +49,9 @@ def alert_text(alert: dict[str, Any]) -> str:
             f"  story: {story['reports']} reports by {story['outlets']} outlets{breaking}"
             f"{places}; event types {', '.join(story['event_types']) or 'none'}{follows}"
         )
+        languages = story.get("languages") or []  # stories recorded before #13 have none
+        if languages:
+            lines.append(f"  languages: {len(languages)} ({', '.join(languages)})")
     if alert["resolution"]:
         lines.append(f"  resolved: {alert['resolution']}")
     for article in alert["articles"]:
