@@ -214,6 +214,17 @@ def is_breaking(outlet_times: Sequence[datetime], rules: BreakingConfig | None) 
     )
 
 
+def breaking_level(
+    reported: str | None, breaking: bool, rules: BreakingConfig | None
+) -> str | None:
+    """The level a report counts at in its story (``reported``; ``None``: it brought only
+    an outlet): a breaking story's ``rules.level`` when that is higher, as if a report
+    at that level had come."""
+    if breaking and rules is not None and rules.level is not None:
+        return rules.level if not reaches(reported, rules.level) else reported
+    return reported
+
+
 def story_resolves(last_report: datetime, now: datetime, rules: AlertConfig) -> Verdict:
     """Whether a firing story with its latest report at ``last_report`` is over at
     ``now`` (``ok``: it is): no new report for ``resolve_after``."""

@@ -35,9 +35,9 @@ from monitor.alerts.grouping import (
 from monitor.alerts.policy import (
     StoryUpdate,
     article_key,
+    breaking_level,
     first_due,
     is_breaking,
-    reaches,
     story_alert,
     story_resolves,
     story_update,
@@ -165,14 +165,7 @@ def refresh_story(
     story = _story_of(store, watch, alert_id)
     outlets = story.outlets
     outlets_before = outlets - 1 if reported is None else outlets
-    breaking = watch.story.breaking
-    if (
-        story.breaking
-        and breaking is not None
-        and breaking.level is not None
-        and not reaches(reported, breaking.level)
-    ):
-        reported = breaking.level  # a breaking story rises to it, as a report would
+    reported = breaking_level(reported, story.breaking, watch.story.breaking)
     update = story_update(
         level=level,
         reported=reported,

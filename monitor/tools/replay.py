@@ -36,8 +36,14 @@ from monitor.alerts.grouping import (
     StoryJoin,
     join_story,
 )
-from monitor.alerts.policy import first_due, is_breaking, reaches, story_resolves, story_update
-from monitor.config import BreakingConfig, WatchConfig
+from monitor.alerts.policy import (
+    breaking_level,
+    first_due,
+    is_breaking,
+    story_resolves,
+    story_update,
+)
+from monitor.config import WatchConfig
 from monitor.humanize import describe_delay
 
 
@@ -162,7 +168,7 @@ def _opened(number: int, item: Replayable, join: StoryJoin, watch: WatchConfig) 
     """A new story of one report, its first notification due after ``group_wait``."""
     outlets = _carried({}, item.outlets)
     breaking = is_breaking(list(outlets.values()), watch.story.breaking)
-    level = _breaking_level(item.level, breaking, watch.story.breaking)
+    level = breaking_level(item.level, breaking, watch.story.breaking) or item.level
     wait = describe_delay(watch.alert.group_wait)
     first = Notification(
         "firing",
@@ -190,7 +196,7 @@ def _joined(story: _Live, item: Replayable, join: StoryJoin, watch: WatchConfig)
     story.breaking = is_breaking(list(story.outlets.values()), watch.story.breaking)
     update = story_update(
         level=story.story.level,
-        reported=_breaking_level(item.level, story.breaking, watch.story.breaking),
+        reported=breaking_level(item.level, story.breaking, watch.story.breaking),
         new_types=new_types,
         outlets_before=outlets_before,
         outlets=len(story.outlets),
@@ -217,16 +223,3 @@ def _carried(
     for feed, seen in more:
         carried[feed] = min(seen, carried.get(feed, seen))
     return carried
-
-
-def _breaking_level(level: str, breaking: bool, rules: BreakingConfig | None) -> str:
-    """The level a report counts at: a breaking story's ``breaking.level`` if that is
-    higher (as ``alerts.stories.refresh_story`` raises it)."""
-    if (
-        breaking
-        and rules is not None
-        and rules.level is not None
-        and not reaches(level, rules.level)
-    ):
-        return rules.level
-    return level
