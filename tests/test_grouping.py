@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest import ConfigDir
 
 from monitor.alerts.grouping import (
     MIN_BACKGROUND,
@@ -14,7 +17,9 @@ from monitor.alerts.grouping import (
     join_story,
     stems,
 )
-from monitor.config import AlertConfig
+from monitor.alerts.stories import Backgrounds
+from monitor.config import AlertConfig, load_config
+from monitor.store import Store
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 RULES = AlertConfig()
@@ -138,3 +143,18 @@ def test_side_issues_in_common_do_not_make_one_kind_of_event() -> None:
     joined = join_story(protest, [story], Background(), RULES)
     assert joined.alert_id == 5
     assert "shares place Jarinje and event type protest" in joined.reason
+
+
+def test_a_daemon_counts_a_watch_background_once_per_ten_minutes_and_after_a_reload(
+    tmp_path: Path, config_dir: ConfigDir
+) -> None:
+    watch = load_config(config_dir.write([])).watches[0]
+    store = Store(tmp_path / "monitor.db")
+    backgrounds = Backgrounds()
+
+    first = backgrounds.of(store, watch, NOON)
+    assert backgrounds.of(store, watch, NOON + timedelta(minutes=9)) is first
+    assert backgrounds.of(store, watch, NOON + timedelta(minutes=11)) is not first
+    reloaded = load_config(config_dir.path).watches[0]
+    latest = backgrounds.of(store, watch, NOON + timedelta(minutes=11))
+    assert backgrounds.of(store, reloaded, NOON + timedelta(minutes=11)) is not latest

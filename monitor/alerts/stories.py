@@ -18,7 +18,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -83,8 +83,40 @@ def _background(store: Store, watch: WatchConfig, now: datetime) -> Background:
     return Background.counted(reports, counts, watch, words)
 
 
+BACKGROUND_FRESH = timedelta(minutes=10)
+"""How long a watch's background is used before it is counted again: it spans ten days,
+so minutes of news change nothing that matters, and counting it reads every recent
+in-scope article."""
+
+
+@dataclass
+class Backgrounds:
+    """Each watch's grouping background, counted at most once per ``BACKGROUND_FRESH``
+    (and again after a reload gives the watch new rules), for a daemon's cycles."""
+
+    counted: dict[str, tuple[WatchConfig, datetime, Background]] = field(default_factory=dict)
+
+    def of(self, store: Store, watch: WatchConfig, now: datetime) -> Background:
+        """``watch``'s background at ``now``, counted afresh when the kept one is stale."""
+        kept = self.counted.get(watch.name)
+        if (
+            kept is not None
+            and kept[0] is watch
+            and timedelta(0) <= now - kept[1] < BACKGROUND_FRESH
+        ):
+            return kept[2]
+        background = _background(store, watch, now)
+        self.counted[watch.name] = (watch, now, background)
+        return background
+
+
 def alert_story(
-    store: Store, watch: WatchConfig, item: StoredArticle, score: Score, now: datetime
+    store: Store,
+    watch: WatchConfig,
+    item: StoredArticle,
+    score: Score,
+    now: datetime,
+    backgrounds: Backgrounds | None = None,
 ) -> int:
     """Join an article that reached the alert level to the story of its event, or open
     one (following up an earlier story if it is one); record which, and why. Returns
@@ -109,7 +141,7 @@ def alert_story(
         score.event_types,
         When.at(min(published, now) if published else now),
     )
-    background = _background(store, watch, now)
+    background = (backgrounds or Backgrounds()).of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")
     if join.alert_id is not None:
         story = next(story for story in stories if story.alert_id == join.alert_id)

@@ -190,7 +190,9 @@ def _store_feed(
             for article_score, verdict in zip(scores, verdicts, strict=True):
                 watch = watches[article_score.watch]
                 if verdict.ok:  # the story counts in the index, once
-                    alerts += alert_story(store, watch, item, article_score, now)
+                    alerts += alert_story(
+                        store, watch, item, article_score, now, runtime.backgrounds
+                    )
                 else:
                     add_to_index(store, watch, article_score, now)
         for article_id in resighted:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import httpx
 
+from monitor.alerts.stories import Backgrounds
 from monitor.channels import Channel
 from monitor.config import Config, WatchConfig
 from monitor.models import FetchResult
@@ -30,6 +31,7 @@ class Runtime:
     feeds_synced: bool = False
     metrics: Metrics = field(default_factory=Metrics)
     parsers: ParserPool = field(default_factory=ParserPool)
+    backgrounds: Backgrounds = field(default_factory=Backgrounds)  # story grouping's
 
     @property
     def watches(self) -> dict[str, WatchConfig]:
