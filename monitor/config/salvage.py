@@ -2,10 +2,11 @@
 
 ``monitor check`` lists every problem in one pass, so the checks that need a
 model (an unknown term list, a term that does not compile) must run on a watch
-that also has a ``weight: six``. ``salvage`` takes out what failed -- a list
-item, an optional key, the value of a named entry (``terms.sides`` becomes an
-empty list, so ``@sides`` still resolves) -- and validates again, until the
-model validates or a required part is broken. ``Salvaged.original`` maps a
+that also has a ``weight: six``. ``salvage`` mends what failed -- a list item
+or an optional key is taken out, a required key gets a neutral value (``weight:
+0``), a named entry an empty one (``terms.sides: []``, so ``@sides`` still
+resolves) -- and validates again, until the model validates or only the whole
+file is left to take out. ``Salvaged.original`` maps a
 location in the salvaged model back to the file, whose list items it shifted.
 """
 
@@ -17,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from monitor.config.schema import empty_value, is_named_map, required_at
+from monitor.config.schema import is_named_map, neutral_value, required_at
 from monitor.config.yamlfile import Location
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -56,34 +57,34 @@ def salvage(model: type[ModelT], data: Any, error: ValidationError) -> Salvaged[
     """``model`` validated from ``data`` without the parts ``error`` names, or ``None``
     if a part the model cannot do without is broken."""
     work = copy.deepcopy(data)
-    salvaged: Salvaged[ModelT] | None = None
     kept: dict[Location, list[int]] = {}
     for _ in range(MAX_ROUNDS):
-        # Deepest first, each place once: taking out a key then its parent is safe.
-        broken = {_existing(work, detail["loc"]) for detail in error.errors()}
-        for location in sorted(broken, key=len, reverse=True):
-            if not _take_out(model, work, location):
+        # Deepest first, each place once: mending a key, then its parent, is safe.
+        broken = {_broken_part(work, detail["loc"], detail["type"]) for detail in error.errors()}
+        for location, missing in sorted(broken, key=lambda part: len(part[0]), reverse=True):
+            if not _mend(model, work, location, missing=missing):
                 return None
         _sweep(work, (), kept)
         try:
-            salvaged = Salvaged(model.model_validate(work), kept)
+            return Salvaged(model.model_validate(work), kept)
         except ValidationError as again:
             error = again
-            continue
-        return salvaged
     return None
 
 
-def _existing(data: Any, loc: tuple[int | str, ...]) -> Location:
-    """The longest part of pydantic's ``loc`` that is in ``data`` (skipping the names
-    pydantic adds, such as a union's tag); for a missing key, the mapping lacking it."""
+def _broken_part(data: Any, loc: tuple[int | str, ...], kind: str) -> tuple[Location, bool]:
+    """Where pydantic's ``loc`` is in ``data`` (skipping the names pydantic adds, such as
+    a union's tag), and whether it is a required key the data lacks."""
     location: Location = ()
     for part in loc:
         value = _get(data, location)
         in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
         if in_list or (isinstance(value, dict) and part in value):
             location = (*location, part)
-    return location
+    parent = _get(data, location)
+    if kind == "missing" and loc and isinstance(parent, dict) and loc[-1] not in parent:
+        return (*location, loc[-1]), True
+    return location, False
 
 
 def _get(data: Any, location: Location) -> Any:
@@ -92,9 +93,10 @@ def _get(data: Any, location: Location) -> Any:
     return data
 
 
-def _take_out(model: type[BaseModel], work: Any, location: Location) -> bool:
-    """Take the broken part at ``location`` out of ``work``; ``False`` if it is the whole file
-    or cannot go without the file losing something the model requires."""
+def _mend(model: type[BaseModel], work: Any, location: Location, *, missing: bool) -> bool:
+    """Mend the broken part at ``location`` of ``work``: take it out, or put a neutral value
+    (``0``, ``""``, ``[]``) in a key the model requires; failing that, mend its parent.
+    ``False`` when only the whole file is left to take out."""
     while location:
         try:
             parent, key = _get(work, location[:-1]), location[-1]
@@ -104,18 +106,19 @@ def _take_out(model: type[BaseModel], work: Any, location: Location) -> bool:
             parent[key] = _DROPPED
             return True
         if isinstance(parent, dict):
-            if key not in parent:
+            if key not in parent and not missing:
                 return True  # already taken out
-            if is_named_map(model, work, location[:-1]):
-                empty = empty_value(model, work, location)
-                if parent[key] != empty:
-                    parent[key] = empty
+            neutral = neutral_value(model, work, location)
+            if is_named_map(model, work, location[:-1]) or key in required_at(
+                model, work, location[:-1]
+            ):
+                if neutral is not None and parent.get(key, _DROPPED) != neutral:
+                    parent[key] = neutral
                     return True
+            elif key in parent:
                 del parent[key]
                 return True
-            if key not in required_at(model, work, location[:-1]):
-                del parent[key]
-                return True
+        missing = False
         location = location[:-1]
     return False
 

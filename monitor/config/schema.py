@@ -7,8 +7,8 @@ with the data, so a channel's ``type`` picks the channel model whose keys apply.
 
 from __future__ import annotations
 
+import copy
 import functools
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -84,9 +84,19 @@ def is_named_map(model: type[BaseModel], data: Any, location: Location) -> bool:
     return any(isinstance(node.get("additionalProperties"), dict) for node in nodes)
 
 
-def empty_value(
-    model: type[BaseModel], data: Any, location: Location
-) -> list[Any] | dict[str, Any]:
-    """An empty list or mapping, whichever the value at ``location`` should be."""
-    types: Sequence[str] = [str(node.get("type")) for node in _at(model, data, location)]
-    return [] if "array" in types else {}
+def neutral_value(model: type[BaseModel], data: Any, location: Location) -> Any:
+    """A value of the kind the model wants at ``location`` that says nothing: ``0``,
+    ``""``, ``false``, ``[]``, ``{}`` or the first of a fixed set; ``None`` if none fits."""
+    for node in _at(model, data, location):
+        if node.get("enum"):
+            return node["enum"][0]
+        if "const" in node:
+            return node["const"]
+        if node.get("type") in _NEUTRAL:
+            return copy.copy(_NEUTRAL[node["type"]])
+    return None
+
+
+_NEUTRAL: dict[str, Any] = {
+    "number": 0, "integer": 0, "string": "", "boolean": False, "array": [], "object": {},
+}  # fmt: skip
