@@ -315,3 +315,45 @@ def test_a_silence_without_a_unit_is_refused(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "Invalid value for --for: 6 has no unit: add a unit: 60s, 10m, 2h, 1d" in (result.stderr)
+
+
+def test_a_term_behind_a_broken_list_item_is_reported_at_its_own_place(tmp_path: Path) -> None:
+    # The first signal is no mapping and the third has no name: the third's terms are still
+    # compiled, and reported where they are in the file, not where they moved to.
+    root = write(
+        tmp_path,
+        watch=(
+            "  - {name: armed, weight: 8, any: [gunfire]}",
+            '  - gunfire\n  - {name: armed, weight: 8, any: [gunfire]}\n  - {weight: 2, any: ["@sidez"]}',
+        ),
+    )
+
+    code, errors = check(root)
+
+    assert code == 2
+    assert errors == [
+        "error: watches/tension.yaml:10: signals[0]: expected a mapping",
+        "error: watches/tension.yaml:12: signals[2].name: required key is missing",
+        "error: watches/tension.yaml:12: signals[2].any[0]: unknown term list '@sidez' "
+        "(defined: @dispute, @places)",
+        f"3 problem(s) in {tmp_path}",
+    ]
+
+
+def test_odd_values_where_names_are_looked_up_are_problems_not_crashes(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        **{
+            "monitor.yaml": ("{type: slack,", "{type: [slack], colour: red,"),
+            "feeds.yaml": ("https://wire.example/feed", "https://[wire.example/feed"),
+        },
+    )
+
+    result = CliRunner().invoke(main, ["check", "--config", str(root)])
+
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert result.stderr.replace(f"{root}/", "").splitlines() == [
+        "error: monitor.yaml:5: channels.team-chat: unknown channel type \"['slack']\" "
+        "(did you mean 'slack'?)",
+        f"1 problem(s) in {root}",
+    ]

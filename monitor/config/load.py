@@ -188,8 +188,11 @@ def _load_model(
     model: type[ModelT],
     environ: Mapping[str, str],
     problems: list[ConfigProblem],
+    *,
+    salvaging: bool = False,
 ) -> _Loaded[ModelT]:
-    """Load one file into ``model``; add what is wrong to ``problems``."""
+    """Load one file into ``model``; add what is wrong to ``problems``. ``salvaging``:
+    if it does not validate, keep the model of what does (``salvage``)."""
     document, found = load_yaml(path)
     problems.extend(found)
     if document is None or found:
@@ -208,7 +211,8 @@ def _load_model(
         named = {problem.field for problem in unset}
         found = validation_problems(document, model, data, exc)
         problems.extend(problem for problem in found if problem.field not in named)
-        return _Loaded(None, used, document, data, salvage(model, data, exc))
+        salvaged = salvage(model, data, exc) if salvaging else None
+        return _Loaded(None, used, document, data, salvaged)
     if unset:
         return _Loaded(None, used, document, data, Salvaged(validated))
     return _Loaded(validated, used, document, data)
@@ -282,7 +286,7 @@ def _load_watches(
     if not paths:
         problems.append(ConfigProblem(directory, None, "", "no watch files (*.yaml) found"))
     for path in paths:
-        loaded = _load_model(path, WatchConfig, environ, problems)
+        loaded = _load_model(path, WatchConfig, environ, problems, salvaging=True)
         document = loaded.document
         if document is None:
             continue

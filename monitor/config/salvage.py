@@ -129,7 +129,10 @@ def _sweep(data: Any, location: Location, kept: dict[Location, list[int]]) -> No
         for key, value in data.items():
             _sweep(value, (*location, key), kept)
     elif isinstance(data, list):
-        indexes = kept.get(location, list(range(len(data))))
+        indexes = kept.get(location, [])
+        if len(indexes) != len(data):  # first seen, or the whole list was mended since
+            indexes = list(range(len(data)))
+            kept.pop(location, None)
         if any(item is _DROPPED for item in data):
             pairs = [(index, item) for index, item in zip(indexes, data, strict=True)]
             survivors = [(index, item) for index, item in pairs if item is not _DROPPED]

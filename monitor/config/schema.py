@@ -29,11 +29,15 @@ def _objects(node: dict[str, Any], defs: dict[str, Any], data: Any) -> list[dict
     branches = node.get("oneOf") or node.get("anyOf") or node.get("allOf")
     if branches is None:
         return [node]
-    discriminator = node.get("discriminator")
-    if discriminator is not None and isinstance(data, dict):
-        ref = discriminator["mapping"].get(data.get(discriminator["propertyName"]))
-        if isinstance(ref, str):
-            return _objects({"$ref": ref}, defs, data)
+    discriminator: dict[str, Any] = node.get("discriminator") or {}
+    tag = (
+        data.get(discriminator["propertyName"])
+        if discriminator and isinstance(data, dict)
+        else None
+    )
+    ref = discriminator["mapping"].get(tag) if isinstance(tag, str) else None
+    if isinstance(ref, str):
+        return _objects({"$ref": ref}, defs, data)
     return [found for branch in branches for found in _objects(branch, defs, data)]
 
 
