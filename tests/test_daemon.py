@@ -140,9 +140,9 @@ def test_an_edit_applies_without_a_restart_and_a_broken_one_keeps_the_last_good_
         assert len(errors) == 1
         line = good_watch[: good_watch.index("weight: 9,")].count("\n") + 1
         assert f"reload failed, keeping the running config: {watch_file}:{line}:" in errors[0]
-        assert "signals[0].weight" in errors[0]
+        assert "signals[armed-violence].weight" in errors[0]
         config = wait_for(lambda: daemon.status().get("config", {}).get("reload_error"))
-        assert "signals[0].weight" in config
+        assert "signals[armed-violence].weight" in config
         out = CliRunner().invoke(main, ["status", "--config", str(config_dir.path)]).stdout
         assert "is INVALID" in out and "the daemon keeps running the last good config" in out
 

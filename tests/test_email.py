@@ -81,7 +81,7 @@ def channel(port: int, password: str = "pw", timeout: float = 20) -> EmailChanne
             {
                 "type": "email", "host": "127.0.0.1", "port": port, "tls": "none",
                 "username": "ana", "password": password, "from": "monitor@example.org",
-                "to": ["desk@example.org", "editor@example.org"], "timeout": timeout,
+                "to": ["desk@example.org", "editor@example.org"], "timeout": f"{timeout}s",
             }
         )
     )  # fmt: skip

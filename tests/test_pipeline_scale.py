@@ -164,7 +164,7 @@ def test_a_healthy_feed_does_not_time_out_while_the_loop_stores_another(
     fast = feed_server.serve("/fast.xml", Route(rss([item("f-1", "Fast", "text")]), delay=0.2))
     slow = feed_server.serve("/slow.xml", Route(rss([item("s-1", "Slow", "text")]), delay=0.6))
     path = config_dir.write(
-        [fast, {"url": slow, "timeout": 1.5}], settings={"poll": {"workers": 0, "jitter": 0}}
+        [fast, {"url": slow, "timeout": "1.5s"}], settings={"poll": {"workers": 0, "jitter": 0}}
     )
     config = load_config(path)
 

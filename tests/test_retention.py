@@ -271,7 +271,7 @@ def test_vacuum_runs_when_due_and_logs_the_size_before_and_after(
 ) -> None:
     store = Store(tmp_path / "monitor.db")
     caplog.set_level(logging.INFO, logger="monitor.daemon.maintenance")
-    weekly = RetentionSettings(vacuum_every=7 * 86400)
+    weekly = RetentionSettings(vacuum_every="7d")
     try:
         assert maintain(store, weekly, START).vacuumed is not None  # never vacuumed: due
         assert maintain(store, weekly, START + timedelta(days=6)).vacuumed is None

@@ -81,7 +81,7 @@ class Daemon:
 
 
 def test_the_policy_resolves_a_story_after_resolve_after_without_a_report() -> None:
-    rules = AlertConfig(resolve_after=24 * 3600)
+    rules = AlertConfig(resolve_after="24h")
     almost = story_resolves(START, START + timedelta(hours=24, seconds=-1), rules)
     assert not almost.ok
     assert almost.reason == (

@@ -4,7 +4,9 @@
 ``watches/*.yaml`` once into a frozen ``Config``; every problem names file, line
 and field. ``models`` holds the file models and their defaults, ``yamlfile``
 YAML with line numbers and ``${NAME}``, ``feedsfile`` and ``opml`` the edits of
-``feeds.yaml`` that commands make.
+``feeds.yaml`` that commands make. ``yamlhints``, ``problems``, ``schema``,
+``salvage`` and ``checks`` tell mistakes in words a person can act on, every
+one in one pass.
 """
 
 from monitor.config.load import (

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from monitor.config.opml import OpmlFeed
+from monitor.config.yamlhints import syntax_problem
 from monitor.errors import FeedsFileError
 
 
@@ -31,7 +32,10 @@ class ImportPlan:
 
 def url_key(url: str) -> str:
     """``url`` with what does not tell feeds apart removed (case of scheme and host)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # such as "http://[x": not a URL to take apart, compared as written
+        return url.strip()
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
@@ -136,19 +140,20 @@ def _compose(path: Path, text: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise FeedsFileError(f"{path}: invalid YAML: {_yaml_reason(exc)}") from exc
+        raise FeedsFileError(f"{path}: invalid YAML: {_yaml_reason(exc, text)}") from exc
 
 
 def _load(path: Path, text: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise FeedsFileError(f"{path}: invalid YAML: {_yaml_reason(exc)}") from exc
+        raise FeedsFileError(f"{path}: invalid YAML: {_yaml_reason(exc, text)}") from exc
 
 
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        return f"line {exc.problem_mark.line + 1}: {exc.problem}"
+def _yaml_reason(exc: yaml.YAMLError, text: str) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        line, message = syntax_problem(exc, text)
+        return f"line {line}: {message}" if line is not None else message
     return str(exc)
 
 

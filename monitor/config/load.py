@@ -14,22 +14,24 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ValidationError
 
-from monitor.config.models import CHANNEL_TYPES, FeedConfig, FeedsFile, Settings, WatchConfig
-from monitor.config.yamlfile import (
-    Location,
-    YamlDocument,
-    expand_environment,
-    format_location,
-    load_yaml,
+from monitor.config.checks import (
+    channel_names,
+    duplicate_feeds,
+    duplicate_signals,
+    unknown_channels,
 )
+from monitor.config.models import FeedConfig, FeedsFile, Settings, WatchConfig
+from monitor.config.problems import validation_problems
+from monitor.config.salvage import Salvaged, salvage
+from monitor.config.yamlfile import Location, YamlDocument, expand_environment, load_yaml
 from monitor.errors import ConfigError, ConfigProblem
-from monitor.rules.compile import Matcher, RuleError, compile_watches
+from monitor.rules.compile import Matcher, RulesError, compile_watches
 
 DEFAULT_CONFIG_DIR = Path("config")
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -105,7 +107,12 @@ def database_path_of(directory: Path, environ: Mapping[str, str] | None = None) 
 
 
 def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Config:
-    """Load and validate the config directory, or raise ``ConfigError`` listing every problem."""
+    """Load and validate the config directory, or raise ``ConfigError`` listing every problem.
+
+    Every check runs, whatever else is wrong: a watch's channels are checked
+    against ``monitor.yaml`` even when a signal in the watch is broken, and its
+    terms are compiled from what validates (``salvage``).
+    """
     environ = os.environ if environ is None else environ
     problems: list[ConfigProblem] = []
     if not directory.is_dir():
@@ -115,52 +122,65 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     settings_path = directory / "monitor.yaml"
     settings = Settings()
     secrets: set[str] = set()
+    channels: set[str] | None = set(settings.channels)
+    settings_ok = True
     if settings_path.exists():
-        loaded, used, _ = _load_model(settings_path, Settings, environ, problems)
-        settings = loaded or settings
-        secrets |= used
-        if loaded is not None:
-            settings = _resolve_templates(settings, directory, problems)
+        loaded = _load_model(settings_path, Settings, environ, problems)
+        secrets |= loaded.used
+        channels = channel_names(loaded.data) if loaded.document is not None else None
+        if loaded.document is not None and channels is not None:
+            location: Location = ("system", "channels")
+            problems.extend(unknown_channels(loaded.document, loaded.data, location, channels))
+        settings_ok = loaded.model is not None
+        if loaded.model is not None:
+            settings = _resolve_templates(loaded.model, directory, problems)
 
     feeds: list[FeedConfig] = []
     feeds_path = directory / "feeds.yaml"
     if feeds_path.exists():
-        feeds_file, used, _ = _load_model(feeds_path, FeedsFile, environ, problems)
-        secrets |= used  # per-feed headers (and URLs) may carry tokens
-        if feeds_file is not None:
-            feeds = [_resolve_feed_path(feed, directory) for feed in feeds_file.feeds]
+        loaded_feeds = _load_model(feeds_path, FeedsFile, environ, problems)
+        secrets |= loaded_feeds.used  # per-feed headers (and URLs) may carry tokens
+        if loaded_feeds.document is not None:
+            problems.extend(duplicate_feeds(loaded_feeds.document, loaded_feeds.data))
+        if loaded_feeds.model is not None:
+            feeds = [_resolve_feed_path(feed, directory) for feed in loaded_feeds.model.feeds]
     else:
         problems.append(ConfigProblem(feeds_path, None, "", "file not found"))
 
-    settings_ok = not problems
-    watches, documents = _load_watches(directory / "watches", environ, problems)
-    if settings_ok:
-        problems.extend(_check_watches(watches, documents, settings))
-    matcher: Matcher | None = None
-    if not problems:
-        try:
-            matcher = compile_watches(watches)
-        except RuleError as exc:
-            document = documents[exc.watch]
-            problems.append(
-                ConfigProblem(
-                    document.path,
-                    document.line_of(exc.location),
-                    format_location(exc.location),
-                    exc.message,
-                )
-            )
+    watches = _load_watches(directory / "watches", environ, problems)
+    for watch in watches.values():
+        problems.extend(_check_watch(watch, settings if settings_ok else None, channels))
+    matcher = _compile(watches, problems)
     if problems or matcher is None:
-        raise ConfigError(problems)
+        raise ConfigError(_in_file_order(problems))
     return Config(
         directory=directory,
         settings=settings,
         feeds=tuple(feeds),
-        watches=tuple(watches),
+        watches=tuple(watch.model for watch in watches.values()),
         matcher=matcher,
         secrets=frozenset(value for value in secrets if value),
         fingerprint=fingerprint,
     )
+
+
+def _in_file_order(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    """``problems`` file by file (in the order the files were read), by line in each."""
+    files = {problem.path: index for index, problem in reversed(list(enumerate(problems)))}
+    return sorted(problems, key=lambda problem: (files[problem.path], problem.line or 0))
+
+
+@dataclass(frozen=True)
+class _Loaded(Generic[ModelT]):
+    """One file as loaded: its model (``None`` if invalid), the environment values it
+    used, its document (``None`` if not YAML) and its data, and the model of what
+    validates in it, when the whole does not."""
+
+    model: ModelT | None
+    used: set[str]
+    document: YamlDocument | None = None
+    data: Any = None
+    salvaged: Salvaged[ModelT] | None = None
 
 
 def _load_model(
@@ -168,81 +188,34 @@ def _load_model(
     model: type[ModelT],
     environ: Mapping[str, str],
     problems: list[ConfigProblem],
-) -> tuple[ModelT | None, set[str], YamlDocument | None]:
-    """Load one file into ``model``; add what is wrong to ``problems``."""
+    *,
+    salvaging: bool = False,
+) -> _Loaded[ModelT]:
+    """Load one file into ``model``; add what is wrong to ``problems``. ``salvaging``:
+    if it does not validate, keep the model of what does (``salvage``)."""
     document, found = load_yaml(path)
     problems.extend(found)
     if document is None or found:
-        return None, set(), document
-    data, used, found = expand_environment(document, environ)
-    problems.extend(found)
-    if found:
-        return None, used, document
+        return _Loaded(None, set())
+    data, used, unset = expand_environment(document, environ)
+    problems.extend(unset)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         problems.append(ConfigProblem(path, 1, "", "expected a mapping of keys to values"))
-        return None, used, document
+        return _Loaded(None, used, document)
     try:
-        return model.model_validate(data), used, document
+        validated = model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(document, exc))
-        return None, used, document
-
-
-def _validation_problems(document: YamlDocument, error: ValidationError) -> list[ConfigProblem]:
-    problems = []
-    for detail in error.errors():
-        location = _yaml_location(document, detail["loc"])
-        message = _MESSAGES.get(detail["type"], detail["msg"])
-        if detail["type"] in ("value_error", "assertion_error"):
-            message = str(detail["ctx"]["error"]) if "ctx" in detail else message
-        problems.append(
-            ConfigProblem(
-                document.path,
-                document.line_of(location),
-                format_location(location),
-                message,
-            )
-        )
-    return problems
-
-
-_MESSAGES = {
-    "extra_forbidden": "unknown key",
-    "missing": "required key is missing",
-    "bool_type": "expected true or false",
-    "float_type": "expected a number",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "float_parsing": "expected a number",
-    "string_type": "expected a string",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "union_tag_invalid": f"unknown channel type (expected one of: {', '.join(CHANNEL_TYPES)})",
-    "union_tag_not_found": f"channel needs a 'type' ({', '.join(CHANNEL_TYPES)})",
-}
-
-
-def _yaml_location(document: YamlDocument, loc: tuple[int | str, ...]) -> Location:
-    """Map a pydantic error location onto keys that exist in the YAML file.
-
-    Pydantic inserts names of its own (a union's tag, ``function-after``) into
-    locations; those are skipped, except as the last part, which names a
-    missing key.
-    """
-    location: Location = ()
-    for index, part in enumerate(loc):
-        candidate = (*location, part)
-        if candidate in document.lines or index == len(loc) - 1:
-            location = candidate
-    if location and not isinstance(location[-1], int) and location not in document.lines:
-        # A union tag or validator name as the last part names no key.
-        last = str(location[-1])
-        if last in CHANNEL_TYPES or "-" in last or "[" in last:
-            location = location[:-1]
-    return location
+        # An unset variable is reported once, not again as the empty value it left.
+        named = {problem.field for problem in unset}
+        found = validation_problems(document, model, data, exc)
+        problems.extend(problem for problem in found if problem.field not in named)
+        salvaged = salvage(model, data, exc) if salvaging else None
+        return _Loaded(None, used, document, data, salvaged)
+    if unset:
+        return _Loaded(None, used, document, data, Salvaged(validated))
+    return _Loaded(validated, used, document, data)
 
 
 def _resolve_templates(
@@ -288,68 +261,103 @@ def _resolve_feed_path(feed: FeedConfig, directory: Path) -> FeedConfig:
     return feed.model_copy(update={"url": path.as_uri()})
 
 
+@dataclass(frozen=True)
+class _Watch:
+    """A watch file as loaded: the model to compile (all of it, or what validates), whether
+    that is the whole file, and the file's document and data."""
+
+    model: WatchConfig
+    whole: bool
+    document: YamlDocument
+    data: Any
+    salvaged: Salvaged[WatchConfig] | None
+
+    def original(self, location: Location) -> Location:
+        """Where ``location`` of the model is in the file."""
+        return self.salvaged.original(location) if self.salvaged is not None else location
+
+
 def _load_watches(
     directory: Path, environ: Mapping[str, str], problems: list[ConfigProblem]
-) -> tuple[list[WatchConfig], dict[str, YamlDocument]]:
-    watches: list[WatchConfig] = []
-    documents: dict[str, YamlDocument] = {}
+) -> dict[str, _Watch]:
+    """The watches of ``directory`` by name; a file that is not a watch at all is left out."""
+    watches: dict[str, _Watch] = {}
     paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     if not paths:
         problems.append(ConfigProblem(directory, None, "", "no watch files (*.yaml) found"))
     for path in paths:
-        watch, _, document = _load_model(path, WatchConfig, environ, problems)
-        if watch is None or document is None:
+        loaded = _load_model(path, WatchConfig, environ, problems, salvaging=True)
+        document = loaded.document
+        if document is None:
             continue
-        if watch.name in documents:
-            other = documents[watch.name].path
+        problems.extend(duplicate_signals(document, loaded.data))
+        salvaged = loaded.salvaged
+        model = loaded.model or (salvaged.model if salvaged is not None else None)
+        if model is None:
+            continue
+        if model.name in watches:
+            other = watches[model.name].document.path
             problems.append(
                 ConfigProblem(path, document.line_of(("name",)), "name", f"also used by {other}")
             )
             continue
-        watches.append(watch)
-        documents[watch.name] = document
-    return watches, documents
+        whole = loaded.model is not None
+        watches[model.name] = _Watch(model, whole, document, loaded.data, salvaged)
+    return watches
 
 
-def _check_watches(
-    watches: list[WatchConfig], documents: dict[str, YamlDocument], settings: Settings
+def _check_watch(
+    watch: _Watch, settings: Settings | None, channels: set[str] | None
 ) -> list[ConfigProblem]:
+    """What is wrong in ``watch`` given ``monitor.yaml`` (``settings`` if valid, and the
+    names of its ``channels`` if they can be told)."""
+    document = watch.document
     problems = []
-    for watch in watches:
-        document = documents[watch.name]
-        for index, trigger in enumerate(watch.alert.on):
-            if trigger.startswith("index:") and watch.index is None:
-                location: Location = ("alert", "on", index)
-                problems.append(
-                    ConfigProblem(
-                        document.path,
-                        document.line_of(location),
-                        format_location(location),
-                        f"{trigger!r} needs an 'index:' section in this watch",
-                    )
-                )
-        for index, channel in enumerate(watch.alert.channels):
-            if channel not in settings.channels:
-                location = ("alert", "channels", index)
-                known = ", ".join(sorted(settings.channels)) or "none"
-                problems.append(
-                    ConfigProblem(
-                        document.path,
-                        document.line_of(location),
-                        format_location(location),
-                        f"unknown channel {channel!r} (monitor.yaml defines: {known})",
-                    )
-                )
-        kept = settings.retention.articles
-        if watch.spike is not None and kept is not None and kept < watch.spike.baseline:
-            # Pruned articles leave the baseline short forever: no spike would fire.
-            location = ("spike", "baseline")
+    if channels is not None:
+        problems.extend(unknown_channels(document, watch.data, ("alert", "channels"), channels))
+    if not watch.whole:
+        return problems  # the checks below would judge defaults standing in for broken parts
+    model = watch.model
+    for index, trigger in enumerate(model.alert.on):
+        if trigger.startswith("index:") and model.index is None:
+            location: Location = ("alert", "on", index)
             problems.append(
                 ConfigProblem(
                     document.path,
                     document.line_of(location),
-                    format_location(location),
-                    "longer than retention.articles in monitor.yaml: the baseline would never fill",
+                    document.field(location),
+                    f"{trigger!r} needs an 'index:' section in this watch",
                 )
             )
+    kept = settings.retention.articles if settings is not None else None
+    if model.spike is not None and kept is not None and kept < model.spike.baseline:
+        # Pruned articles leave the baseline short forever: no spike would fire.
+        location = ("spike", "baseline")
+        problems.append(
+            ConfigProblem(
+                document.path,
+                document.line_of(location),
+                document.field(location),
+                "longer than retention.articles in monitor.yaml: the baseline would never fill",
+            )
+        )
     return problems
+
+
+def _compile(watches: dict[str, _Watch], problems: list[ConfigProblem]) -> Matcher | None:
+    """The matcher of ``watches``; each term that does not compile is added to ``problems``."""
+    try:
+        return compile_watches([watch.model for watch in watches.values()])
+    except RulesError as exc:
+        for error in exc.errors:
+            watch = watches[error.watch]
+            location = watch.original(error.location)
+            problems.append(
+                ConfigProblem(
+                    watch.document.path,
+                    watch.document.line_of(location),
+                    watch.document.field(location),
+                    error.message,
+                )
+            )
+    return None

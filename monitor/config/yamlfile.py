@@ -3,20 +3,25 @@
 Validation errors must name the file, the line and the field, so each file is
 composed into PyYAML nodes once: the nodes give the lines, the constructed
 document gives the values. Duplicate keys, which PyYAML would silently let the
-last one win, are reported as errors. ``${NAME}`` and ``${NAME:-default}`` in
-string values are replaced from the environment.
+last one win, are reported as errors. A syntax error is told in plain words
+with a hint (``yamlhints``), on a line inside the file. An item of a list
+that has a ``name:`` is called by it (``signals[clashes].weight``).
+``${NAME}`` and ``${NAME:-default}`` in string values are replaced from the
+environment.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from monitor.config.yamlhints import last_line, syntax_problem
 from monitor.errors import ConfigProblem
 
 Location = tuple[str | int, ...]
@@ -45,11 +50,13 @@ _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 @dataclass(frozen=True)
 class YamlDocument:
-    """A loaded YAML file: its data, and the line of every key or item in it."""
+    """A loaded YAML file: its data, the line of every key or item in it, and the
+    names of the list items that have one."""
 
     path: Path
     data: Any
     lines: dict[Location, int]
+    labels: dict[Location, str] = field(default_factory=dict)
 
     def line_of(self, location: Location) -> int | None:
         """Return the line of ``location``, or of its nearest parent that has one."""
@@ -59,13 +66,19 @@ class YamlDocument:
                 return line
         return None
 
+    def field(self, location: Location) -> str:
+        """``location`` as the problem's field, list items called by their name."""
+        return format_location(location, self.labels)
 
-def format_location(location: Location) -> str:
-    """Render ``("signals", 2, "weight")`` as ``signals[2].weight``."""
+
+def format_location(location: Location, labels: Mapping[Location, str] | None = None) -> str:
+    """Render ``("signals", 2, "weight")`` as ``signals[2].weight``, or as
+    ``signals[clashes].weight`` when ``labels`` names that item."""
     text = ""
-    for part in location:
+    for end, part in enumerate(location, start=1):
         if isinstance(part, int):
-            text += f"[{part}]"
+            label = labels.get(location[:end]) if labels else None
+            text += f"[{label if label is not None else part}]"
         else:
             text += f".{part}" if text else str(part)
     return text
@@ -81,19 +94,14 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         # The reader refuses control characters YAML does not allow, before parsing.
-        where = text.count("\n", 0, exc.position) + 1
+        where = min(text.count("\n", 0, exc.position) + 1, last_line(text))
         message = f"invalid YAML: the character U+{exc.character:04X} is not allowed"
         return None, [ConfigProblem(path, where, "", message)]
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        context = exc.context or ""
-        if context and exc.context_mark is not None and exc.context_mark is not mark:
-            context += f" (started on line {exc.context_mark.line + 1})"
-        message = ", ".join(str(part) for part in (context, exc.problem) if part)
+        line, message = syntax_problem(exc, text)
         return None, [ConfigProblem(path, line, "", f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
         return None, [ConfigProblem(path, None, "", f"invalid YAML: {exc}")]
@@ -111,10 +119,11 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, list[ConfigProblem]]:
     finally:
         loader.dispose()
     lines: dict[Location, int] = {(): 1}
+    labels: dict[Location, str] = {}
     problems: list[ConfigProblem] = []
     if node is not None:
-        _record_lines(path, node, (), lines, problems)
-    return YamlDocument(path, data, lines), problems
+        _record_lines(path, node, (), lines, labels, problems)
+    return YamlDocument(path, data, lines, labels), problems
 
 
 def _unreadable_scalar(root: yaml.Node | None) -> int | None:
@@ -158,6 +167,7 @@ def _record_lines(
     node: yaml.Node,
     location: Location,
     lines: dict[Location, int],
+    labels: dict[Location, str],
     problems: list[ConfigProblem],
 ) -> None:
     if len(location) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):
@@ -170,14 +180,33 @@ def _record_lines(
             child = (*location, key)
             line = key_node.start_mark.line + 1
             if child in lines:
-                problems.append(ConfigProblem(path, line, format_location(child), "duplicate key"))
+                field = format_location(child, labels)
+                problems.append(ConfigProblem(path, line, field, "duplicate key"))
             lines[child] = line
-            _record_lines(path, value_node, child, lines, problems)
+            _record_lines(path, value_node, child, lines, labels, problems)
     elif isinstance(node, yaml.SequenceNode):
+        labels.update(_item_names(node, location))
         for index, item in enumerate(node.value):
             child = (*location, index)
             lines[child] = item.start_mark.line + 1
-            _record_lines(path, item, child, lines, problems)
+            _record_lines(path, item, child, lines, labels, problems)
+
+
+_LABEL = re.compile(r"^(?!\d+$)[^\s\[\].]{1,60}$")
+
+
+def _item_names(node: yaml.SequenceNode, location: Location) -> dict[Location, str]:
+    """The ``name:`` of each item of a list, for the items whose name is short,
+    has no brackets, dots or spaces, and is used by no other item of the list."""
+    names: dict[int, str] = {}
+    for index, item in enumerate(node.value):
+        if isinstance(item, yaml.MappingNode):
+            for key_node, value_node in item.value:
+                named = key_node.value == "name" and isinstance(value_node, yaml.ScalarNode)
+                if named and _LABEL.match(str(value_node.value)):
+                    names[index] = str(value_node.value)
+    counts = Counter(names.values())
+    return {(*location, i): name for i, name in names.items() if counts[name] == 1}
 
 
 def expand_environment(
@@ -211,7 +240,7 @@ def expand_environment(
                 ConfigProblem(
                     document.path,
                     document.line_of(location),
-                    format_location(location),
+                    document.field(location),
                     f"environment variable {name} is not set",
                 )
             )

@@ -11,6 +11,7 @@ text; they cost one extra pass each, so the automaton is preferred.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -45,6 +46,14 @@ class RuleError(Exception):
         self.location = location
         self.message = message
         super().__init__(f"{watch}: {message}")
+
+
+class RulesError(Exception):
+    """Every term of the watches that cannot be compiled, each a ``RuleError``."""
+
+    def __init__(self, errors: Sequence[RuleError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("; ".join(str(error) for error in errors))
 
 
 @dataclass(frozen=True)
@@ -185,9 +194,14 @@ class _KeyTable:
 
 
 def compile_watches(watches: Sequence[WatchConfig]) -> Matcher:
-    """Compile ``watches`` into one ``Matcher``, or raise ``RuleError``."""
+    """Compile ``watches`` into one ``Matcher``, or raise ``RulesError`` naming every
+    term that cannot be compiled."""
     table = _KeyTable()
-    compiled = tuple(_WatchCompiler(watch, table).compile() for watch in watches)
+    compilers = [_WatchCompiler(watch, table) for watch in watches]
+    compiled = tuple(compiler.compile() for compiler in compilers)
+    errors = [error for compiler in compilers for error in compiler.errors]
+    if errors:
+        raise RulesError(errors)
     automaton = ahocorasick.Automaton()
     regexes = []
     for key, key_id in table.ids.items():
@@ -214,6 +228,7 @@ class _WatchCompiler:
     def __init__(self, watch: WatchConfig, table: _KeyTable) -> None:
         self.watch = watch
         self.table = table
+        self.errors: list[RuleError] = []  # every one found; compiling goes on past each
         self.lists: dict[str, list[int]] = {}
         for list_name, terms in watch.terms.items():
             self._extend(list_name, terms, ("terms", list_name))
@@ -236,9 +251,17 @@ class _WatchCompiler:
             try:
                 key, ending = name_key(spelling)
             except ValueError as exc:
-                raise RuleError(self.watch.name, location, str(exc)) from exc
+                self._error(location, str(exc))
+                continue
             key_id = self.table.add(key, spelling)
-            self.names.setdefault(key_id, NameKey(kind, name, ending))
+            other = self.names.setdefault(key_id, NameKey(kind, name, ending))
+            if (other.kind, other.name) != (kind, name):
+                # Otherwise the first entry silently takes every match of the spelling.
+                self._error(
+                    location,
+                    f"{spelling!r} is also a spelling of {other.kind} {other.name!r} "
+                    "(accents, script and word endings aside): give each spelling to one entry",
+                )
             for list_name in lists:
                 keys = self.lists.setdefault(list_name, [])
                 if key_id not in keys:
@@ -248,34 +271,42 @@ class _WatchCompiler:
         keys = self.lists.setdefault(list_name, [])
         for index, term in enumerate(terms):
             key = self._literal(term, (*location, index))
-            if key not in keys:
+            if key is not None and key not in keys:
                 keys.append(key)
 
-    def _literal(self, term: str, location: Location) -> int:
+    def _error(self, location: Location, message: str) -> None:
+        self.errors.append(RuleError(self.watch.name, location, message))
+
+    def _literal(self, term: str, location: Location) -> int | None:
         if term.startswith("@"):
-            raise RuleError(
-                self.watch.name, location, f"{term!r}: a term list cannot name another list"
-            )
+            self._error(location, f"{term!r}: a term list cannot name another list")
+            return None
         try:
             return self.table.add(term_key(term), term)
         except ValueError as exc:
-            raise RuleError(self.watch.name, location, str(exc)) from exc
+            self._error(location, str(exc))
+            return None
 
     def groups(self, terms: list[str], location: Location) -> tuple[Group, ...]:
         resolved = []
         for index, term in enumerate(terms):
             if term.startswith("@"):
                 if term[1:] not in self.lists:
-                    known = ", ".join(f"@{name}" for name in self.lists) or "none"
-                    raise RuleError(
-                        self.watch.name,
-                        (*location, index),
-                        f"unknown term list {term!r} (defined: {known})",
-                    )
+                    self._error((*location, index), self._unknown_list(term))
+                    continue
                 resolved.append(frozenset(self.lists[term[1:]]))
             else:
-                resolved.append(frozenset({self._literal(term, (*location, index))}))
+                key = self._literal(term, (*location, index))
+                if key is not None:
+                    resolved.append(frozenset({key}))
         return tuple(resolved)
+
+    def _unknown_list(self, term: str) -> str:
+        names = [f"@{name}" for name in self.lists]
+        close = difflib.get_close_matches(term, names, n=1)
+        if close:
+            return f"unknown term list {term!r} (did you mean {close[0]!r}?)"
+        return f"unknown term list {term!r} (defined: {', '.join(names) or 'none'})"
 
     def term_set(self, terms: ScopeConfig, location: Location) -> CompiledTermSet:
         return CompiledTermSet(

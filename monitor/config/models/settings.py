@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from monitor.config.models.base import Duration, StrictModel
 
@@ -239,10 +239,3 @@ class Settings(StrictModel):
     def system_channels(self) -> list[str]:
         """Where alerts about the monitor itself go."""
         return list(self.channels) if self.system.channels is None else self.system.channels
-
-    @model_validator(mode="after")
-    def _known_system_channels(self) -> Settings:
-        unknown = [name for name in self.system.channels or [] if name not in self.channels]
-        if unknown:
-            raise ValueError(f"system.channels: unknown channel {unknown[0]!r}")
-        return self

@@ -8,6 +8,7 @@ says which of them alert, and where.
 
 from __future__ import annotations
 
+import difflib
 from itertools import pairwise
 from typing import Any, ClassVar, Literal, Self
 
@@ -187,10 +188,12 @@ class AlertConfig(StrictModel):
                 kind == "index" and level in INDEX_LEVELS
             )
             if not known:
-                raise ValueError(
-                    f"unknown trigger {trigger!r}: expected article:notice, article:warning, "
-                    "article:critical, index:elevated, index:high or index:severe"
-                )
+                triggers_known = [f"article:{level}" for level in LEVELS] + [
+                    f"index:{level}" for level in INDEX_LEVELS
+                ]
+                close = difflib.get_close_matches(trigger, triggers_known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else ", ".join(triggers_known)
+                raise ValueError(f"unknown trigger {trigger!r} ({hint})")
         return triggers
 
 
