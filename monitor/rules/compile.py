@@ -33,6 +33,9 @@ NAME_ENDING = 4
 Zvečanu, Zveçanit; Mitrovica, Mitrovici, Mitrovicës; Kosovo, Kosova, Kosovës."""
 _VOWELS = frozenset("aeiouy")
 
+LEVEL_NAMES = ("notice", "warning", "critical")
+"""The levels, lowest first: a signal's ``up_to`` is an index into them."""
+
 Group = frozenset[int]
 """Key ids of which any one must match: a literal term, or a whole ``@list``."""
 
@@ -78,6 +81,7 @@ class CompiledSignal:
     near_within: int
     title_only: bool
     max_hits: int
+    up_to: int = 2  # the index in ``CompiledWatch.levels`` of the highest level it counts toward
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,7 @@ class _WatchCompiler:
                     near_within=signal.near.within if signal.near is not None else 0,
                     title_only=signal.in_ == "title",
                     max_hits=signal.max_hits,
+                    up_to=LEVEL_NAMES.index(signal.up_to),
                 )
             )
         negators: frozenset[int] = frozenset()
@@ -332,11 +337,7 @@ class _WatchCompiler:
             negators=negators,
             negation_within=watch.negation.within if watch.negation is not None else 0,
             title_boost=float(watch.title_boost),
-            levels=(
-                ("notice", float(levels.notice)),
-                ("warning", float(levels.warning)),
-                ("critical", float(levels.critical)),
-            ),
+            levels=tuple((name, float(getattr(levels, name))) for name in LEVEL_NAMES),
             version=rules_version(watch),
             signals_by_key={key: tuple(indexes) for key, indexes in signals_by_key.items()},
             names=self.names,
