@@ -146,13 +146,13 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
 def _level(watch: CompiledWatch, points: list[tuple[int, float]]) -> str | None:
     """The highest level whose threshold the points that count toward it reach.
 
-    A hit counts toward the levels up to its signal's ``up_to``; points that
-    lower the score count toward every level. So a heap of words whose signals
-    stop at warning never makes critical, however many there are.
+    A hit counts toward the levels up to its signal's ``up_to``, whether it
+    raises the score or lowers it. So a heap of words whose signals stop at
+    warning never makes critical, however many there are.
     """
     for index in range(len(watch.levels) - 1, -1, -1):
         name, threshold = watch.levels[index]
-        if sum(p for up_to, p in points if up_to >= index or p < 0) >= threshold:
+        if round(sum(p for up_to, p in points if up_to >= index), 2) >= threshold:
             return name
     return None
 
