@@ -81,6 +81,8 @@ class CompiledSignal:
     near_within: int
     title_only: bool
     max_hits: int
+    not_near_keys: frozenset[int] = frozenset()
+    not_near_within: int = 0
     up_to: int = 2  # the index in ``CompiledWatch.levels`` of the highest level it counts toward
 
 
@@ -300,6 +302,10 @@ class _WatchCompiler:
             if signal.near is not None:
                 near_groups = self.groups(signal.near.terms, (*where, "near", "terms"))
                 near_keys = frozenset().union(*near_groups)
+            not_near_keys: frozenset[int] = frozenset()
+            if signal.not_near is not None:
+                groups = self.groups(signal.not_near.terms, (*where, "not_near", "terms"))
+                not_near_keys = frozenset().union(*groups)
             any_groups = self.groups(signal.any_, (*where, "any"))
             all_groups = self.groups(signal.all_, (*where, "all"))
             signals.append(
@@ -314,6 +320,8 @@ class _WatchCompiler:
                     near_within=signal.near.within if signal.near is not None else 0,
                     title_only=signal.in_ == "title",
                     max_hits=signal.max_hits,
+                    not_near_keys=not_near_keys,
+                    not_near_within=signal.not_near.within if signal.not_near is not None else 0,
                     up_to=LEVEL_NAMES.index(signal.up_to),
                 )
             )

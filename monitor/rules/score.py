@@ -209,6 +209,10 @@ def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWat
         candidates = [
             m for m in candidates if any(abs(m.position - p) <= signal.near_within for p in near)
         ]
+    if signal.not_near_keys and not signal.not_near_keys.isdisjoint(document.matches_by_key):
+        away = [m.position for m in document.matches(signal.not_near_keys)]
+        within = signal.not_near_within
+        candidates = [m for m in candidates if all(abs(m.position - p) > within for p in away)]
     # One hit per position: where two terms start at the same word, the longer wins.
     by_position: dict[int, _Match] = {}
     for match in candidates:

@@ -83,6 +83,9 @@ class SignalConfig(StrictModel):
     all_: list[str] = Field(default_factory=list, alias="all")
     not_: list[str] = Field(default_factory=list, alias="not")
     near: NearConfig | None = None
+    # A hit with one of these terms within N words of it, before or after, does not
+    # count: "combat readiness ... lifted", "barricades removed", "detainees released".
+    not_near: NearConfig | None = None
     in_: Literal["title"] | None = Field(None, alias="in")
     max_hits: int = Field(3, ge=1)
     # The highest level this signal's points count toward (default: every level).
