@@ -166,6 +166,12 @@ CASES = [
      "Brüksel'deki müzakerelerde anlaşma sağlandı, gerginlik azaldı."),
     ("es", "quiet", "Accidente de tráfico en Kosovo: dos serbios muertos",
      "Dos serbios murieron en un accidente de tráfico cerca de Mitrovica."),
+    ("ar", "violence", "اشتباكات في شمال كوسوفو وإصابة جنود",
+     "أطلق مسلحون النار على الشرطة في ميتروفيتسا وأصيب عدد من الجنود في مواجهات مع الصرب."),
+    ("ar", "tension", "صرب كوسوفو يقاطعون الانتخابات",
+     "أعلن الصرب في شمال كوسوفو مقاطعة الانتخابات واحتجاجات ومتظاهرون على الطرق."),
+    ("ar", "quiet", "اتفاق بين صربيا وكوسوفو",
+     "توصل الطرفان إلى اتفاق بعد مفاوضات في بروكسل."),
 ]  # fmt: skip
 
 
