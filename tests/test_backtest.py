@@ -30,8 +30,8 @@ ITEMS = [
     (HOAX, "Kosovo police said shots were heard near a Serb village in Zvečan overnight; "
      "officers found spent cartridges. Police later called it a hoax."),
     # warning with the shipped rules; the edit raises it to critical
-    (DRILL, "Serbian units held a drill near Raška, close to the Kosovo administrative line, "
-     "the defence ministry said."),
+    (DRILL, "Serbian troops and tanks at the administrative line near Raška held a drill close "
+     "to Kosovo, the defence ministry said."),
     # critical either way
     (CLASH, "Police and a crowd of Kosovo Serbs clashed near the main bridge in North "
      "Mitrovica. Officers fired tear gas and witnesses reported gunfire; nine people were "
@@ -39,7 +39,7 @@ ITEMS = [
 ]  # fmt: skip
 EDITED_SIGNALS = """signals:
   - {name: plates, weight: 6, any: [licence plate*]}
-  - {name: drills, weight: 3, any: [drill*], max_hits: 1}
+  - {name: drills, weight: 6, any: [drill*], max_hits: 1}
   - {name: hoax, weight: -30, any: [hoax]}
 """
 
@@ -155,7 +155,7 @@ def test_since_limits_the_articles_rescored(polled: Path) -> None:
 def test_a_broken_edit_is_reported_like_monitor_check(polled: Path) -> None:
     watch = polled / "watches" / "serbia-kosovo.yaml"
     watch.write_text(
-        watch.read_text(encoding="utf-8").replace("weight: 9,", "weight: lots,", 1), "utf-8"
+        watch.read_text(encoding="utf-8").replace("weight: 10,", "weight: lots,", 1), "utf-8"
     )
 
     code, output = backtest(polled)

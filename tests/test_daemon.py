@@ -135,10 +135,10 @@ def test_an_edit_applies_without_a_restart_and_a_broken_one_keeps_the_last_good_
 
         # A broken edit: the daemon says where, once, and keeps the last good config.
         good_watch = watch_file.read_text(encoding="utf-8")
-        watch_file.write_text(good_watch.replace("weight: 9,", "weight: lots,", 1), "utf-8")
+        watch_file.write_text(good_watch.replace("weight: 10,", "weight: lots,", 1), "utf-8")
         errors = wait_for(lambda: [x for x in daemon.text().splitlines() if " ERROR " in x])
         assert len(errors) == 1
-        line = good_watch[: good_watch.index("weight: 9,")].count("\n") + 1
+        line = good_watch[: good_watch.index("weight: 10,")].count("\n") + 1
         assert f"reload failed, keeping the running config: {watch_file}:{line}:" in errors[0]
         assert "signals[armed-violence].weight" in errors[0]
         config = wait_for(lambda: daemon.status().get("config", {}).get("reload_error"))

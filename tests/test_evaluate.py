@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -105,18 +106,50 @@ def test_eval_rejects_an_item_without_a_valid_level(tmp_path: Path) -> None:
     assert "bad.jsonl:1: level: expected 0, 1, 2 or 3" in err
 
 
-def test_the_shipped_watch_meets_its_targets_on_the_dev_set() -> None:
-    dev = SHARED / "eval" / "dev.jsonl"
-    if not dev.exists():
-        pytest.skip("../shared/eval/dev.jsonl is not available")
-    code, out, _ = run("--json", str(dev))
+# The issue's targets (#14) for each labelled file, and, where the shipped watch
+# does not meet one yet, the floor it stands at today: a change to the rules
+# must not lower any figure on either file (tune on one, validate on the other).
+TARGETS = {
+    "r3_warning": 0.95, "r3_critical": 0.85, "r2_notice": 0.85, "fa0": 0.03, "fa1": 0.10,
+    "critical_precision": 0.90, "r2_critical": 0.10,
+}  # fmt: skip
+FLOORS = {
+    "dev.jsonl": {"fa1": 0.12},
+    "dev2.jsonl": {
+        "r3_warning": 0.92, "fa0": 0.07, "critical_precision": 0.75, "r2_critical": 0.14,
+    },
+}  # fmt: skip
+AT_MOST = ("fa0", "fa1", "r2_critical")
+
+
+def dev_figures(figures: dict[str, Any]) -> dict[str, float]:
+    """The seven figures of the issue's targets table, from ``monitor eval --json``."""
+    label_2 = figures["confusion"]["2"]
+    return {
+        "r3_warning": figures["label_3_warning"]["value"],
+        "r3_critical": figures["critical"]["recall"]["value"],
+        "r2_notice": figures["label_2_notice"]["value"],
+        "fa0": figures["false_alert_rate"]["0"]["value"],
+        "fa1": figures["false_alert_rate"]["1"]["value"],
+        "critical_precision": figures["critical"]["precision"]["value"],
+        "r2_critical": label_2["critical"] / sum(label_2.values()),
+    }
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "dev2.jsonl"])
+def test_the_shipped_watch_keeps_its_levels_on_the_labelled_files(name: str) -> None:
+    path = SHARED / "eval" / name
+    if not path.exists():
+        pytest.skip(f"../shared/eval/{name} is not available")
+    code, out, _ = run("--json", str(path))
     assert code == 0
-    figures = json.loads(out)
-    assert figures["label_3_warning"]["value"] >= 0.95
-    assert figures["critical"]["recall"]["value"] >= 0.80
-    assert figures["label_2_notice"]["value"] >= 0.85
-    assert figures["false_alert_rate"]["0"]["value"] <= 0.02
-    assert figures["false_alert_rate"]["1"]["value"] <= 0.15
+    measured = dev_figures(json.loads(out))
+    for figure, target in TARGETS.items():
+        bar = FLOORS[name].get(figure, target)
+        if figure in AT_MOST:
+            assert measured[figure] <= bar + 1e-9, (figure, measured[figure], bar)
+        else:
+            assert measured[figure] >= bar - 1e-9, (figure, measured[figure], bar)
 
 
 # Written for these tests: one clash told twice the same afternoon, a report of it

@@ -34,6 +34,9 @@ NAME_ENDING = 4
 Zvečanu, Zveçanit; Mitrovica, Mitrovici, Mitrovicës; Kosovo, Kosova, Kosovës."""
 _VOWELS = frozenset("aeiouy")
 
+LEVEL_NAMES = ("notice", "warning", "critical")
+"""The levels, lowest first: a signal's ``up_to`` is an index into them."""
+
 Group = frozenset[int]
 """Key ids of which any one must match: a literal term, or a whole ``@list``."""
 
@@ -87,6 +90,9 @@ class CompiledSignal:
     near_within: int
     title_only: bool
     max_hits: int
+    not_near_keys: frozenset[int] = frozenset()
+    not_near_within: int = 0
+    up_to: int = 2  # the index in ``CompiledWatch.levels`` of the highest level it counts toward
 
 
 @dataclass(frozen=True)
@@ -327,6 +333,10 @@ class _WatchCompiler:
             if signal.near is not None:
                 near_groups = self.groups(signal.near.terms, (*where, "near", "terms"))
                 near_keys = frozenset().union(*near_groups)
+            not_near_keys: frozenset[int] = frozenset()
+            if signal.not_near is not None:
+                groups = self.groups(signal.not_near.terms, (*where, "not_near", "terms"))
+                not_near_keys = frozenset().union(*groups)
             any_groups = self.groups(signal.any_, (*where, "any"))
             all_groups = self.groups(signal.all_, (*where, "all"))
             signals.append(
@@ -341,6 +351,9 @@ class _WatchCompiler:
                     near_within=signal.near.within if signal.near is not None else 0,
                     title_only=signal.in_ == "title",
                     max_hits=signal.max_hits,
+                    not_near_keys=not_near_keys,
+                    not_near_within=signal.not_near.within if signal.not_near is not None else 0,
+                    up_to=LEVEL_NAMES.index(signal.up_to),
                 )
             )
         negators: frozenset[int] = frozenset()
@@ -363,11 +376,7 @@ class _WatchCompiler:
             negators=negators,
             negation_within=watch.negation.within if watch.negation is not None else 0,
             title_boost=float(watch.title_boost),
-            levels=(
-                ("notice", float(levels.notice)),
-                ("warning", float(levels.warning)),
-                ("critical", float(levels.critical)),
-            ),
+            levels=tuple((name, float(getattr(levels, name))) for name in LEVEL_NAMES),
             version=rules_version(watch),
             signals_by_key={key: tuple(indexes) for key, indexes in signals_by_key.items()},
             names=self.names,

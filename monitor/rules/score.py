@@ -131,14 +131,30 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     # Only the signals that one of the matched keys can give a hit to.
     by_key = watch.signals_by_key
     candidates = sorted({i for key in document.matches_by_key for i in by_key.get(key, ())})
-    hits = tuple(hit for i in candidates for hit in _signal_hits(document, watch.signals[i], watch))
+    counted = [
+        (watch.signals[i], _signal_hits(document, watch.signals[i], watch)) for i in candidates
+    ]
+    hits = tuple(hit for _, signal_hits in counted for hit in signal_hits)
     total = round(sum(hit.points for hit in hits), 2)
-    level = None
-    for name, threshold in watch.levels:
-        if total >= threshold:
-            level = name
+    level = _level(
+        watch, [(signal.up_to, hit.points) for signal, s_hits in counted for hit in s_hits]
+    )
     places, actors = _names(document, watch)
     return Score(watch.name, total, level, True, watch.version, hits, places=places, actors=actors)
+
+
+def _level(watch: CompiledWatch, points: list[tuple[int, float]]) -> str | None:
+    """The highest level whose threshold the points that count toward it reach.
+
+    A hit counts toward the levels up to its signal's ``up_to``, whether it
+    raises the score or lowers it. So a heap of words whose signals stop at
+    warning never makes critical, however many there are.
+    """
+    for index in range(len(watch.levels) - 1, -1, -1):
+        name, threshold = watch.levels[index]
+        if round(sum(p for up_to, p in points if up_to >= index), 2) >= threshold:
+            return name
+    return None
 
 
 def _names(document: _Document, watch: CompiledWatch) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -193,6 +209,10 @@ def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWat
         candidates = [
             m for m in candidates if any(abs(m.position - p) <= signal.near_within for p in near)
         ]
+    if signal.not_near_keys and not signal.not_near_keys.isdisjoint(document.matches_by_key):
+        away = [m.position for m in document.matches(signal.not_near_keys)]
+        within = signal.not_near_within
+        candidates = [m for m in candidates if all(abs(m.position - p) > within for p in away)]
     # One hit per position: where two terms start at the same word, the longer wins.
     by_position: dict[int, _Match] = {}
     for match in candidates:

@@ -84,8 +84,15 @@ class SignalConfig(StrictModel):
     all_: list[str] = Field(default_factory=list, alias="all")
     not_: list[str] = Field(default_factory=list, alias="not")
     near: NearConfig | None = None
+    # A hit with one of these terms within N words of it, before or after, does not
+    # count: "combat readiness ... lifted", "barricades removed", "detainees released".
+    not_near: NearConfig | None = None
     in_: Literal["title"] | None = Field(None, alias="in")
     max_hits: int = Field(3, ge=1)
+    # The highest level this signal's points count toward (default: every level).
+    # A signal ``up_to: warning`` helps an article to notice and warning, never to
+    # critical: critical can then be kept for the kinds of news that are violence.
+    up_to: Literal["notice", "warning", "critical"] = "critical"
 
     @model_validator(mode="after")
     def _has_terms(self) -> SignalConfig:
