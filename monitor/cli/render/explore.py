@@ -28,6 +28,7 @@ def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
                 "level": s.level,
                 "in_scope": s.in_scope,
                 "excluded_by": s.excluded_by,
+                "scope_miss": s.scope_miss,
                 "rules_version": s.rules_version,
                 "hits": [hit.as_dict() for hit in s.hits],
             }
@@ -50,11 +51,11 @@ def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
     """Explain each watch's score of one article: every hit, then subtotals."""
     lines = [f"{item_id}: {article.title[:100]}"]
     for s in scores:
-        if s.excluded_by is not None:
-            lines.append(f"  {s.watch}: out of scope (matches exclude[{s.excluded_by}])")
-            continue
         if not s.in_scope:
-            lines.append(f"  {s.watch}: out of scope")
+            why = s.scope_miss or (
+                "the scope did not match" if s.excluded_by is None else f"exclude[{s.excluded_by}]"
+            )
+            lines.append(f"  {s.watch}: out of scope: {why}")
             continue
         lines.append(
             f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
@@ -133,7 +134,7 @@ def _wrong_line(outcome: Outcome) -> str:
         if hit.points:
             subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
     why = ", ".join(f"{name} {points:+g}" for name, points in subtotals.items()) or "no hits"
-    scope = "" if outcome.score.in_scope else " (out of scope)"
+    scope = "" if outcome.score.in_scope else f" (out of scope: {outcome.score.scope_miss})"
     return (
         f"  {outcome.item.id}: label {outcome.item.label}, assigned {outcome.assigned}"
         f" ({outcome.score.score:g}){scope}: {outcome.item.article.title[:70]!r}; {why}"
