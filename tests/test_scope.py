@@ -18,7 +18,7 @@ places:
   Zvečan: {aliases: [Звечан, Ζβέτσαν], in: [north]}
   Belgrade: {aliases: [Beograd, Београд], in: [capital]}
 terms:
-  north: [northern Kosovo, Leposavi*]
+  north: [northern Kosovo, Leposavi*, Zveč*]
   capital: [Serbian government]
 scope:
   all: ["@north", "@capital"]
