@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitor.channels.markup import console
@@ -11,7 +11,7 @@ from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport
-from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
+from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome, Ratio
 from monitor.tools.grouping import GroupingReport
 
 CONTEXT_CHARS = 40
@@ -88,10 +88,14 @@ def eval_text(report: EvalReport) -> str:
         f"critical (label 3 at critical):        precision {report.precision([3], 'critical')}"
         f"  recall {report.rate(3, 'critical')}",
         f"label 3 at warning+ {report.rate(3, 'warning')}"
-        f"   label 2 at notice+ {report.rate(2, 'notice')}",
+        f"   label 2 at notice+ {report.rate(2, 'notice')}"
+        f"   label 2 at critical {report.rate(2, 'critical')}",
         f"false alerts (warning+): label 0 {report.rate(0, 'warning')}"
         f"   label 1 {report.rate(1, 'warning')}",
     ]
+    languages = report.languages()
+    if languages:
+        lines += ["", *_language_lines([("all", report), *languages.items()])]
     if report.grouping is not None:
         lines += ["", *_grouping_lines(report.grouping)]
     wrong = [o for o in report.outcomes if o.wrong]
@@ -99,6 +103,46 @@ def eval_text(report: EvalReport) -> str:
         lines += ["", f"{len(wrong)} items scored wrongly:"]
         lines += [_wrong_line(outcome) for outcome in wrong]
     return "\n".join(lines)
+
+
+# The columns of the table per language: the headline figures, each a share.
+_LANGUAGE_COLUMNS: tuple[tuple[str, Callable[[EvalReport], Ratio]], ...] = (
+    ("R3 >= warning", lambda report: report.rate(3, "warning")),
+    ("R3 critical", lambda report: report.rate(3, "critical")),
+    ("R2 >= notice", lambda report: report.rate(2, "notice")),
+    ("FA label 0", lambda report: report.rate(0, "warning")),
+    ("FA label 1", lambda report: report.rate(1, "warning")),
+    ("critical precision", lambda report: report.precision([3], "critical")),
+    ("label 2 at critical", lambda report: report.rate(2, "critical")),
+)
+
+
+def _language_lines(reports: list[tuple[str, EvalReport]]) -> list[str]:
+    """One row per language (``all`` first): its items and the headline figures, each
+    as a share and its counts (``R3`` label-3 items, ``FA`` false alerts at warning+)."""
+
+    def cell(ratio: Ratio) -> str:
+        return "n/a" if ratio.value is None else f"{ratio.value:.2f} {ratio.hits}/{ratio.total}"
+
+    table = [["language", "items", *(name for name, _ in _LANGUAGE_COLUMNS)]]
+    table += [
+        [
+            console(language),
+            str(len(report.outcomes)),
+            *(cell(f(report)) for _, f in _LANGUAGE_COLUMNS),
+        ]
+        for language, report in reports
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    return [
+        "  ".join(
+            [
+                row[0].ljust(widths[0]),
+                *(text.rjust(width) for text, width in zip(row[1:], widths[1:], strict=True)),
+            ]
+        )
+        for row in table
+    ]
 
 
 def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
