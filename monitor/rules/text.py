@@ -50,28 +50,28 @@ _CYRILLIC = {
 _LATIN_SPECIAL = {"đ": "dj"}
 
 # Modern Greek writes some sounds with two letters, so two letters fold
-# together (ELOT 743, the romanization of Greek passports and road signs): ου
-# is u (Κούρτι -> kurti), αυ ευ ηυ are av ev iv (af ef if before a voiceless
-# consonant or at the end), μπ ντ γκ are b d g at the start of a word and mb
-# nd ng inside it, γ before γ ξ χ is n. An accent on υ (ού, αύ) is dropped
-# first; one on the vowel before it (άυλος) or a diaeresis (ϋ) keeps the two
-# vowels apart. Every pair folds to letters, so tokens still line up with the
-# words.
+# together, as ELOT 743 (the romanization of Greek passports and road signs)
+# has it, but for ου, which is u, the way Greek writes a foreign u (Κούρτι ->
+# kurti): αυ ευ ηυ are av ev iv (af ef if before a voiceless consonant or at
+# the end), μπ ντ γκ are b d g at the start of a word and mb nd ng inside it,
+# γ before γ ξ χ is n. An accent on υ (ού, αύ) is dropped first; one on the
+# vowel before it (άυλος) or a diaeresis (ϋ) keeps the two vowels apart. Every
+# pair folds to letters, so tokens still line up with the words.
 _GREEK_WORD = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _MARKS_ON_UPSILON = re.compile("(?<=υ)[\u0300-\u0307\u0309-\u036f]+")
 _GREEK_PAIRS = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in [
         ("ου", "u"),
-        ("αυ(?=[θκξπσςτφχψ]|(?![^\\W_]))", "af"),
-        ("ευ(?=[θκξπσςτφχψ]|(?![^\\W_]))", "ef"),
-        ("ηυ(?=[θκξπσςτφχψ]|(?![^\\W_]))", "if"),
+        (r"αυ(?=[θκξπσςτφχψ]|(?![^\W_]))", "af"),
+        (r"ευ(?=[θκξπσςτφχψ]|(?![^\W_]))", "ef"),
+        (r"ηυ(?=[θκξπσςτφχψ]|(?![^\W_]))", "if"),
         ("αυ", "av"),
         ("ευ", "ev"),
         ("ηυ", "iv"),
-        ("(?<![^\\W_])μπ", "b"),
-        ("(?<![^\\W_])ντ", "d"),
-        ("(?<![^\\W_])γκ", "g"),
+        (r"(?<![^\W_])μπ", "b"),
+        (r"(?<![^\W_])ντ", "d"),
+        (r"(?<![^\W_])γκ", "g"),
         ("μπ", "mb"),
         ("ντ", "nd"),
         ("γκ", "ng"),
