@@ -59,34 +59,29 @@ _LATIN_SPECIAL = {"đ": "dj"}
 # pair folds to letters, so tokens still line up with the words.
 _GREEK_WORD = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
 _MARKS_ON_UPSILON = re.compile("(?<=υ)[\u0300-\u0307\u0309-\u036f]+")
-_GREEK_PAIRS = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in [
-        ("ου", "u"),
-        (r"αυ(?=[θκξπσςτφχψ]|(?![^\W_]))", "af"),
-        (r"ευ(?=[θκξπσςτφχψ]|(?![^\W_]))", "ef"),
-        (r"ηυ(?=[θκξπσςτφχψ]|(?![^\W_]))", "if"),
-        ("αυ", "av"),
-        ("ευ", "ev"),
-        ("ηυ", "iv"),
-        (r"(?<![^\W_])μπ", "b"),
-        (r"(?<![^\W_])ντ", "d"),
-        (r"(?<![^\W_])γκ", "g"),
-        ("μπ", "mb"),
-        ("ντ", "nd"),
-        ("γκ", "ng"),
-        ("γ(?=[γξχ])", "n"),
-    ]
+_GREEK_PAIR = re.compile(
+    r"(?P<initial>(?<![^\W_])(?:μπ|ντ|γκ))|ου|(?P<vowel>[αεη])υ"
+    r"(?P<voiceless>(?=[θκξπσςτφχψ]|(?![^\W_])))?|μπ|ντ|γκ|γ(?=[γξχ])"
 )
+_GREEK_PAIRS = {
+    "ου": "u", "μπ": "mb", "ντ": "nd", "γκ": "ng", "γ": "n", "α": "a", "ε": "e", "η": "i",
+}  # fmt: skip
+_GREEK_INITIALS = {"μπ": "b", "ντ": "d", "γκ": "g"}
+
+
+def _greek_pair(match: re.Match[str]) -> str:
+    """The Latin letters of one Greek two-letter sound."""
+    if match["initial"]:
+        return _GREEK_INITIALS[match["initial"]]
+    if match["vowel"]:
+        return _GREEK_PAIRS[match["vowel"]] + ("f" if match["voiceless"] is not None else "v")
+    return _GREEK_PAIRS[match[0]]
 
 
 def _greek_pairs(word: str) -> str:
     """``word`` in lowercase with its Greek two-letter sounds in Latin."""
     word = _MARKS_ON_UPSILON.sub("", unicodedata.normalize("NFD", word.casefold()))
-    word = unicodedata.normalize("NFC", word)
-    for pattern, replacement in _GREEK_PAIRS:
-        word = pattern.sub(replacement, word)
-    return word
+    return _GREEK_PAIR.sub(_greek_pair, unicodedata.normalize("NFC", word))
 
 
 # Albanian writes place names in an indefinite form ending in -ë and a definite
