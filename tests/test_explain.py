@@ -105,7 +105,10 @@ def test_an_article_out_of_scope_names_the_part_of_the_scope_it_failed(monitor: 
     document, text = monitor.explain("Partizan beat Red Star in the Belgrade derby")
 
     reason = channel(document)["reason"]
-    assert reason.startswith("out of scope: mentions nothing of scope.all item '@kosovo'")
+    assert (
+        reason
+        == "out of scope: mentions Belgrade (@dispute) but nothing of scope.all item '@kosovo'"
+    )
     assert channel(document)["notified"] is False
     assert document["watches"][0]["alert"] is None
     assert "not notified: out of scope" in text

@@ -70,7 +70,8 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
     """Score labelled articles and report how well a watch separates the levels.
 
     SOURCE is a .jsonl file of objects with "title", "text" and "level" (0: not
-    about the dispute, 1: routine politics, 2: serious tension, 3: violence).
+    about the dispute, 1: routine politics, 2: serious tension, 3: violence);
+    with "lang" on the items, the figures are also given per language.
     """
     config = load(config_dir)
     names = [watch.name for watch in config.watches]
@@ -86,7 +87,7 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
         level = item.get("level")
         if isinstance(level, bool) or level not in (0, 1, 2, 3):
             raise click.ClickException(f"{name}:{number}: level: expected 0, 1, 2 or 3")
-        event, date = item.get("event"), item.get("date")
+        event, date, lang = item.get("event"), item.get("date"), item.get("lang")
         items.append(
             LabelledItem(
                 item.get("id", number),
@@ -94,6 +95,7 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
                 _article(item),
                 None if event is None else str(event),
                 None if date is None else str(date),
+                str(lang) if lang else None,
             )
         )
     watch = next(watch for watch in config.watches if watch.name == watch_name)

@@ -14,6 +14,7 @@ from monitor.rules.compile import (
     Matcher,
     NameKey,
 )
+from monitor.rules.scope import scope_miss
 from monitor.rules.text import BREAK, TokenizedText
 
 
@@ -118,7 +119,7 @@ def score(article: Article, matcher: Matcher) -> list[Score]:
 
 def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     if not document.meets(watch.scope):
-        miss = _scope_miss(document, watch.scope)
+        miss = scope_miss(document, watch.scope, watch.names, document.matcher.key_terms)
         return Score(watch.name, 0.0, None, False, watch.version, scope_miss=miss)
     for index, excluded in enumerate(watch.exclude):
         if document.meets(excluded):
@@ -184,15 +185,6 @@ def _terms(terms: tuple[str, ...], shown: int = 4) -> str:
     """A few terms of a term set, as written in the watch file."""
     more = f" and {len(terms) - shown} more" if len(terms) > shown else ""
     return ", ".join(terms[:shown]) + more
-
-
-def _scope_miss(document: _Document, scope: CompiledTermSet) -> str:
-    """Which part of the scope an article failed, in words."""
-    where = "the title mentions" if scope.title_only else "mentions"
-    for group, term in zip(scope.all_groups, scope.all_terms, strict=True):
-        if not document.any_match(group, scope.title_only):
-            return f"{where} nothing of {scope.name}.all item {term!r}"
-    return f"{where} none of {scope.name}.any ({_terms(scope.any_terms)})"
 
 
 def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWatch) -> list[Hit]:

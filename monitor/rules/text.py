@@ -1,11 +1,15 @@
 """One text normalization, shared by rules and articles.
 
 Matching must be case-, diacritic- and script-insensitive: ``Vučić``,
-``VUCIC``, ``Вучић`` and ``Vucic`` all fold to ``vucic``. Every character
-folds, through a cached translation table, to a separator (``" "``), nothing
-(a stray combining mark) or lowercase letters and digits, so the tokens of
-the folded text and the words of the original line up one to one: that is
-what lets a hit point back at the words it matched.
+``VUCIC``, ``Вучић`` and ``Vucic`` all fold to ``vucic``. Every script folds
+to Latin: Cyrillic (Serbian, Macedonian, Russian, Ukrainian, Bulgarian) by a
+table written the way Serbian Latin writes the same names, Greek by
+modern Greek romanization (``Μητρόβιτσα`` -> ``mitrovitsa``), every other
+script by ``anyascii``. Every character folds, through a cached translation
+table, to a separator (``" "``), nothing (a stray combining mark, a soft
+sign) or lowercase ASCII letters and digits, so the tokens of the folded text
+and the words of the original line up one to one: that is what lets a hit
+point back at the words it matched.
 
 ASCII text (most English news) folds in a few passes of C over the whole
 string; other text is split on white space and each distinct word is folded
@@ -22,24 +26,63 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate, islice
 
-# Serbian, Macedonian, Russian and Ukrainian Cyrillic, transliterated the way
-# the same names are written in Serbian Latin once diacritics are dropped
-# (Вучић -> vucic, Ђурић -> djuric, Џаковица -> dzakovica, Љубљана -> ljubljana).
+from anyascii import anyascii
+
+# Cyrillic, transliterated the way the same names are written in Serbian Latin
+# once diacritics are dropped (Вучић -> vucic, Ђурић -> djuric, Џаковица ->
+# dzakovica, Љубљана -> ljubljana): a library would write Serbian ч, ћ and ж
+# as ch, c and zh, and no Latin spelling would match. The letters of the other
+# languages follow the same rule: Macedonian ќ and ѓ are Serbian ć and đ
+# (Вучиќ, Ѓорѓе, меѓу), Bulgarian щ is št (Прищина) and its ъ, like the
+# Russian signs ъ and ь, is dropped inside the word (Сърбия -> srbija).
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e",
     "ж": "z", "з": "z", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj",
     "м": "m", "н": "n", "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s",
     "т": "t", "ћ": "c", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "c",
-    "џ": "dz", "ш": "s", "ѓ": "gj", "ќ": "kj", "ѕ": "dz", "й": "j",
-    "щ": "sc", "ы": "y", "э": "e", "ю": "ju", "я": "ja", "ё": "e", "ь": "",
+    "џ": "dz", "ш": "s", "ѓ": "dj", "ќ": "c", "ѕ": "dz", "й": "j",
+    "щ": "st", "ы": "y", "э": "e", "ю": "ju", "я": "ja", "ё": "e", "ь": "",
     "ъ": "", "і": "i", "ї": "ji", "є": "je", "ґ": "g",
 }  # fmt: skip
 
-# Latin letters that Unicode does not decompose into a base letter plus a mark.
-_LATIN_SPECIAL = {
-    "đ": "dj", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe",
-    "ı": "i", "þ": "th", "ħ": "h", "ŧ": "t",
+# The one Latin letter folded otherwise than anyascii does: Serbian and
+# Croatian đ is written dj when the diacritic is dropped (Đurić -> djuric).
+_LATIN_SPECIAL = {"đ": "dj"}
+
+# Modern Greek writes some sounds with two letters, so two letters fold
+# together, as ELOT 743 (the romanization of Greek passports and road signs)
+# has it, but for ου, which is u, the way Greek writes a foreign u (Κούρτι ->
+# kurti): αυ ευ ηυ are av ev iv (af ef if before a voiceless consonant or at
+# the end), μπ ντ γκ are b d g at the start of a word and mb nd ng inside it,
+# γ before γ ξ χ is n. An accent on υ (ού, αύ) is dropped first; one on the
+# vowel before it (άυλος) or a diaeresis (ϋ) keeps the two vowels apart. Every
+# pair folds to letters, so tokens still line up with the words.
+_GREEK_WORD = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_MARKS_ON_UPSILON = re.compile("(?<=υ)[\u0300-\u0307\u0309-\u036f]+")
+_GREEK_PAIR = re.compile(
+    r"(?P<initial>(?<![^\W_])(?:μπ|ντ|γκ))|ου|(?P<vowel>[αεη])υ"
+    r"(?P<voiceless>(?=[θκξπσςτφχψ]|(?![^\W_])))?|μπ|ντ|γκ|γ(?=[γξχ])"
+)
+_GREEK_PAIRS = {
+    "ου": "u", "μπ": "mb", "ντ": "nd", "γκ": "ng", "γ": "n", "α": "a", "ε": "e", "η": "i",
 }  # fmt: skip
+_GREEK_INITIALS = {"μπ": "b", "ντ": "d", "γκ": "g"}
+
+
+def _greek_pair(match: re.Match[str]) -> str:
+    """The Latin letters of one Greek two-letter sound."""
+    if match["initial"]:
+        return _GREEK_INITIALS[match["initial"]]
+    if match["vowel"]:
+        return _GREEK_PAIRS[match["vowel"]] + ("f" if match["voiceless"] is not None else "v")
+    return _GREEK_PAIRS[match[0]]
+
+
+def _greek_pairs(word: str) -> str:
+    """``word`` in lowercase with its Greek two-letter sounds in Latin."""
+    word = _MARKS_ON_UPSILON.sub("", unicodedata.normalize("NFD", word.casefold()))
+    return _GREEK_PAIR.sub(_greek_pair, unicodedata.normalize("NFC", word))
+
 
 # Albanian writes place names in an indefinite form ending in -ë and a definite
 # form ending in -a (Mitrovicë / Mitrovica, Prishtinë / Prishtina); English and
@@ -60,23 +103,49 @@ _SPAN = re.compile(r"[xy]*x[xy]*|\|")
 _WHITE_SPACE = re.compile(r"(\s+)")
 
 
+def _latin(char: str) -> str:
+    """One lowercase letter, digit or mark of any script, in ASCII letters and digits.
+
+    Latin letters lose their diacritics by decomposition (``é`` -> ``e``, ``½``
+    -> ``12``); other scripts are transliterated by ``anyascii``. A letter
+    neither knows stays as it is, so that it still matches itself.
+    """
+    decomposed = "".join(
+        part
+        for part in unicodedata.normalize("NFKD", char)
+        if part.isalnum() and not unicodedata.combining(part)
+    )
+    if decomposed and decomposed.isascii():
+        return decomposed
+    transliterated = anyascii(char)
+    if not transliterated:
+        return decomposed
+    # A letter written as punctuation (the Ukrainian apostrophe ʼ) is nothing.
+    return "".join(filter(str.isalnum, transliterated.lower()))
+
+
 def _fold_char(char: str) -> str:
-    """Fold one character to lowercase ASCII-ish letters, ``" "`` or ``""``."""
+    """Fold one character to lowercase letters and digits, ``" "`` or ``""``.
+
+    A letter, digit or mark always folds to letters or to nothing (it stays in
+    its word), in ASCII unless no table and no transliteration knows it;
+    anything else (punctuation, symbols, emoji) is a separator.
+    """
     if unicodedata.combining(char):
         return ""
     folded = []
+    in_word = False
     for lower in char.casefold():
         if lower in _CYRILLIC:
             folded.append(_CYRILLIC[lower])
         elif lower in _LATIN_SPECIAL:
             folded.append(_LATIN_SPECIAL[lower])
+        elif unicodedata.category(lower)[0] in "LMN":
+            folded.append(_latin(lower))
         else:
-            folded.extend(
-                part
-                for part in unicodedata.normalize("NFKD", lower)
-                if part.isalnum() and not unicodedata.combining(part)
-            )
-    return "".join(folded) or " "
+            continue
+        in_word = True
+    return "".join(folded) if in_word else " "
 
 
 class _FoldTable(dict[int, str]):
@@ -110,6 +179,8 @@ def _fold_word(word: str) -> tuple[str, ...]:
     body = word[:-1] if ends_sentence else word
     if "ë" in body or "Ë" in body:
         body = _ALBANIAN_FINAL_E.sub("a", body)
+    if _GREEK_WORD.search(body):
+        body = _greek_pairs(body)
     folded = tuple(body.translate(_TABLE).replace(BREAK, f" {BREAK} ").split())
     return (*folded, BREAK) if ends_sentence else folded
 

@@ -24,6 +24,8 @@ from monitor.tools.grouping import EventItem, GroupingReport, grade, replay
 
 ASSIGNED = ("none", "notice", "warning", "critical")
 LABELS = (0, 1, 2, 3)
+UNDETERMINED = "und"
+"""The language of items that carry none (the BCP 47 code for "undetermined")."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class LabelledItem:
     article: Article
     event: str | None = None  # the same for every report of one real event
     date: str | None = None  # when it was published: 2023-04-25 or an ISO 8601 time
+    lang: str | None = None  # the language it is written in: en, sr-Cyrl, el
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,32 @@ class EvalReport:
         chosen = [o for o in self.outcomes if ASSIGNED.index(o.assigned) >= floor]
         return Ratio(sum(o.item.label in wanted for o in chosen), len(chosen))
 
+    def languages(self) -> dict[str, EvalReport]:
+        """The report of each language the items are written in (``lang``), most items
+        first; empty when no item says. Items that do not say count as ``und``."""
+        if all(outcome.item.lang is None for outcome in self.outcomes):
+            return {}
+        by_language: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            by_language.setdefault(outcome.item.lang or UNDETERMINED, []).append(outcome)
+        ordered = sorted(by_language.items(), key=lambda pair: (-len(pair[1]), pair[0]))
+        return {language: EvalReport(self.watch, outcomes) for language, outcomes in ordered}
+
     def figures(self) -> dict[str, Any]:
-        """The figures as one JSON-ready object."""
+        """The figures as one JSON-ready object: with ``grouping`` when items carry
+        events, and ``languages`` (the same figures per language) when they carry one."""
+        languages = {
+            language: {key: value for key, value in report._figures().items() if key != "watch"}
+            for language, report in self.languages().items()
+        }
+        return {
+            **self._figures(),
+            **({} if self.grouping is None else {"grouping": self.grouping.figures()}),
+            **({"languages": languages} if languages else {}),
+        }
+
+    def _figures(self) -> dict[str, Any]:
+        """The figures of the items' levels, as ``figures`` gives them."""
 
         def as_json(ratio: Ratio) -> dict[str, Any]:
             return {"value": ratio.value, "hits": ratio.hits, "total": ratio.total}
@@ -135,8 +162,8 @@ class EvalReport:
             },
             "label_3_warning": as_json(self.rate(3, "warning")),
             "label_2_notice": as_json(self.rate(2, "notice")),
+            "label_2_critical": as_json(self.rate(2, "critical")),
             "wrong": [o.item.id for o in self.outcomes if o.wrong],
-            **({} if self.grouping is None else {"grouping": self.grouping.figures()}),
         }
 
 

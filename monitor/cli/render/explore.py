@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from monitor.channels.markup import console
@@ -11,7 +11,7 @@ from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport, StoryBacktest
-from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome
+from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome, Ratio
 from monitor.tools.grouping import GroupingReport
 
 CONTEXT_CHARS = 40
@@ -28,6 +28,7 @@ def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
                 "level": s.level,
                 "in_scope": s.in_scope,
                 "excluded_by": s.excluded_by,
+                "scope_miss": s.scope_miss,
                 "rules_version": s.rules_version,
                 "hits": [hit.as_dict() for hit in s.hits],
             }
@@ -50,11 +51,11 @@ def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
     """Explain each watch's score of one article: every hit, then subtotals."""
     lines = [f"{item_id}: {article.title[:100]}"]
     for s in scores:
-        if s.excluded_by is not None:
-            lines.append(f"  {s.watch}: out of scope (matches exclude[{s.excluded_by}])")
-            continue
         if not s.in_scope:
-            lines.append(f"  {s.watch}: out of scope")
+            why = s.scope_miss or (
+                "the scope did not match" if s.excluded_by is None else f"exclude[{s.excluded_by}]"
+            )
+            lines.append(f"  {s.watch}: out of scope: {why}")
             continue
         lines.append(
             f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
@@ -87,10 +88,14 @@ def eval_text(report: EvalReport) -> str:
         f"critical (label 3 at critical):        precision {report.precision([3], 'critical')}"
         f"  recall {report.rate(3, 'critical')}",
         f"label 3 at warning+ {report.rate(3, 'warning')}"
-        f"   label 2 at notice+ {report.rate(2, 'notice')}",
+        f"   label 2 at notice+ {report.rate(2, 'notice')}"
+        f"   label 2 at critical {report.rate(2, 'critical')}",
         f"false alerts (warning+): label 0 {report.rate(0, 'warning')}"
         f"   label 1 {report.rate(1, 'warning')}",
     ]
+    languages = report.languages()
+    if languages:
+        lines += ["", *_language_lines([("all", report), *languages.items()])]
     if report.grouping is not None:
         lines += ["", *_grouping_lines(report.grouping)]
     wrong = [o for o in report.outcomes if o.wrong]
@@ -98,6 +103,46 @@ def eval_text(report: EvalReport) -> str:
         lines += ["", f"{len(wrong)} items scored wrongly:"]
         lines += [_wrong_line(outcome) for outcome in wrong]
     return "\n".join(lines)
+
+
+# The columns of the table per language: the headline figures, each a share.
+_LANGUAGE_COLUMNS: tuple[tuple[str, Callable[[EvalReport], Ratio]], ...] = (
+    ("R3 >= warning", lambda report: report.rate(3, "warning")),
+    ("R3 critical", lambda report: report.rate(3, "critical")),
+    ("R2 >= notice", lambda report: report.rate(2, "notice")),
+    ("FA label 0", lambda report: report.rate(0, "warning")),
+    ("FA label 1", lambda report: report.rate(1, "warning")),
+    ("critical precision", lambda report: report.precision([3], "critical")),
+    ("label 2 at critical", lambda report: report.rate(2, "critical")),
+)
+
+
+def _language_lines(reports: list[tuple[str, EvalReport]]) -> list[str]:
+    """One row per language (``all`` first): its items and the headline figures, each
+    as a share and its counts (``R3`` label-3 items, ``FA`` false alerts at warning+)."""
+
+    def cell(ratio: Ratio) -> str:
+        return "n/a" if ratio.value is None else f"{ratio.value:.2f} {ratio.hits}/{ratio.total}"
+
+    table = [["language", "items", *(name for name, _ in _LANGUAGE_COLUMNS)]]
+    table += [
+        [
+            console(language),
+            str(len(report.outcomes)),
+            *(cell(f(report)) for _, f in _LANGUAGE_COLUMNS),
+        ]
+        for language, report in reports
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    return [
+        "  ".join(
+            [
+                row[0].ljust(widths[0]),
+                *(text.rjust(width) for text, width in zip(row[1:], widths[1:], strict=True)),
+            ]
+        )
+        for row in table
+    ]
 
 
 def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
@@ -133,7 +178,7 @@ def _wrong_line(outcome: Outcome) -> str:
         if hit.points:
             subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
     why = ", ".join(f"{name} {points:+g}" for name, points in subtotals.items()) or "no hits"
-    scope = "" if outcome.score.in_scope else " (out of scope)"
+    scope = "" if outcome.score.in_scope else f" (out of scope: {outcome.score.scope_miss})"
     return (
         f"  {outcome.item.id}: label {outcome.item.label}, assigned {outcome.assigned}"
         f" ({outcome.score.score:g}){scope}: {outcome.item.article.title[:70]!r}; {why}"
