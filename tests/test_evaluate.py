@@ -185,11 +185,16 @@ def test_eval_reports_grouping_when_items_carry_events(tmp_path: Path) -> None:
     assert grouping["pairwise"] == {
         "precision": 1.0, "recall": 1 / 3, "same_story": 1, "same_event": 3, "both": 1,
     }  # fmt: skip
+    # B-cubed, item by item: every story is pure; a1 and a2 have two of their event's
+    # three reports, a3 one, b1 its only one.
+    assert grouping["bcubed"]["precision"] == 1.0
+    assert abs(grouping["bcubed"]["recall"] - (2 / 3 + 2 / 3 + 1 / 3 + 1) / 4) < 1e-9
     assert {(w["first"], w["second"], w["kind"]) for w in grouping["wrong"]} == {
         ("a1", "a3", "split"), ("a2", "a3", "split"),
     }  # fmt: skip
     assert all(w["reason"].startswith("new story, follows #1: ") for w in grouping["wrong"])
     assert "pairwise precision 1.00 (1/1)  recall 0.33 (1/3)" in as_text.output
+    assert "B-cubed precision 1.00  recall 0.67  F1 0.80" in as_text.output
     assert "split  a1 / a3: new story, follows #1: shares places Ibar, Mitrovica" in as_text.output
 
 

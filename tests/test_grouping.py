@@ -116,35 +116,6 @@ def test_stems_fold_inflections_and_scripts_into_one_word() -> None:
     assert "vucic" in stems("Вучић", "") and "vucic" in stems("Vučić", "")
 
 
-def test_side_issues_in_common_do_not_make_one_kind_of_event() -> None:
-    arrest = Report(
-        "Police detain a man at Jarinje",
-        "Police detained a local man at the crossing; a few people protested.",
-        places=("Jarinje",),
-        event_types=("police-action", "protest"),
-        when=When.at(NOON),
-    )
-    arson = Report(
-        "Crossing set on fire",
-        "Masked men set the Jarinje post on fire during a protest.",
-        places=("Jarinje",),
-        event_types=("arson", "protest"),
-        when=When.at(NOON + timedelta(hours=2)),
-    )
-    protest = Report(
-        "Protest at the crossing after the arrest",
-        "People protested the arrest at Jarinje; police watched.",
-        places=("Jarinje",),
-        event_types=("protest",),
-        when=When.at(NOON + timedelta(hours=2)),
-    )
-    story = _story(5, arrest)
-    assert join_story(arson, [story], Background(), RULES).alert_id is None
-    joined = join_story(protest, [story], Background(), RULES)
-    assert joined.alert_id == 5
-    assert "shares place Jarinje and event type protest" in joined.reason
-
-
 def test_a_daemon_counts_a_watch_background_once_per_ten_minutes_and_after_a_reload(
     tmp_path: Path, config_dir: ConfigDir
 ) -> None:

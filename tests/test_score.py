@@ -260,3 +260,22 @@ def test_a_hit_as_json_has_every_field_of_the_hit() -> None:
     result = score_with([CLASH], "Clashes in Kosovo", "")
     (hit,) = result.hits
     assert hit.as_dict() == dataclasses.asdict(hit)
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Police entered Banjska on Sunday", ("Banjska",)),
+        ("Policija je ušla u Banjskoj", ("Banjska",)),  # a case ending on the longer name
+        ("Vučić je bio u Banji", ("Banje",)),  # a short stem takes a short ending
+        ("Vučić stigao u Banjom", ("Banje",)),
+        ("Rendőrök Banjszka falunál", ()),  # four letters on a four-letter stem: not Banje
+        ("Zvečanu i Mitrovici", ("Zvečan", "Mitrovica")),
+    ],
+)
+def test_gazetteer_names_match_their_inflections_within_reason(
+    text: str, places: tuple[str, ...]
+) -> None:
+    gazetteer = {"places": {"Banjska": {}, "Banje": {}, "Zvečan": {}, "Mitrovica": {}}}
+    result = score_with([CLASH], "Kosovo report", text, **gazetteer)
+    assert result.places == places

@@ -12,13 +12,10 @@ A report joins the open story it is closest to when
 
 - it was published within ``group_window`` of the story's last report and
   ``max_age`` of its first;
-- it shares a specific place or actor with the story and an event type of the
-  same kind: the report's main event type (the one that gave it the most
-  points) is one of the story's, or the main type of one of the story's
-  reports is one of the report's; an arson and a road block that both mention
-  a protest are not one event by that alone. A report whose time is not known
-  must share two specific names, central to the story (``UNTIMED_CLOSENESS``):
-  without the time, one town and one kind of event say little. Or
+- it shares a specific place or actor with the story and an event type (a
+  signal both hit). A report whose time is not known must share two specific
+  names, central to the story (``UNTIMED_CLOSENESS``): without the time, one
+  town and one kind of event say little. Or
 - its rare words are close to those of the story's first report
   (``TOPIC_CLOSE``: a TF-IDF cosine of word stems, each weighed by how rare it
   is among the recent in-scope reports), so a report in the story's language
@@ -140,18 +137,16 @@ class OpenStory:
     level: str
     reports: tuple[Report, ...]
     closed: bool = False  # resolved or merged: it may be followed, never joined
-    centroid: tuple[Counter[str], frozenset[str], frozenset[str]] = field(
+    centroid: tuple[Counter[str], frozenset[str]] = field(
         init=False, compare=False, repr=False
-    )  # how many of its reports name each name, every event type they report, and
-    # the main event type of each (its first: the one that gave it the most points)
+    )  # how many of its reports name each name, and every event type they report
     span: tuple[When | None, When | None] = field(init=False, compare=False, repr=False)
     # when its first and its latest dated report were published
 
     def __post_init__(self) -> None:
         share = Counter(name for member in self.reports for name in member.names())
         kinds = frozenset(kind for member in self.reports for kind in member.event_types)
-        main = frozenset(member.event_types[0] for member in self.reports if member.event_types)
-        object.__setattr__(self, "centroid", (share, kinds, main))
+        object.__setattr__(self, "centroid", (share, kinds))
         known = [r.when for r in self.reports if r.when is not None]
         first = min(known, key=lambda w: w.start) if known else None
         last = max(known, key=lambda w: w.end) if known else None
@@ -325,15 +320,13 @@ def _match(
     that name it. Words are compared only with a story that shares a specific name or
     a rare stem (a story that shares neither cannot be close in words)."""
     mine, rare = anchors
-    share, types, main = story.centroid
+    share, types = story.centroid
     size = len(story.reports)
     shared = sorted(n for n in mine if n in share)
     evidence = 1.0
     for name in shared:
         evidence *= 1 - background.weight(name) * share[name] / size
     common_types = tuple(t for t in report.event_types if t in types)
-    if common_types and report.event_types[0] not in types and main.isdisjoint(common_types):
-        common_types = ()  # only side issues in common: not the same kind of event
     seed = story.reports[0]
     if shared or rare is None or not rare.isdisjoint(seed.stems):
         words, topic = similarity(report, seed), background.topic_closeness(report, seed)

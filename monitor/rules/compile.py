@@ -108,8 +108,10 @@ def name_key(name: str) -> tuple[str, int]:
     """The automaton key of a gazetteer name and the letters its last word may gain.
 
     The last word loses a final vowel and may then gain up to ``NAME_ENDING``
-    letters (``Mitrovica`` matches ``Mitrovici``, ``Mitrovicom``); a name of three
-    letters or fewer (``EU``) matches only as written.
+    letters (``Mitrovica`` matches ``Mitrovici``, ``Mitrovicom``), and never more
+    than its stem less two: a short stem takes only a short ending (``Banje``
+    matches ``Banji``, ``Banjom``, not ``Banjszka``, another place); a name of
+    three letters or fewer (``EU``) matches only as written.
     """
     words = [word for word in tokens(name) if word != BREAK]
     if not words:
@@ -117,10 +119,11 @@ def name_key(name: str) -> tuple[str, int]:
     last = words[-1]
     if len(last) <= MIN_WILDCARD_PREFIX:
         return " " + " ".join(words) + " ", 0
+    ending = NAME_ENDING
     if len(last) > MIN_WILDCARD_PREFIX + 1 and last[-1] in _VOWELS:
-        words[-1] = last[:-1]
-        return " " + " ".join(words), NAME_ENDING + 1
-    return " " + " ".join(words), NAME_ENDING
+        last, ending = last[:-1], NAME_ENDING + 1
+        words[-1] = last
+    return " " + " ".join(words), min(ending, len(last) - 2)
 
 
 @dataclass(frozen=True)

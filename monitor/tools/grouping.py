@@ -92,6 +92,8 @@ class GroupingReport:
     both: int  # pairs that are both
     wrong: tuple[WrongPair, ...]  # every pair grouped against its labels
     bcubed_f1: float | None
+    bcubed_precision: float | None = None  # per item: its story's share of its event
+    bcubed_recall: float | None = None  # per item: its event's share in its story
 
     @property
     def precision(self) -> float | None:
@@ -117,6 +119,11 @@ class GroupingReport:
                 "both": self.both,
             },
             "bcubed_f1": self.bcubed_f1,
+            "bcubed": {
+                "precision": self.bcubed_precision,
+                "recall": self.bcubed_recall,
+                "f1": self.bcubed_f1,
+            },
             "wrong": [
                 {"first": w.first, "second": w.second, "kind": w.kind, "reason": w.reason}
                 for w in self.wrong
@@ -140,15 +147,21 @@ def grade(placed: list[Placed]) -> GroupingReport:
             later = max(one, other, key=lambda p: p.item.order)
             kind = "merged" if joined else "split"
             wrong.append(WrongPair(one.item.id, other.item.id, kind, later.reason))
-    bcubed = None
-    if placed:
-        precision = recall = 0.0
-        for one in placed:
-            story = [p for p in placed if p.story == one.story]
-            reports = [p for p in placed if p.item.event == one.item.event]
-            common = sum(p.item.event == one.item.event for p in story)
-            precision += common / len(story)
-            recall += common / len(reports)
-        precision, recall = precision / len(placed), recall / len(placed)
-        bcubed = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return GroupingReport(placed, same_story, same_event, both, tuple(wrong), bcubed)
+    precision, recall = _bcubed(placed) if placed else (None, None)
+    f1 = None
+    if precision is not None and recall is not None:
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return GroupingReport(placed, same_story, same_event, both, tuple(wrong), f1, precision, recall)
+
+
+def _bcubed(placed: list[Placed]) -> tuple[float, float]:
+    """B-cubed precision and recall: per item, the share of its story that reports its
+    event, and the share of its event's reports in its story, averaged over items."""
+    precision = recall = 0.0
+    for one in placed:
+        story = [p for p in placed if p.story == one.story]
+        reports = [p for p in placed if p.item.event == one.item.event]
+        common = sum(p.item.event == one.item.event for p in story)
+        precision += common / len(story)
+        recall += common / len(reports)
+    return precision / len(placed), recall / len(placed)

@@ -158,7 +158,8 @@ def _grouping_lines(grouping: GroupingReport, shown: int = 20) -> list[str]:
         f"{figures['stories']} stories):",
         f"  pairwise precision {share(pairs['precision'])} ({pairs['both']}/{pairs['same_story']})"
         f"  recall {share(pairs['recall'])} ({pairs['both']}/{pairs['same_event']})"
-        f"  B-cubed F1 {share(figures['bcubed_f1'])}",
+        f"  B-cubed precision {share(figures['bcubed']['precision'])}"
+        f"  recall {share(figures['bcubed']['recall'])}  F1 {share(figures['bcubed_f1'])}",
     ]
     wrong = grouping.wrong
     if wrong:
