@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape
 import pytest
 import yaml
 
+from monitor.daemon.health import Health
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
@@ -163,6 +165,19 @@ def webhook() -> Iterator[WebhookReceiver]:
     server = WebhookReceiver()
     yield server
     server.close()
+
+
+class Quiet:
+    """A daemon view for pages that never ask the daemon anything."""
+
+    def health(self) -> Health:
+        return Health({"test": "ok"})
+
+    def metrics(self) -> bytes:
+        return b""
+
+    def status(self) -> dict[str, Any]:
+        return {}
 
 
 @dataclass

@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
+from conftest import ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
 from starlette.testclient import TestClient
 
 from monitor.channels.message import message_of
 from monitor.cli.main import main
 from monitor.config import load_config
-from monitor.daemon.health import Health
 from monitor.daemon.run import open_runtime
 from monitor.daemon.server import make_app
 from monitor.models import Alert
@@ -358,16 +357,3 @@ def dashboard(config_dir: ConfigDir, now: datetime) -> str:
     config = load_config(config_dir.path)
     web = WebContext(config_dir.database, lambda: config.watches, lambda: now)
     return TestClient(make_app(Quiet(), web)).get("/").text
-
-
-class Quiet:
-    """A daemon view for pages that never ask the daemon anything."""
-
-    def health(self) -> Health:
-        return Health({"test": "ok"})
-
-    def metrics(self) -> bytes:
-        return b""
-
-    def status(self) -> dict[str, Any]:
-        return {}

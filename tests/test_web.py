@@ -11,14 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import ConfigDir, FeedServer, rss
+from conftest import ConfigDir, FeedServer, Quiet, rss
 from starlette.testclient import TestClient
 
 from monitor.config import load_config
-from monitor.daemon.health import Health
 from monitor.daemon.run import open_runtime
 from monitor.daemon.server import HttpServer, make_app
 from monitor.poll.cycle import run_cycle
@@ -45,19 +43,6 @@ class Week:
 
     config: ConfigDir
     feed: str
-
-
-class Quiet:
-    """A daemon view for pages that never ask the daemon anything."""
-
-    def health(self) -> Health:
-        return Health({"test": "ok"})
-
-    def metrics(self) -> bytes:
-        return b""
-
-    def status(self) -> dict[str, Any]:
-        return {}
 
 
 @pytest.fixture(scope="module")
