@@ -31,10 +31,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
+from conftest import ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
 from starlette.testclient import TestClient
 from test_daemon import free_port, wait_for
-from test_web import Quiet
 
 from monitor.cli import main
 from monitor.config import load_config
