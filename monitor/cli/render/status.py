@@ -14,6 +14,8 @@ def status_text(status: dict[str, Any]) -> str:
     ``status`` is the document ``monitor.daemon.status.status_document`` builds.
     """
     lines = [_daemon_line(status["daemon"]), *_config_lines(status["config"])]
+    if status.get("database"):
+        lines.append(f"database: {status['database']}")
     feeds = status["feeds"]
     lines.append(f"feeds ({len(feeds)} active):")
     lines.append(
@@ -72,10 +74,15 @@ def _config_lines(config: dict[str, Any]) -> list[str]:
         if config["running_is_on_disk"] is False:
             lines.append("  the daemon keeps running the last good config")
         return lines
+    loaded = minute(config.get("loaded_at_running"))
     if config["running_is_on_disk"] is False:
-        return [f"config: {where} changed since the daemon loaded it; it reloads within seconds"]
+        changed = ", ".join(config.get("changed_since_loaded") or []) or "their contents"
+        return [
+            f"config: the daemon runs the config of {loaded}; the files on disk in {where} "
+            f"differ: {changed} (it reloads within seconds)"
+        ]
     if config["running_is_on_disk"]:
-        return [f"config: {where}, valid; the daemon runs this config"]
+        return [f"config: {where}, valid; the daemon runs this config, of {loaded}"]
     return [f"config: {where}, valid"]
 
 
