@@ -62,8 +62,8 @@ def existing_database(config: Config) -> Path:
     path = config.database_path
     if not path.is_file():
         click.echo(
-            f"error: no database at {path} (database: in {config.directory / 'monitor.yaml'}); "
-            "has monitor run with this config?",
+            f"error: no database at {path} (database: in {config.directory / 'monitor.yaml'}): "
+            "monitor has not run yet with this config",
             err=True,
         )
         sys.exit(EXIT_CONFIG_ERROR)
@@ -102,16 +102,16 @@ def open_store(path: Path, *, readonly: bool = False) -> Store:
         return Store(path, readonly=readonly)
 
 
-def store_of(config_dir: Path) -> AbstractContextManager[Store]:
-    """The database of the config in ``config_dir`` (loaded for reading), which must
-    exist, closed afterwards."""
-    return store_for(load_for_reading(config_dir))
+def store_of(config_dir: Path, *, create: bool = False) -> AbstractContextManager[Store]:
+    """The database of the config in ``config_dir`` (loaded for reading), closed
+    afterwards; it must exist, unless ``create`` (a command that writes)."""
+    return store_for(load_for_reading(config_dir), create=create)
 
 
 @contextmanager
-def store_for(config: Config) -> Iterator[Store]:
-    """The database of ``config``, which must exist, closed afterwards."""
-    store = open_store(existing_database(config))
+def store_for(config: Config, *, create: bool = False) -> Iterator[Store]:
+    """The database of ``config``, closed afterwards; it must exist, unless ``create``."""
+    store = open_store(config.database_path if create else existing_database(config))
     try:
         yield store
     finally:

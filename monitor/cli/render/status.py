@@ -14,8 +14,6 @@ def status_text(status: dict[str, Any]) -> str:
     ``status`` is the document ``monitor.daemon.status.status_document`` builds.
     """
     lines = [_daemon_line(status["daemon"]), *_config_lines(status["config"])]
-    if status.get("database"):
-        lines.append(f"database: {status['database']}")
     feeds = status["feeds"]
     lines.append(f"feeds ({len(feeds)} active):")
     lines.append(
@@ -47,6 +45,8 @@ def status_text(status: dict[str, Any]) -> str:
     deliveries = status["deliveries"]
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
     lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
+    if status.get("database"):
+        lines.append(f"database: {status['database']}")
     return "\n".join(lines)
 
 
