@@ -290,3 +290,33 @@ def test_the_built_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) 
     )
     assert started.returncode == 0, started.stderr
     assert (outside / "mine" / "watches" / "serbia-kosovo.yaml").is_file()
+
+
+def test_status_says_when_the_running_config_was_loaded_and_which_files_differ(
+    config_dir: ConfigDir, feed_server: FeedServer, tmp_path: Path, elsewhere: Path
+) -> None:
+    from test_daemon import free_port, running, wait_for
+
+    port = free_port()
+    settings = {"http": {"listen": f"127.0.0.1:{port}"}, "poll": {"tick": "0.5s", "jitter": 0}}
+    url = feed_server.serve(
+        "/rss", rss([{"title": "Talks in Brussels", "link": "https://n.example/3"}])
+    )
+    config_dir.write([url], settings=settings)
+    where = str(config_dir.path)
+    with running(config_dir.path, port, tmp_path / "daemon.log") as daemon:
+        wait_for(lambda: daemon.status().get("config", {}).get("running_is_on_disk"))
+        done = monitor("status", "--config", where, cwd=elsewhere)
+        assert done.returncode == 0, done.stderr
+        assert f"config: {where}, valid; the daemon runs this config, of 20" in done.stdout
+
+        watch = config_dir.path / "watches" / "serbia-kosovo.yaml"
+        watch.write_text(
+            watch.read_text(encoding="utf-8").replace("weight: 5", "weight: six", 1), "utf-8"
+        )
+        wait_for(lambda: daemon.status().get("config", {}).get("reload_error"))
+        done = monitor("status", "--config", where, cwd=elsewhere)
+        assert done.returncode == 0, done.stderr
+        assert "the daemon keeps running the last good config, of 20" in done.stdout
+        assert "changed since: watches/serbia-kosovo.yaml" in done.stdout
+        daemon.stop()

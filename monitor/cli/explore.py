@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import click
 
-from monitor.cli.edge import clean_errors, load_for_reading, reader_of
+from monitor.cli.edge import clean_errors, load, load_for_reading, reader_of
 from monitor.cli.options import config_option, known_watch, moment
 from monitor.cli.render.explore import (
     backtest_text,
@@ -73,7 +73,7 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
     about the dispute, 1: routine politics, 2: serious tension, 3: violence);
     with "lang" on the items, the figures are also given per language.
     """
-    config = load_for_reading(config_dir)
+    config = load(config_dir)  # measuring the rules on disk: they must load
     names = [watch.name for watch in config.watches]
     if watch_name is None:
         if len(names) > 1:
@@ -215,7 +215,7 @@ def backtest_command(config_dir: Path, since: str, as_json: bool) -> None:
     Reads the database only; nothing is written. Index and spike alerts are not
     replayed.
     """
-    config = load_for_reading(config_dir)
+    config = load(config_dir)  # measuring the rules on disk: they must load
     since_at = moment(since, utc_now(), "--since")
     assert since_at is not None
     with reader_of(config) as store:

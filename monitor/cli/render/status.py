@@ -72,7 +72,10 @@ def _config_lines(config: dict[str, Any]) -> list[str]:
         if len(problems) > 1:
             lines[0] += more
         if config["running_is_on_disk"] is False:
-            lines.append("  the daemon keeps running the last good config")
+            lines.append(
+                f"  the daemon keeps running the last good config, of "
+                f"{minute(config.get('loaded_at_running'))}{_changed(config)}"
+            )
         return lines
     loaded = minute(config.get("loaded_at_running"))
     if config["running_is_on_disk"] is False:
@@ -84,6 +87,11 @@ def _config_lines(config: dict[str, Any]) -> list[str]:
     if config["running_is_on_disk"]:
         return [f"config: {where}, valid; the daemon runs this config, of {loaded}"]
     return [f"config: {where}, valid"]
+
+
+def _changed(config: dict[str, Any]) -> str:
+    changed = config.get("changed_since_loaded") or []
+    return f"; changed since: {', '.join(changed)}" if changed else ""
 
 
 def _feed_notes(feed: dict[str, Any]) -> list[str]:
