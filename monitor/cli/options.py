@@ -57,8 +57,9 @@ def _config_dir(context: click.Context, _: click.Parameter, value: Path | None) 
     if value is not None:
         return value
     root = context.find_root()
-    if root is not context and isinstance(root.params.get("config_dir"), Path):
-        return root.params["config_dir"]  # type: ignore[no-any-return]
+    given = root.params.get("config_dir")
+    if root is not context and isinstance(given, Path):
+        return given
     environ = os.environ.get("MONITOR_CONFIG")
     return Path(environ) if environ else DEFAULT_CONFIG_DIR
 
