@@ -30,8 +30,8 @@ COPY --from=build /opt/venv /opt/venv
 # The shipped config; mount your own over /config (read-only is enough).
 COPY config /config
 USER monitor
-# config/monitor.yaml says `database: data/monitor.db`, relative to the working
-# directory: from / that is /data/monitor.db, on the volume.
+# config/monitor.yaml says `database: ../data/monitor.db`, relative to the config
+# directory: from /config that is /data/monitor.db, on the volume.
 WORKDIR /
 VOLUME ["/data"]
 # /healthz answers 200 when the daemon is healthy and 503 otherwise; urlopen

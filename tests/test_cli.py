@@ -357,7 +357,8 @@ def test_status_shows_feed_health_the_tension_index_and_the_outbox(
     assert courier.split()[-1] == "4"  # articles in the last 24 hours
     assert any("last error: HTTP 404" in line for line in lines)
     assert any(line.startswith("  serbia-kosovo: tension index ") for line in lines)
-    assert lines[-1] == "deliveries: 0 pending, 0 dead, 2 sent"
+    assert lines[-2] == "deliveries: 0 pending, 0 dead, 2 sent"
+    assert lines[-1] == f"database: {config_dir.database.resolve()}"
 
 
 def test_logs_can_be_one_json_object_per_line(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import subprocess
 import sys
 import threading
@@ -71,7 +72,9 @@ def test_the_image_runs_as_a_user_other_than_root() -> None:
 def test_the_shipped_database_path_lands_on_the_volume() -> None:
     volumes = json.loads(last("VOLUME"))
     settings = yaml.safe_load((REPO / "config" / "monitor.yaml").read_text(encoding="utf-8"))
-    database = PurePosixPath(last("WORKDIR")) / settings["database"]
+    # A relative database: is taken from the config directory, MONITOR_CONFIG.
+    joined = PurePosixPath(environment()["MONITOR_CONFIG"]) / settings["database"]
+    database = PurePosixPath(posixpath.normpath(joined))
     assert any(database.is_relative_to(volume) for volume in volumes), database
 
 

@@ -401,6 +401,8 @@ def test_db_prune_and_vacuum_run_by_hand(cli_config: Monitor) -> None:
 
 def test_db_stats_says_when_articles_are_kept_forever(cli_config: Monitor) -> None:
     cli_config.write(retention={"articles": None, "vacuum_every": None})
+    cli_config.config_dir.database.parent.mkdir(parents=True, exist_ok=True)
+    Store(cli_config.config_dir.database).close()  # db stats reads an existing database only
     code, out = invoke("db", "stats")
     assert code == 0, out
     assert "next prune: none (retention.articles: null keeps articles forever)" in out

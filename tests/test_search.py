@@ -244,7 +244,7 @@ def test_search_command_refuses_bad_filters_with_one_message(
 def test_search_without_a_database_says_so(config_dir: ConfigDir) -> None:
     config = config_dir.write(["http://127.0.0.1:9/feed.xml"])
     code, output = invoke("search", "--config", str(config), "gas")
-    assert code == 1
+    assert code == 2
     assert "no database at" in output and "has not run yet" in output
 
 

@@ -130,7 +130,7 @@ def silence_command(
     as "silenced" deliveries and never sent.
     """
     now = utc_now()
-    with store_of(config_dir) as store:
+    with store_of(config_dir, create=target not in (None, "list")) as store:
         if target in (None, "list"):
             click.echo(silences_table(store.silences(now, include_past=show_all), now))
         elif target == "expire":

@@ -4,19 +4,19 @@ monitor sound -- its config, its daemon, feeds, watches and outbox, and each cha
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from monitor.cli.edge import load, open_store, run_async
+from monitor.cli.edge import existing_database, load, load_for_reading, open_store, run_async
 from monitor.cli.options import config_option
 from monitor.cli.render.channels import channels_table, test_outcome
 from monitor.cli.render.status import status_text
-from monitor.config import Settings, database_path_of
 from monitor.daemon.logs import RedactSecrets, configure_logging
 from monitor.daemon.run import send_test_alert, utc_now
-from monitor.daemon.status import read_disk_config, status_document
+from monitor.daemon.status import DiskConfig, read_disk_config, status_document
 
 
 @click.command("check")
@@ -38,18 +38,26 @@ def status_command(config_dir: Path, as_json: bool) -> None:
 
     Works while the config on disk is invalid: it says so, and what is wrong.
     """
-    disk, config = read_disk_config(config_dir)
-    database = config.database_path if config else database_path_of(config_dir)
-    if not database.exists():
-        raise click.ClickException(f"no database at {database}: monitor has not run yet")
-    settings = config.settings if config else Settings()
-    store = open_store(database)
+    config = load_for_reading(config_dir)
+    disk = _files_on_disk(read_disk_config(config_dir)[0])
+    store = open_store(existing_database(config))
     try:
-        watches = [watch.name for watch in config.watches] if config else store.index_watches()
-        status = status_document(store, disk, watches, utc_now(), settings.stale_after())
+        known = [watch.name for watch in config.watches]
+        watches = list(dict.fromkeys([*known, *store.index_watches()]))
+        status = status_document(store, disk, watches, utc_now(), config.settings.stale_after())
     finally:
         store.close()
     click.echo(json.dumps(status, ensure_ascii=False) if as_json else status_text(status))
+
+
+_UNSET_HERE = re.compile(r": environment variable \w+ is not set$")
+
+
+def _files_on_disk(disk: DiskConfig) -> DiskConfig:
+    """``disk`` without the problems of this shell (a variable it does not set): the
+    daemon has its own environment, so they say nothing about the files."""
+    problems = tuple(problem for problem in disk.problems if not _UNSET_HERE.search(problem))
+    return DiskConfig(disk.directory, disk.fingerprint, problems)
 
 
 @click.group("channels")

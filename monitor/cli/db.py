@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.edge import clean_errors, load, store_of
+from monitor.cli.edge import clean_errors, load_for_reading, store_for, store_of
 from monitor.cli.options import config_option
 from monitor.cli.render.db import db_stats_text
 from monitor.daemon.maintenance import prune, prune_summary, stats, vacuum
@@ -27,8 +27,8 @@ def db_command() -> None:
 def db_stats(config_dir: Path, as_json: bool) -> None:
     """Show the file's size, rows per table, the oldest and newest article, and what the
     next prune would remove."""
-    config = load(config_dir)
-    with store_of(config_dir) as store:
+    config = load_for_reading(config_dir)
+    with store_for(config) as store:
         figures = stats(store, config.settings.retention, utc_now())
     click.echo(json.dumps(figures) if as_json else db_stats_text(figures))
 
@@ -37,11 +37,12 @@ def db_stats(config_dir: Path, as_json: bool) -> None:
 @config_option
 def db_prune(config_dir: Path) -> None:
     """Delete now what is older than retention.articles (the daemon does it hourly)."""
-    age = load(config_dir).settings.retention.articles
+    config = load_for_reading(config_dir)
+    age = config.settings.retention.articles
     if age is None:
         click.echo("retention.articles is null: articles are kept forever; nothing pruned")
         return
-    with store_of(config_dir) as store, clean_errors():
+    with store_for(config) as store, clean_errors():
         report = prune(store, age, utc_now())
     click.echo(prune_summary(report, age))
 

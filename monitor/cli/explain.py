@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.edge import load, reader_of
+from monitor.cli.edge import load_for_reading, reader_of
 from monitor.cli.options import config_option
 from monitor.cli.render.explain import explain_text
 from monitor.tools.explain import explain
@@ -24,7 +24,7 @@ def explain_command(config_dir: Path, article_id: int, as_json: bool) -> None:
     alert level, the alert it opened or joined and why; then, channel by
     channel, whether a notification carrying it went out, or why not.
     """
-    config = load(config_dir)
+    config = load_for_reading(config_dir)
     with reader_of(config) as store:
         document = explain(store, article_id, {watch.name: watch for watch in config.watches})
     if document is None:

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import click
 
-from monitor.cli.edge import clean_errors, load, reader_of
+from monitor.cli.edge import clean_errors, load, load_for_reading, reader_of
 from monitor.cli.options import config_option, known_watch, moment
 from monitor.cli.render.explore import (
     backtest_text,
@@ -44,7 +44,7 @@ def score_command(config_dir: Path, source: Any, as_json: bool) -> None:
     SOURCE is a text file (first line: the title), '-' for stdin, or a .jsonl
     file of objects with "title" and "text" (and optionally "id").
     """
-    config = load(config_dir)
+    config = load_for_reading(config_dir)
     name = str(getattr(source, "name", "-"))
     if name.endswith(".jsonl"):
         articles = [
@@ -73,7 +73,7 @@ def eval_command(config_dir: Path, source: Any, watch_name: str | None, as_json:
     about the dispute, 1: routine politics, 2: serious tension, 3: violence);
     with "lang" on the items, the figures are also given per language.
     """
-    config = load(config_dir)
+    config = load(config_dir)  # measuring the rules on disk: they must load
     names = [watch.name for watch in config.watches]
     if watch_name is None:
         if len(names) > 1:
@@ -138,7 +138,7 @@ def search_command(
     Case and Latin diacritics do not matter (Vucic finds Vučić); Latin does
     not find Cyrillic. With no QUERY, every article that passes the filters.
     """
-    config = load(config_dir)
+    config = load_for_reading(config_dir)
     known_watch(config, watch_name)
     now = utc_now()
     since_at = moment(since, now, "--since")
@@ -161,7 +161,7 @@ def search_command(
 @click.command("export")
 @config_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True,
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
     help="csv: one row per article and watch; jsonl: one object per article.",
 )  # fmt: skip
 @click.option("--since", help="Only articles fetched since: 30d, 12h or 2026-11-03.")
@@ -178,7 +178,7 @@ def export_command(
     title, summary, watch, score, level, in_scope, rules_version. A text cell
     starting with =, +, -, @ (a spreadsheet formula) gets a ' in front.
     """
-    config = load(config_dir)
+    config = load_for_reading(config_dir)
     known_watch(config, watch_name)
     since_at = moment(since, utc_now(), "--since")
     write: Callable[[Iterable[dict[str, Any]], TextIO], int] = (
@@ -215,7 +215,7 @@ def backtest_command(config_dir: Path, since: str, as_json: bool) -> None:
     Reads the database only; nothing is written. Index and spike alerts are not
     replayed.
     """
-    config = load(config_dir)
+    config = load(config_dir)  # measuring the rules on disk: they must load
     since_at = moment(since, utc_now(), "--since")
     assert since_at is not None
     with reader_of(config) as store:

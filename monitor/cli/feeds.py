@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.edge import config_file_errors, load, store_of
+from monitor.cli.edge import config_file_errors, load_for_reading, store_for
 from monitor.cli.options import config_option
 from monitor.cli.render.feeds import feeds_import_text, feeds_table
 from monitor.config.feedsfile import import_feeds
@@ -24,8 +24,8 @@ def feeds_command() -> None:
 @config_option
 def feeds_list(config_dir: Path) -> None:
     """Each feed of feeds.yaml: enabled, disabled or gone, and where it moved."""
-    config = load(config_dir)
-    with store_of(config_dir) as store:
+    config = load_for_reading(config_dir)
+    with store_for(config) as store:
         rows = store.feed_rows()
     click.echo(feeds_table(config.feeds, rows))
 
@@ -53,8 +53,8 @@ def feeds_import(config_dir: Path, opml_file: Path, dry_run: bool) -> None:
 @click.argument("url")
 def feeds_enable(config_dir: Path, url: str) -> None:
     """Poll a feed that answered 410 Gone again, from the next cycle on."""
-    config = load(config_dir)
-    with store_of(config_dir) as store:
+    config = load_for_reading(config_dir)
+    with store_for(config) as store:
         enabled = store.enable_gone_feed(url, utc_now())
     if not enabled:
         raise click.ClickException(f"no feed {url} was stopped by 410 Gone ('monitor feeds list')")

@@ -1,7 +1,7 @@
 """The ``monitor`` command group: ``--version``, and the one list of every command.
 
 Each command lives in the module of its group (``run``, ``checks``,
-``alerts``, ``explain``, ``stories``, ``feeds``, ``db``, ``explore``), parses its
+``alerts``, ``explain``, ``stories``, ``feeds``, ``db``, ``explore``, ``init``), parses its
 options and calls one function of the package; what it prints for people is in ``render/``; a
 ``MonitorError`` becomes a message and an exit code in ``edge`` only.
 
@@ -12,16 +12,23 @@ below; and a mention in README.md, which a test checks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from monitor import __version__
-from monitor.cli import alerts, checks, db, explain, explore, feeds, run, stories
+from monitor.cli import alerts, checks, db, explain, explore, feeds, init, run, stories
+from monitor.cli.options import root_config_option
 
 
 @click.group()
 @click.version_option(__version__, prog_name="monitor")
-def main() -> None:
-    """Watch news feeds for escalation and alert chat and email channels."""
+@root_config_option
+def main(config_dir: Path) -> None:
+    """Watch news feeds for escalation and alert chat and email channels.
+
+    --config DIR goes before or after the command; MONITOR_CONFIG sets it too.
+    """
 
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -29,7 +36,8 @@ COMMANDS: tuple[click.Command, ...] = (
     run.run,
     run.poll,
     run.deliver_command,
-    # is it sound
+    # a config of one's own; is it sound
+    init.init_command,
     checks.check,
     checks.status_command,
     checks.channels_command,

@@ -48,11 +48,19 @@ class Config:
     matcher: Matcher
     secrets: frozenset[str]
     fingerprint: str = ""
+    skipped: tuple[str, ...] = ()  # loaded leniently: each part left out, and why
 
     @property
     def database_path(self) -> Path:
-        """The SQLite file; a relative path is taken from the working directory."""
-        return Path(self.settings.database).expanduser()
+        """The SQLite file; a relative path is taken from the config directory."""
+        return resolve_database(self.directory, self.settings.database)
+
+
+def resolve_database(directory: Path, database: str) -> Path:
+    """``database:`` of ``monitor.yaml`` in ``directory`` as an absolute path: a relative
+    one is taken from the config directory (as Prometheus resolves its files), never
+    from the directory a command runs in."""
+    return (directory / Path(database).expanduser()).resolve()
 
 
 def config_files(directory: Path) -> Iterator[Path]:
@@ -97,24 +105,35 @@ def database_path_of(directory: Path, environ: Mapping[str, str] | None = None) 
     status``): whatever else is wrong, a readable ``database:`` is used, and
     the default otherwise.
     """
-    default = Path(Settings().database)
+    default = resolve_database(directory, Settings().database)
     document, problems = load_yaml(directory / "monitor.yaml")
     if document is None or problems:
         return default
     data, _, _ = expand_environment(document, os.environ if environ is None else environ)
     database = data.get("database") if isinstance(data, dict) else None
-    return Path(database).expanduser() if isinstance(database, str) and database else default
+    if not isinstance(database, str) or not database:
+        return default
+    return resolve_database(directory, database)
 
 
-def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    directory: Path, environ: Mapping[str, str] | None = None, *, lenient: bool = False
+) -> Config:
     """Load and validate the config directory, or raise ``ConfigError`` listing every problem.
 
     Every check runs, whatever else is wrong: a watch's channels are checked
     against ``monitor.yaml`` even when a signal in the watch is broken, and its
     terms are compiled from what validates (``salvage``).
+
+    ``lenient``, for the commands that only read: a part that does not load is
+    left out and named in ``Config.skipped`` instead of failing the whole -- the
+    channels (a secret unset in this shell), a watch file mid-edit, feeds.yaml;
+    a ``monitor.yaml`` that does not validate at all leaves its readable
+    ``database:`` and the defaults. Only a missing directory still raises.
     """
     environ = os.environ if environ is None else environ
     problems: list[ConfigProblem] = []
+    skipped: list[str] = []
     if not directory.is_dir():
         raise ConfigError([ConfigProblem(directory, None, "", "config directory not found")])
     fingerprint = config_fingerprint(directory)
@@ -125,32 +144,47 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
     channels: set[str] | None = set(settings.channels)
     settings_ok = True
     if settings_path.exists():
-        loaded = _load_model(settings_path, Settings, environ, problems)
+        found: list[ConfigProblem] = []
+        loaded = _load_model(settings_path, Settings, environ, found)
         secrets |= loaded.used
         channels = channel_names(loaded.data) if loaded.document is not None else None
         if loaded.document is not None and channels is not None:
             location: Location = ("system", "channels")
-            problems.extend(unknown_channels(loaded.document, loaded.data, location, channels))
+            found.extend(unknown_channels(loaded.document, loaded.data, location, channels))
         settings_ok = loaded.model is not None
         if loaded.model is not None:
-            settings = _resolve_templates(loaded.model, directory, problems)
+            settings = _resolve_templates(loaded.model, directory, found)
+        if lenient and found:
+            settings, note = _without_channels(loaded.data, directory, found[0])
+            skipped.append(note)
+            channels, settings_ok, found = None, True, []
+        problems.extend(found)
 
     feeds: list[FeedConfig] = []
     feeds_path = directory / "feeds.yaml"
+    found = []
     if feeds_path.exists():
-        loaded_feeds = _load_model(feeds_path, FeedsFile, environ, problems)
+        loaded_feeds = _load_model(feeds_path, FeedsFile, environ, found)
         secrets |= loaded_feeds.used  # per-feed headers (and URLs) may carry tokens
         if loaded_feeds.document is not None:
-            problems.extend(duplicate_feeds(loaded_feeds.document, loaded_feeds.data))
+            found.extend(duplicate_feeds(loaded_feeds.document, loaded_feeds.data))
         if loaded_feeds.model is not None:
             feeds = [_resolve_feed_path(feed, directory) for feed in loaded_feeds.model.feeds]
     else:
-        problems.append(ConfigProblem(feeds_path, None, "", "file not found"))
+        found.append(ConfigProblem(feeds_path, None, "", "file not found"))
+    if lenient and found:
+        skipped.append(f"feeds not loaded: {found[0]}")
+        feeds, found = [], []
+    problems.extend(found)
 
-    watches = _load_watches(directory / "watches", environ, problems)
+    found = []
+    watches = _load_watches(directory / "watches", environ, found)
     for watch in watches.values():
-        problems.extend(_check_watch(watch, settings if settings_ok else None, channels))
-    matcher = _compile(watches, problems)
+        found.extend(_check_watch(watch, settings if settings_ok else None, channels))
+    matcher = _compile(watches, found)
+    if lenient and found:
+        watches, matcher = _without_broken(watches, found, skipped)
+    problems.extend(found)
     if problems or matcher is None:
         raise ConfigError(_in_file_order(problems))
     return Config(
@@ -161,7 +195,45 @@ def load_config(directory: Path, environ: Mapping[str, str] | None = None) -> Co
         matcher=matcher,
         secrets=frozenset(value for value in secrets if value),
         fingerprint=fingerprint,
+        skipped=tuple(skipped),
     )
+
+
+def _without_channels(data: Any, directory: Path, problem: ConfigProblem) -> tuple[Settings, str]:
+    """The settings of a ``monitor.yaml`` that does not load (``data``, its first
+    ``problem``) for reading: without its channels, or only its ``database:``; and
+    a note of what was left out."""
+    if isinstance(data, dict):
+        rest = {key: value for key, value in data.items() if key != "channels"}
+        if isinstance(rest.get("system"), dict):
+            rest["system"] = {k: v for k, v in rest["system"].items() if k != "channels"}
+        try:
+            return Settings.model_validate(rest), f"channels not loaded: {problem}"
+        except ValidationError:
+            pass
+    database = data.get("database") if isinstance(data, dict) else None
+    if isinstance(database, str) and database:
+        settings = Settings(database=database)
+    else:
+        settings = Settings(database=str(database_path_of(directory)))
+    return settings, f"monitor.yaml not loaded (defaults used): {problem}"
+
+
+def _without_broken(
+    watches: dict[str, _Watch], problems: list[ConfigProblem], skipped: list[str]
+) -> tuple[dict[str, _Watch], Matcher | None]:
+    """``watches`` without those that ``problems`` name, and their matcher; a note in
+    ``skipped`` for each file left out (and each problem dropped from ``problems``)."""
+    first: dict[str, ConfigProblem] = {}
+    for problem in problems:
+        first.setdefault(problem.path, problem)
+    skipped.extend(f"watch not loaded: {problem}" for problem in first.values())
+    problems.clear()
+    kept = {name: watch for name, watch in watches.items() if str(watch.document.path) not in first}
+    unexpected: list[ConfigProblem] = []
+    matcher = _compile(kept, unexpected)
+    problems.extend(unexpected)
+    return kept, matcher
 
 
 def _in_file_order(problems: list[ConfigProblem]) -> list[ConfigProblem]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor import __version__
-from monitor.config import Config, config_fingerprint, load_config
+from monitor.config import Config, config_files, config_fingerprint, load_config
 from monitor.errors import ConfigError
 from monitor.store import DaemonRecord, Store, iso
 
@@ -79,6 +79,7 @@ def status_document(
         "schema": SCHEMA,
         "version": __version__,
         "generated_at": iso(now),
+        "database": str(store.path),
         "daemon": _daemon(record, running),
         "config": _config(disk, record if running else None),
         "feeds": store.feed_status(now),
@@ -113,4 +114,22 @@ def _config(disk: DiskConfig, running: DaemonRecord | None) -> dict[str, Any]:
             running.config_fingerprint == disk.fingerprint if running is not None else None
         ),
         "reload_error": running.config_error if running else None,
+        "loaded_at_running": iso(running.config_loaded_at) if running else None,
+        # The files edited since the daemon loaded its config: what "differ" means.
+        "changed_since_loaded": _changed_since(disk.directory, running.config_loaded_at)
+        if running is not None and running.config_fingerprint != disk.fingerprint
+        else [],
     }
+
+
+def _changed_since(directory: Path, moment: datetime) -> list[str]:
+    """The config files of ``directory`` modified after ``moment``, relative to it."""
+    changed = []
+    for path in config_files(directory):
+        try:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=moment.tzinfo)
+        except OSError:
+            continue
+        if modified > moment:
+            changed.append(str(path.relative_to(directory)))
+    return changed

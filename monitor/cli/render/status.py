@@ -45,6 +45,8 @@ def status_text(status: dict[str, Any]) -> str:
     deliveries = status["deliveries"]
     pending, dead = deliveries.get("pending", 0), deliveries.get("dead", 0)
     lines.append(f"deliveries: {pending} pending, {dead} dead, {deliveries.get('sent', 0)} sent")
+    if status.get("database"):
+        lines.append(f"database: {status['database']}")
     return "\n".join(lines)
 
 
@@ -70,13 +72,26 @@ def _config_lines(config: dict[str, Any]) -> list[str]:
         if len(problems) > 1:
             lines[0] += more
         if config["running_is_on_disk"] is False:
-            lines.append("  the daemon keeps running the last good config")
+            lines.append(
+                f"  the daemon keeps running the last good config, of "
+                f"{minute(config.get('loaded_at_running'))}{_changed(config)}"
+            )
         return lines
+    loaded = minute(config.get("loaded_at_running"))
     if config["running_is_on_disk"] is False:
-        return [f"config: {where} changed since the daemon loaded it; it reloads within seconds"]
+        changed = ", ".join(config.get("changed_since_loaded") or []) or "their contents"
+        return [
+            f"config: the daemon runs the config of {loaded}; the files on disk in {where} "
+            f"differ: {changed} (it reloads within seconds)"
+        ]
     if config["running_is_on_disk"]:
-        return [f"config: {where}, valid; the daemon runs this config"]
+        return [f"config: {where}, valid; the daemon runs this config, of {loaded}"]
     return [f"config: {where}, valid"]
+
+
+def _changed(config: dict[str, Any]) -> str:
+    changed = config.get("changed_since_loaded") or []
+    return f"; changed since: {', '.join(changed)}" if changed else ""
 
 
 def _feed_notes(feed: dict[str, Any]) -> list[str]:
