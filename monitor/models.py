@@ -208,6 +208,8 @@ class AlertArticle:
     published: str | None
     score: float | None
     hits: tuple[AlertHit, ...] = ()
+    # Its text, for the alert's excerpt only: not part of the alert document.
+    summary: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,9 @@ class Alert:
     baseline: float | None = None
     message: str | None = None
     story: Story | None = None
+    excerpt: str | None = None  # the start of the story's first report, capped
+    number: int | None = None  # the alert's id, as ``monitor alerts show`` takes it
+    link: str | None = None  # the alert on the dashboard (``http.public_url``)
 
     @property
     def resolved(self) -> bool:
@@ -334,6 +339,11 @@ class Alert:
             ]
         if self.story is not None:
             document["story"] = self.story.to_json()
+        # Keys added since monitor.alert/1 was recorded: only at the end.
+        for name, key in (("excerpt", "excerpt"), ("number", "alert"), ("link", "link")):
+            value = getattr(self, name)
+            if value is not None:
+                document[key] = value
         return document
 
     @classmethod
@@ -368,4 +378,7 @@ class Alert:
             baseline=document.get("baseline"),
             message=document.get("message"),
             story=None if story is None else Story.from_json(story),
+            excerpt=document.get("excerpt"),
+            number=document.get("alert"),
+            link=document.get("link"),
         )

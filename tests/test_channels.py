@@ -66,10 +66,13 @@ def no_live_mention(text: str) -> None:
 def test_slack_escapes_mentions_and_links(webhook: WebhookReceiver) -> None:
     body = send("slack", webhook)["body"]
     section = body["blocks"][1]["text"]["text"]
-    assert body["blocks"][0] == {
-        "type": "header",
-        "text": {"type": "plain_text", "text": "[CRITICAL] serbia-kosovo: score 45.5 (article)"},
-    }
+    header = body["blocks"][0]["text"]
+    # The story's first title heads the message, as text Slack shows as it is.
+    assert header["type"] == "plain_text"
+    assert header["text"].startswith("[CRITICAL] <\u200b!channel> @\u200beveryone")
+    no_live_mention(
+        header["text"].replace("@\u200b", "").replace("<\u200b!", "").replace("<script>", "")
+    )
     assert "&lt;!channel&gt;" in section
     assert "<https://courier.example/a?x=1%7Cy%3E2|" in section  # the target cannot be bent
     assert "&lt;https://evil.example|spoof&gt;" in section
@@ -94,7 +97,7 @@ def test_discord_never_pings_and_escapes_markdown(webhook: WebhookReceiver) -> N
 
 def test_mattermost_escapes_markdown_and_mentions(webhook: WebhookReceiver) -> None:
     text = send("mattermost", webhook)["body"]["text"]
-    assert text.startswith("**\\[CRITICAL\\] serbia\\-kosovo")
+    assert text.startswith("**\\[CRITICAL\\] <!channel\\> @\u200beveryone")
     assert "@\u200bhere" in text
     assert "javascript:" not in text
 
@@ -166,7 +169,7 @@ def test_a_channel_template_writes_the_text_and_feed_values_stay_escaped(
     template.write_text(TEMPLATE, encoding="utf-8")
     body = send("discord", webhook, template=str(template))["body"]
     description = body["embeds"][0]["description"]
-    assert description.startswith("\\[CRITICAL\\] serbia\\-kosovo")
+    assert description.startswith("\\[CRITICAL\\] <!channel\\> @\u200beveryone")
     assert "* " in description
     assert "@\u200beveryone" in description
     assert "no link" in description  # the javascript: link was dropped
@@ -204,7 +207,8 @@ def test_telegram_keeps_whole_lines_when_an_alert_is_too_long(webhook: WebhookRe
         PAYLOAD["articles"] = articles
     lines = text.split("\n")
     assert len(text) <= 4096
-    assert lines[0] == "<b>[CRITICAL] serbia-kosovo: score 45.5 (article)</b>"
+    assert lines[0].startswith("<b>[CRITICAL] &lt;b&gt;0&lt;/b&gt; xxx")
+    assert lines[0].endswith("… — 2 outlets</b>")  # the first title, cut, heads the message
     assert len(lines) == 5  # the headline and the four whole articles that fit
     assert all(line.count("<a href=") == line.count("</a>") == 1 for line in lines[1:])
     assert "(@\u200bs)" in lines[1]

@@ -149,7 +149,8 @@ def test_run_polls_until_sigterm_then_stops_cleanly(
     assert process.returncode == 0, err
     assert "monitor started" in err
     assert "monitor stopped" in err
-    assert "[CRITICAL] serbia-kosovo" in out
+    # The story's title heads the alert; the watch and the score are in its last line.
+    assert "[CRITICAL] " in out and "serbia-kosovo, score" in out
     with sqlite3.connect(config_dir.database) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from monitor.alerts.policy import channel_accepts
@@ -20,6 +20,7 @@ from monitor.channels import Channel, DigestChannel
 from monitor.config import DeliverySettings
 from monitor.errors import DeliveryError
 from monitor.humanize import describe_delay
+from monitor.models import Alert
 from monitor.store import PendingDelivery, Store
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,12 @@ async def deliver_due(
     now: datetime,
     rng: random.Random | None = None,
     min_levels: Mapping[str, str | None] | None = None,
+    public_url: str | None = None,
 ) -> DeliveryReport:
     """Send every delivery that is due; record each outcome in the store.
+
+    Each alert goes out with its number (the id ``monitor alerts show`` takes) and,
+    when the dashboard has a ``public_url``, the link to it there.
 
     An article alert below a channel's ``min_level`` is marked ``skipped``. A
     channel with a ``digest`` period gets its due notifications in one message,
@@ -81,6 +86,7 @@ async def deliver_due(
     outcomes: list[str] = []
     digests: dict[str, tuple[DigestChannel, float, list[PendingDelivery]]] = {}
     for delivery in store.due_deliveries(now):
+        delivery = replace(delivery, alert=addressed(delivery.alert, delivery.alert_id, public_url))
         accepted = channel_accepts(delivery.alert, min_levels.get(delivery.channel))
         if not accepted.ok:
             store.mark_skipped(delivery.id, accepted.reason)
@@ -116,6 +122,12 @@ async def deliver_due(
     return DeliveryReport(
         outcomes.count("sent"), outcomes.count("retrying"), outcomes.count("dead")
     )
+
+
+def addressed(alert: Alert, number: int, public_url: str | None) -> Alert:
+    """``alert`` with its number and, given the dashboard's ``public_url``, its link there."""
+    link = f"{public_url.rstrip('/')}/#alert-{number}" if public_url else None
+    return replace(alert, number=number, link=link)
 
 
 def _record_failure(

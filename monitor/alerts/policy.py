@@ -46,6 +46,7 @@ from monitor.humanize import describe_delay, minute
 from monitor.models import Alert, AlertArticle, AlertSource, Score, Silence, Story
 
 MAX_HITS_IN_ALERT = 20
+EXCERPT_LIMIT = 280  # characters of a story's first report in its alert
 
 
 @dataclass(frozen=True)
@@ -373,8 +374,9 @@ def story_alert(
     story: Story,
     now: datetime,
 ) -> Alert:
-    """A story alert: every article in it, every outlet that carried them, and what
-    is known of the event."""
+    """A story alert: every article in it, every outlet that carried them, what is
+    known of the event, and the start of its first report (``excerpt``)."""
+    summary = articles[0].summary if articles else None
     return Alert(
         key=key,
         kind="article",
@@ -386,7 +388,18 @@ def story_alert(
         articles=tuple(_carried(article) for article in articles),
         sources=tuple(sources),
         story=story,
+        excerpt=excerpt(summary) if summary else None,
     )
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    """The start of ``text`` on one line, at most ``limit`` characters, cut at a word
+    with an ellipsis when it is longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 def index_alert(
@@ -399,7 +412,8 @@ def index_alert(
     articles: Sequence[AlertArticle],
     now: datetime,
 ) -> Alert:
-    """A tension-index notification, with the articles that weigh most in it."""
+    """A tension-index notification, with what weighs most in it: the top stories of
+    its window, one article each (``Store.top_stories``)."""
     return Alert(
         key=key,
         kind="index",

@@ -131,7 +131,8 @@ def _notify_index(
     """Open the index alert, or queue its escalation or resolution; return its id."""
     assert watch.index is not None
     since = now - timedelta(seconds=watch.index.half_life)
-    top = store.top_articles(watch.name, since)
+    # The stories that moved the index; in-scope articles in no story when there are none.
+    top = store.top_stories(watch.name, since) or store.top_articles(watch.name, since)
     key = f"{watch.name}:index:{iso(now)}"
     if alert_id is not None:
         key, notified_level = store.alert_key_and_level(alert_id)

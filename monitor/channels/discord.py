@@ -28,10 +28,12 @@ class DiscordChannel(ChatChannel[DiscordChannelConfig]):
         if text is None:
             text = trim("\n".join(message.lines(markdown, markdown_link)), DESCRIPTION_LIMIT)
         embed: dict[str, Any] = {
-            "title": trim(message.headline, TITLE_LIMIT),
+            "title": trim(markdown(message.headline), TITLE_LIMIT),
             "description": text,
             "color": 0x2ECC71 if message.resolved else COLOURS.get(message.level, 0x95A5A6),
         }
+        if message.link:
+            embed["url"] = message.link  # the title links to the alert on the dashboard
         return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
     def endpoint(self) -> str:

@@ -58,29 +58,59 @@ def _envelope(subject: str, sender: str, recipients: list[str], key: str) -> Ema
 
 
 def _plain(message: Message) -> str:
+    """The plain-text part: the headline, where and why, the excerpt, every article and
+    outlet with its link on the next line, the note and the alert's number and link."""
     lines = [message.headline, ""]
-    for item in message.items:
+    if message.places:
+        lines.append("Where: " + ", ".join(message.places))
+    if message.reasons:
+        lines.append("Why: " + "; ".join(message.reasons))
+    if message.excerpt:
+        lines += ["", f"“{message.excerpt}”"]
+    lines.append("")
+    if message.items_label and message.items:
+        lines.append(message.items_label + ":")
+    for item in (*message.items, *message.outlets):
         lines.append(f"- {item.title}" + (f" ({item.source})" if item.source else ""))
         if item.url:
             lines.append(f"  {item.url}")
     if message.note:
         lines += ["", message.note]
+    footer = message.footer()
+    if footer:
+        lines += ["", footer]
+    if message.link:
+        lines.append(f"on the dashboard: {message.link}")
     return "\n".join(lines) + "\n"
 
 
 def _html(message: Message) -> str:
+    """The HTML part: the same as the plain one, every piece of feed text escaped."""
+    parts = [f"<h2>{html_text(message.headline)}</h2>"]
+    if message.places:
+        parts.append(f"<p><b>Where:</b> {html_text(', '.join(message.places))}</p>")
+    if message.reasons:
+        parts.append(f"<p><b>Why:</b> {html_text('; '.join(message.reasons))}</p>")
+    if message.excerpt:
+        parts.append(f"<blockquote>{html_text(message.excerpt)}</blockquote>")
+    if message.items_label and message.items:
+        parts.append(f"<p>{html_text(message.items_label)}:</p>")
     items = []
-    for item in message.items:
+    for item in (*message.items, *message.outlets):
         title = html_text(item.title)
         if item.url:
             title = html_link(item.url, title)
         source = f" ({html_text(item.source)})" if item.source else ""
         items.append(f"<li>{title}{source}</li>")
-    note = f"<p>{html_text(message.note)}</p>" if message.note else ""
-    return (
-        f"<html><body><h2>{html_text(message.headline)}</h2>"
-        f"<ul>{''.join(items)}</ul>{note}</body></html>\n"
-    )
+    parts.append(f"<ul>{''.join(items)}</ul>")
+    if message.note:
+        parts.append(f"<p>{html_text(message.note)}</p>")
+    footer = message.footer()
+    if footer:
+        parts.append(f"<p>{html_text(footer)}</p>")
+    if message.link:
+        parts.append(f"<p>{html_link(message.link, 'on the dashboard')}</p>")
+    return f"<html><body>{''.join(parts)}</body></html>\n"
 
 
 class EmailChannel(TemplatedChannel):

@@ -75,6 +75,12 @@ def telegram_html(text: str) -> str:
     return html_text(text).replace("@", _MENTION_BREAK)
 
 
+def no_mention(text: str) -> str:
+    """Text a service shows as it is (Slack's ``plain_text``), unable to start a mention:
+    ``@`` and Slack's ``<!`` broken by a zero-width space."""
+    return text.replace("@", _MENTION_BREAK).replace("<!", "<\u200b!")
+
+
 def plain(text: str) -> str:
     """A value in plain text (ntfy, email): nothing to escape, control characters blanked."""
     return "".join(c if c.isprintable() or c == "\n" else " " for c in text)

@@ -49,11 +49,7 @@ class NtfyChannel(ChatChannel[NtfyChannelConfig]):
         ``text``, when given, is its message."""
         message = message_of(alert)
         if text is None:
-            lines = [
-                item.title + (f" ({item.source})" if item.source else "") for item in message.items
-            ]
-            if message.note:
-                lines.append(message.note)
+            lines = message.lines(plain, lambda url, title: f"{plain(title)} {url}", bullet="-")
             text = trim("\n".join(lines) or message.headline, MESSAGE_LIMIT)
         body: dict[str, Any] = {
             "topic": self.topic,
@@ -62,7 +58,7 @@ class NtfyChannel(ChatChannel[NtfyChannelConfig]):
             "priority": 3 if message.resolved else PRIORITIES.get(message.level, 3),
             "tags": ["white_check_mark" if message.resolved else "warning", message.level],
         }
-        click = next((item.url for item in message.items if item.url), None)
+        click = message.link or next((item.url for item in message.items if item.url), None)
         if click:
             body["click"] = click
         return body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.channels.base import ChatChannel
-from monitor.channels.markup import mrkdwn, mrkdwn_link, trim
+from monitor.channels.markup import mrkdwn, mrkdwn_link, no_mention, trim
 from monitor.channels.message import message_of
 from monitor.config.models import SlackChannelConfig
 from monitor.models import Alert
@@ -30,7 +30,10 @@ class SlackChannel(ChatChannel[SlackChannelConfig]):
         blocks: list[dict[str, Any]] = [
             {
                 "type": "header",
-                "text": {"type": "plain_text", "text": trim(message.headline, HEADER_LIMIT)},
+                "text": {
+                    "type": "plain_text",
+                    "text": no_mention(trim(message.headline, HEADER_LIMIT)),
+                },
             }
         ]
         if text is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.channels.base import ChatChannel
-from monitor.channels.markup import markdown, trim
+from monitor.channels.markup import markdown, markdown_link, trim
 from monitor.channels.message import message_of
 from monitor.config.models import TeamsChannelConfig
 from monitor.models import Alert
@@ -28,7 +28,7 @@ class TeamsChannel(ChatChannel[TeamsChannelConfig]):
              "wrap": True}
         ]  # fmt: skip
         if text is None:
-            lines = message.lines(markdown, bullet="-")
+            lines = message.lines(markdown, markdown_link, bullet="-")
             text = trim("\n".join(lines), TEXT_LIMIT) if lines else None
         if text is not None:
             body.append({"type": "TextBlock", "text": text, "wrap": True})

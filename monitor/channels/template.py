@@ -35,6 +35,10 @@ def render(source: str, alert: Alert, escape: Callable[[str], str]) -> str:
         "articles": [asdict(item) for item in message.items],
         "note": message.note,
         "resolved": message.resolved,
+        "places": list(message.places),
+        "reasons": list(message.reasons),
+        "outlets": [asdict(item) for item in message.outlets],
+        "dashboard_link": message.link,
     }
     return environment.from_string(source).render(context)
 

@@ -47,7 +47,7 @@ def alerts_command(
 
 
 @alerts_command.command("show")
-@click.argument("alert_id", type=int)
+@click.argument("reference", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="The alert as one JSON object.")
 @click.option(
     "--config",
@@ -57,13 +57,19 @@ def alerts_command(
 )
 @click.pass_obj
 def alerts_show(
-    config_dir: Path, alert_id: int, as_json: bool, show_config_dir: Path | None
+    config_dir: Path, reference: str, as_json: bool, show_config_dir: Path | None
 ) -> None:
-    """Show one alert with all its articles, their hits, and its deliveries."""
+    """Show one alert with all its articles, their hits, and its deliveries.
+
+    ID is the alert's number (``12`` or ``#12``, as notifications say "alert #12"
+    and the webhook document's ``alert`` key has it) or the document's ``id``
+    (``serbia-kosovo:article:45``).
+    """
     with store_of(show_config_dir or config_dir) as store:
-        alert = store.alert_detail(alert_id)
+        alert_id = store.alert_id_of(reference)
+        alert = None if alert_id is None else store.alert_detail(alert_id)
     if alert is None:
-        raise click.ClickException(f"no alert {alert_id}")
+        raise click.ClickException(f"no alert {reference}")
     click.echo(json.dumps(alert, ensure_ascii=False) if as_json else alert_text(alert))
 
 

@@ -101,6 +101,7 @@ async def deliver_once(config: Config) -> DeliveryReport:
             config.settings.delivery,
             runtime.clock(),
             min_levels=config.settings.min_levels(),
+            public_url=config.settings.http.public_url,
         )
 
 

@@ -119,6 +119,7 @@ async def run_cycle(runtime: Runtime, *, all_feeds: bool = False) -> CycleReport
         runtime.clock(),
         runtime.rng,
         config.settings.min_levels(),
+        public_url=config.settings.http.public_url,
     )
     report.waiting = store.delivery_counts().get("pending", 0)
     return report

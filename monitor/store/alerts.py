@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -235,7 +236,7 @@ class AlertsMixin(StoriesMixin):
         for article_id in ids:
             for row in self.db.query(
                 """SELECT a.id, a.title, a.url, a.published_at, f.name AS source, s.score,
-                     s.hits FROM articles a JOIN feeds f ON f.id = a.feed_id
+                     s.hits, a.summary FROM articles a JOIN feeds f ON f.id = a.feed_id
                    LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
                    WHERE a.id = ?""",
                 [watch, article_id],
@@ -251,6 +252,7 @@ class AlertsMixin(StoriesMixin):
                             row["published_at"],
                             row["score"],
                             hits,
+                            row["summary"],
                         ),
                     )
                 )
@@ -294,6 +296,40 @@ class AlertsMixin(StoriesMixin):
                 [alert_id],
             )
         ]
+
+    def alert_id_of(self, reference: str) -> int | None:
+        """The id of the alert ``reference`` names: its number (``12``, ``#12``) or its
+        dedup key, the ``id`` of its notification document (``serbia-kosovo:article:45``)."""
+        number = reference.strip().removeprefix("#")
+        if number.isdigit():
+            row = self.db.execute("SELECT id FROM alerts WHERE id = ?", [int(number)]).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT id FROM alerts WHERE dedup_key = ?", [reference.strip()]
+            ).fetchone()
+        return int(row[0]) if row else None
+
+    def top_stories(
+        self, watch: str, since: datetime, limit: int = 5
+    ) -> list[tuple[int, AlertArticle]]:
+        """The highest-scoring story alerts of ``watch`` that had a report since ``since``
+        (merged ones left out), each as one article: its first report's title, link,
+        outlet and date, the story's score and its top report's hits; with the id of
+        that first report."""
+        stories = []
+        for row in self.db.query(
+            f"""SELECT article_ids, payload FROM alerts WHERE watch = ? AND kind = 'article'
+                  AND last_report_at >= ? AND {MERGED_INTO} IS NULL
+                ORDER BY score DESC, id DESC LIMIT ?""",  # noqa: S608 (fixed clauses)
+            [watch, iso(since), limit],
+        ):
+            ids, document = json.loads(row["article_ids"]), json.loads(row["payload"])
+            story = Alert.from_json(document) if document else None
+            if not ids or story is None or not story.articles:
+                continue
+            top = max(story.articles, key=lambda article: article.score or 0)
+            stories.append((ids[0], replace(story.articles[0], score=story.score, hits=top.hits)))
+        return stories
 
     def alert_payload(self, alert_id: int) -> Alert | None:
         """The alert as it was last recorded (``None`` before it had a payload)."""

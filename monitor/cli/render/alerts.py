@@ -6,28 +6,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.channels.markup import console, trim
 from monitor.cli.render.stories import correction_line
 from monitor.humanize import minute
 from monitor.store import iso
 
+HEADLINE_WIDTH = 60
+
 
 def alerts_table(alerts: list[dict[str, Any]]) -> str:
-    """One line per alert: id, watch, kind, level, state, first and last seen, sources;
-    and ``merged into #N`` after a story merged into another by hand."""
+    """One line per alert: id, watch, kind, level, state, first and last seen, sources
+    and the headline (a story's first title); and ``merged into #N`` after a story
+    merged into another by hand."""
     if not alerts:
         return "no alerts"
     header = (
         f"{'id':>5}  {'watch':<16} {'kind':<8} {'level':<9} {'state':<9} "
-        f"{'first seen':<20} {'last seen':<20} {'sources':>7}"
+        f"{'first seen':<20} {'last seen':<20} {'sources':>7}  headline"
     )
     lines = [header]
     for alert in alerts:
         lines.append(
             f"{alert['id']:>5}  {alert['watch'][:16]:<16} {alert['kind']:<8} "
             f"{alert['level']:<9} {alert['state']:<9} {minute(alert['opened_at']):<20} "
-            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}{_merged(alert, '  ')}"
+            f"{minute(alert['updated_at']):<20} {alert['sources']:>7}  {_headline(alert)}"
+            f"{_merged(alert, '  ')}"
         )
     return "\n".join(lines)
+
+
+def _headline(alert: dict[str, Any]) -> str:
+    """A story's first title on one line, cut to fit a terminal; nothing for other kinds."""
+    articles = alert.get("articles") or []
+    title = console(articles[0]["title"] or "") if articles else ""
+    return trim(title, HEADLINE_WIDTH)
 
 
 def alert_text(alert: dict[str, Any]) -> str:
@@ -40,6 +52,8 @@ def alert_text(alert: dict[str, Any]) -> str:
         f"  opened {minute(alert['opened_at'])}, updated {minute(alert['updated_at'])}"
         + (f", resolved {minute(alert['resolved_at'])}" if alert["resolved_at"] else ""),
     ]
+    if alert["kind"] == "article" and alert["articles"]:
+        lines.append(f"  headline: {console(alert['articles'][0]['title'] or '')}")
     story = (alert.get("payload") or {}).get("story")
     if story:
         places = f"; in {', '.join(story['places'])}" if story["places"] else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
@@ -181,6 +182,19 @@ class HttpSettings(StrictModel):
     # How long after the last finished cycle /healthz still answers 200;
     # None: three poll ticks, at least five minutes.
     stale_after: Duration | None = None
+    # Where people reach the dashboard (https://monitor.example.org): notifications
+    # then link to their alert on it; None: no link.
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError('expected an http(s) URL, such as "https://monitor.example.org"')
+        return url.strip().rstrip("/")
 
     def address(self) -> tuple[str, int] | None:
         """``(host, port)`` to listen on, or ``None`` when the server is off."""
