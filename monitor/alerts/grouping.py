@@ -152,6 +152,10 @@ class OpenStory:
         last = max(known, key=lambda w: w.end) if known else None
         object.__setattr__(self, "span", (first, last))
 
+    def event_types(self) -> frozenset[str]:
+        """Every event type its reports report."""
+        return self.centroid[1]
+
     def first(self) -> When | None:
         """When its first dated report was published."""
         return self.span[0]
@@ -310,16 +314,11 @@ def similarity(one: Report, other: Report) -> float:
 
 
 def _match(
-    report: Report,
-    anchors: tuple[frozenset[str], frozenset[str] | None],
-    story: OpenStory,
-    background: Background,
+    report: Report, mine: frozenset[str], story: OpenStory, background: Background
 ) -> _Match:
-    """Compare a report (``anchors``: its specific names and its rare stems) with a story's
-    centroid: each name weighs by its rarity and by the share of the story's reports
-    that name it. Words are compared only with a story that shares a specific name or
-    a rare stem (a story that shares neither cannot be close in words)."""
-    mine, rare = anchors
+    """Compare a report (``mine``: its specific names) with a story's centroid: each
+    name weighs by its rarity and by the share of the story's reports that name it;
+    words are compared with the story's first report."""
     share, types = story.centroid
     size = len(story.reports)
     shared = sorted(n for n in mine if n in share)
@@ -328,10 +327,7 @@ def _match(
         evidence *= 1 - background.weight(name) * share[name] / size
     common_types = tuple(t for t in report.event_types if t in types)
     seed = story.reports[0]
-    if shared or rare is None or not rare.isdisjoint(seed.stems):
-        words, topic = similarity(report, seed), background.topic_closeness(report, seed)
-    else:
-        words, topic = 0.0, 0.0
+    words, topic = similarity(report, seed), background.topic_closeness(report, seed)
     my_places = {n for n in mine if n.startswith("place:")}
     veto = None
     if my_places and my_places.isdisjoint(share):
@@ -481,7 +477,7 @@ def join_story(
     rare = background.rare(report)
     matches = sorted(
         (
-            _match(report, (mine, rare), story, background)
+            _match(report, mine, story, background)
             for story in recent
             if _comparable(story, mine, rare)
         ),

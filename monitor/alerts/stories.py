@@ -145,7 +145,7 @@ def alert_story(
     join = join_story(report, stories, background, rules, watch.story.group == "names")
     if join.alert_id is not None:
         story = next(story for story in stories if story.alert_id == join.alert_id)
-        known = set().union(*(member.event_types for member in story.reports))
+        known = story.event_types()
         new_types = [kind for kind in score.event_types if kind not in known]
         store.attach_article(join.alert_id, item.id, now)
         update = refresh_story(
@@ -234,10 +234,7 @@ def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
     """What the store knows of a story alert's event."""
     outlet_times, follows = store.story_outlets(alert_id)
     reports = [_stored_report(row) for row in store.story_reports(alert_id)]
-    return replace(
-        _story(watch, reports, outlet_times, follows),
-        languages=tuple(store.story_languages(alert_id)),
-    )
+    return _story(watch, reports, outlet_times, follows, store.story_languages(alert_id))
 
 
 def _save_story(
@@ -271,6 +268,7 @@ def _story(
     reports: Sequence[Report],
     outlet_times: Sequence[datetime],
     follows: int | None,
+    languages: Sequence[str],
 ) -> Story:
     """What a story alert says of its event."""
     times = [r.when.start for r in reports if r.when is not None]
@@ -290,6 +288,7 @@ def _story(
         last_report=iso(max(times)) if times else None,
         breaking=is_breaking(outlet_times, watch.story.breaking),
         follows=follows,
+        languages=tuple(languages),
     )
 
 

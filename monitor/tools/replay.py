@@ -189,7 +189,7 @@ def _opened(number: int, item: Replayable, join: StoryJoin, watch: WatchConfig) 
 
 def _joined(story: _Live, item: Replayable, join: StoryJoin, watch: WatchConfig) -> None:
     """Add a report to ``story`` and queue the notification ``story_update`` calls for."""
-    known = story.story.centroid[1]
+    known = story.story.event_types()
     new_types = [kind for kind in item.report.event_types if kind not in known]
     outlets_before = len(story.outlets)
     story.outlets = _carried(story.outlets, item.outlets)
