@@ -125,6 +125,7 @@ class Score:
     scope_miss: str | None = None  # why it is out of scope, in words
     places: tuple[str, ...] = ()  # the watch's places it names, first named first
     actors: tuple[str, ...] = ()  # the watch's actors it names, first named first
+    capped_by: str | None = None  # the signal whose at_most held the level down
 
     @property
     def event_types(self) -> tuple[str, ...]:

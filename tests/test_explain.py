@@ -128,6 +128,18 @@ def test_an_article_below_the_alert_level_says_its_level_and_the_watchs(monitor:
     assert "hits: " in text
 
 
+def test_a_level_held_down_by_a_headline_names_the_signal(monitor: Monitor) -> None:
+    title = "Funeral in North Mitrovica for the officer wounded in the clashes"
+    monitor.publish("wire", title, CLASH)
+    monitor.cycle()
+
+    document, text = monitor.explain(title)
+
+    (watch,) = document["watches"]
+    assert (watch["level"], watch["capped_by"]) == ("warning", "aftermath-headline")
+    assert "held at warning by aftermath-headline (at_most): its points reach higher" in text
+
+
 def test_the_first_report_is_sent_and_a_second_joins_its_alert_within_group_wait(
     monitor: Monitor, webhook: WebhookReceiver
 ) -> None:

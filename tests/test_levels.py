@@ -60,6 +60,27 @@ def test_a_signals_up_to_caps_the_level_its_points_reach(
     assert (result.score, result.level) == (score_, level)
 
 
+def test_a_signals_at_most_holds_the_level_down_and_says_which_signal_did() -> None:
+    watch = WatchConfig.model_validate(
+        {**TOY, "signals": [*TOY["signals"],
+                            {"name": "funeral", "weight": 0, "any": ["funeral"], "in": "title",
+                             "at_most": "warning"}]}
+    )  # fmt: skip
+    matcher = compile_watches([watch])
+
+    def scored(title: str, text: str) -> Score:
+        return score(Article("g", None, None, title, text, None, "h"), matcher)[0]
+
+    retold = scored("Funeral in Kosovo", "the shooting, the gunfire, more gunfire")
+    assert (retold.score, retold.level, retold.capped_by) == (27, "warning", "funeral")
+    # Only in the title (in: title), and only when it lowers the level.
+    assert scored("Kosovo", "funeral after the shooting and gunfire").level == "critical"
+    quiet = scored("Funeral in Kosovo", "a protest")
+    assert (quiet.level, quiet.capped_by) == ("notice", None)
+    # A negated hit caps nothing.
+    assert scored("No funeral in Kosovo", "shooting and gunfire").level == "critical"
+
+
 def test_up_to_defaults_to_every_level() -> None:
     watch = WatchConfig.model_validate(TOY)
     assert watch.signals[0].up_to == "critical"
@@ -172,6 +193,21 @@ CASES = [
      "أعلن الصرب في شمال كوسوفو مقاطعة الانتخابات واحتجاجات ومتظاهرون على الطرق."),
     ("ar", "quiet", "اتفاق بين صربيا وكوسوفو",
      "توصل الطرفان إلى اتفاق بعد مفاوضات في بروكسل."),
+    # The aftermath in the headline: the text retells the attack, the news is the claim or the funeral.
+    ("en", "tension", "Serb group claimed responsibility for the Zvečan ambush",
+     "Gunmen opened fire on Kosovo police; one officer was killed and two were wounded in the shootout."),
+    ("sr", "tension", "Sahranjen policajac ubijen u napadu kod Zvečana",
+     "Naoružani ljudi otvorili su vatru na patrolu; u pucnjavi je ubijen policajac, dvojica ranjena."),
+    ("sq", "tension", "Grupi serb mori përgjegjësinë për sulmin në Zveçan",
+     "Persona të armatosur hapën zjarr ndaj policisë së Kosovës; një polic u vra, dy u plagosën."),
+    ("fr", "tension", "Obsèques du policier tué au Kosovo",
+     "Des hommes armés ont ouvert le feu sur la police du Kosovo près de la frontière serbe; "
+     "un policier a été tué, deux blessés."),
+    # Control handed over, not taken.
+    ("en", "quiet", "Kosovo special police handed over the crossings to KFOR",
+     "The units handed over control of the two crossings on the line with Serbia."),
+    ("sl", "quiet", "Kosovski specialci predali nadzor prehodov Kforju",
+     "Specialne enote so predale nadzor dveh prehodov na meji s Srbijo."),
 ]  # fmt: skip
 
 
@@ -189,3 +225,15 @@ def test_the_shipped_watch_reads_the_kind_of_news_in_every_language(
         assert result.level == "warning", hits
     else:
         assert level < ORDER.index("warning"), hits
+
+
+def test_the_ibar_is_named_in_its_cases_but_not_in_a_surname() -> None:
+    river = shipped("Kosovo: most na Ibru ponovo zatvoren", "Srbi protestuju kod Ibra.")
+    assert "Ibar" in river.places
+    assert "Ibar" in shipped("Kosovo: ura e Ibrit", "Serbët protestojnë.").places
+    # A Bosnian surname is not the river: with neither Kosovo nor its places named,
+    # an attack on police elsewhere in the region is out of the watch's scope.
+    elsewhere = shipped(
+        "Napad na policijsku stanicu u Zvorniku", "Napadač Edin Ibrić pucao je na policajce Srpske."
+    )
+    assert not elsewhere.in_scope

@@ -93,6 +93,7 @@ class CompiledSignal:
     not_near_keys: frozenset[int] = frozenset()
     not_near_within: int = 0
     up_to: int = 2  # the index in ``CompiledWatch.levels`` of the highest level it counts toward
+    at_most: int | None = None  # the index of the highest level an article it hits can have
 
 
 @dataclass(frozen=True)
@@ -357,6 +358,7 @@ class _WatchCompiler:
                     not_near_keys=not_near_keys,
                     not_near_within=signal.not_near.within if signal.not_near is not None else 0,
                     up_to=LEVEL_NAMES.index(signal.up_to),
+                    at_most=None if signal.at_most is None else LEVEL_NAMES.index(signal.at_most),
                 )
             )
         negators: frozenset[int] = frozenset()

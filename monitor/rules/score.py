@@ -137,25 +137,43 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     ]
     hits = tuple(hit for _, signal_hits in counted for hit in signal_hits)
     total = round(sum(hit.points for hit in hits), 2)
-    level = _level(
-        watch, [(signal.up_to, hit.points) for signal, s_hits in counted for hit in s_hits]
-    )
+    points = [(signal.up_to, hit.points) for signal, s_hits in counted for hit in s_hits]
+    level = _level(watch, points, len(watch.levels) - 1)
+    ceiling = _ceiling(counted)
+    capped = None
+    if ceiling is not None and level is not None:
+        capped_level = _level(watch, points, ceiling[0])
+        if capped_level != level:
+            level, capped = capped_level, ceiling[1]
     places, actors = _names(document, watch)
-    return Score(watch.name, total, level, True, watch.version, hits, places=places, actors=actors)
+    return Score(
+        watch.name, total, level, True, watch.version, hits,
+        places=places, actors=actors, capped_by=capped,
+    )  # fmt: skip
 
 
-def _level(watch: CompiledWatch, points: list[tuple[int, float]]) -> str | None:
-    """The highest level whose threshold the points that count toward it reach.
+def _level(watch: CompiledWatch, points: list[tuple[int, float]], highest: int) -> str | None:
+    """The highest level up to index ``highest`` whose threshold its counted points reach.
 
     A hit counts toward the levels up to its signal's ``up_to``, whether it
     raises the score or lowers it. So a heap of words whose signals stop at
     warning never makes critical, however many there are.
     """
-    for index in range(len(watch.levels) - 1, -1, -1):
+    for index in range(highest, -1, -1):
         name, threshold = watch.levels[index]
         if round(sum(p for up_to, p in points if up_to >= index), 2) >= threshold:
             return name
     return None
+
+
+def _ceiling(counted: list[tuple[CompiledSignal, list[Hit]]]) -> tuple[int, str] | None:
+    """The lowest ``at_most`` of the signals with a hit that is not negated, and its signal."""
+    ceilings = [
+        (signal.at_most, signal.name)
+        for signal, hits in counted
+        if signal.at_most is not None and any(not hit.negated for hit in hits)
+    ]
+    return min(ceilings) if ceilings else None
 
 
 def _names(document: _Document, watch: CompiledWatch) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -142,8 +142,8 @@ class ArticlesMixin(StoreBase):
         reasons = list(decisions) + [None] * (len(scores) - len(decisions))
         self.db.conn.executemany(
             """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
-                 hits, rules_version, scored_at, scope_miss, decision, places, actors)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 hits, rules_version, scored_at, scope_miss, decision, places, actors, capped_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     article_id,
@@ -158,6 +158,7 @@ class ArticlesMixin(StoreBase):
                     reason,
                     json.dumps(score.places, ensure_ascii=False) if score.places else None,
                     json.dumps(score.actors, ensure_ascii=False) if score.actors else None,
+                    score.capped_by,
                 )
                 for score, reason in zip(scores, reasons, strict=True)
             ],

@@ -61,7 +61,7 @@ class DashboardMixin(StoreBase):
             {**row, "hits": json.loads(row["hits"] or "[]")}
             for row in self.db.query(
                 """SELECT watch, score, level, in_scope, hits, rules_version, scored_at,
-                     scope_miss, decision, alert_id,
+                     scope_miss, decision, alert_id, capped_by,
                      (SELECT max(c.at) FROM story_corrections c
                       WHERE c.article_id = scores.article_id
                         AND scores.alert_id IN (c.alert_id, c.other_alert_id)) AS moved_at

@@ -309,3 +309,10 @@ def _article_language(db: sqlite_utils.Database) -> None:
     # feed declares, else the one detected from its text; NULL when unknown
     # (and for articles stored before this migration).
     db.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+
+
+@migrations(name="0014_score_capped_by")
+def _score_capped_by(db: sqlite_utils.Database) -> None:
+    # The signal whose ``at_most`` held a score's level below what its points
+    # reach (a headline about a funeral: at most warning), for `monitor explain`.
+    db.execute("ALTER TABLE scores ADD COLUMN capped_by TEXT")

@@ -66,6 +66,7 @@ def _watch(
         "score": score["score"],
         "level": score["level"],
         "in_scope": bool(score["in_scope"]),
+        "capped_by": score["capped_by"],
         "hits": [hit for hit in score["hits"] if not hit["capped"]],
         "decision": decision,
         "alert": None,

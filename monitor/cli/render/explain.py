@@ -22,6 +22,9 @@ def explain_text(document: dict[str, Any]) -> str:
         lines.append("")
         level = watch["level"] or ("out of scope" if not watch["in_scope"] else "no level")
         lines.append(f"{watch['watch']}: score {watch['score']:g}, {level}")
+        if watch["capped_by"]:
+            capped_by = watch["capped_by"]
+            lines.append(f"  held at {level} by {capped_by} (at_most): its points reach higher")
         hits = watch["hits"]
         if hits:
             shown = ", ".join(

@@ -31,6 +31,7 @@ def score_json(item_id: Any, scores: list[Score]) -> dict[str, Any]:
                 "scope_miss": s.scope_miss,
                 "rules_version": s.rules_version,
                 "hits": [hit.as_dict() for hit in s.hits],
+                "capped_by": s.capped_by,
             }
             for s in scores
         ],
@@ -60,6 +61,8 @@ def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
         lines.append(
             f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
         )
+        if s.capped_by:
+            lines.append(f"  held at {s.level} by {s.capped_by} (at_most): its points reach higher")
         subtotals: dict[str, float] = {}
         for hit in s.hits:
             subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points

@@ -93,6 +93,10 @@ class SignalConfig(StrictModel):
     # A signal ``up_to: warning`` helps an article to notice and warning, never to
     # critical: critical can then be kept for the kinds of news that are violence.
     up_to: Literal["notice", "warning", "critical"] = "critical"
+    # The highest level an article this signal hits can have, whatever its other
+    # points: a headline about a funeral or a claim of responsibility reports an
+    # earlier attack, so it is at most warning (``at_most: warning``, ``in: title``).
+    at_most: Literal["notice", "warning", "critical"] | None = None
 
     @model_validator(mode="after")
     def _has_terms(self) -> SignalConfig:
