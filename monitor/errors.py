@@ -36,11 +36,21 @@ class ConfigError(MonitorError):
 class ConfigProblem:
     """One problem in a config file: where it is and what is wrong."""
 
-    def __init__(self, path: Path | str, line: int | None, field: str, message: str) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        line: int | None,
+        field: str,
+        message: str,
+        unset_variable: str | None = None,
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.field = field
         self.message = message
+        # The environment variable a ``${NAME}`` names that is not set, when that is the
+        # problem: a problem of the shell that loads the files, not of the files.
+        self.unset_variable = unset_variable
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path

@@ -4,7 +4,6 @@ monitor sound -- its config, its daemon, feeds, watches and outbox, and each cha
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from monitor.cli.render.channels import channels_table, test_outcome
 from monitor.cli.render.status import status_text
 from monitor.daemon.logs import RedactSecrets, configure_logging
 from monitor.daemon.run import send_test_alert, utc_now
-from monitor.daemon.status import DiskConfig, read_disk_config, status_document
+from monitor.daemon.status import read_disk_config, status_document
 
 
 @click.command("check")
@@ -39,7 +38,9 @@ def status_command(config_dir: Path, as_json: bool) -> None:
     Works while the config on disk is invalid: it says so, and what is wrong.
     """
     config = load_for_reading(config_dir)
-    disk = _files_on_disk(read_disk_config(config_dir)[0])
+    # The daemon has its own environment: a variable this shell lacks says nothing
+    # about the files.
+    disk = read_disk_config(config_dir, own_environment=False)[0]
     store = open_store(existing_database(config))
     try:
         known = [watch.name for watch in config.watches]
@@ -48,16 +49,6 @@ def status_command(config_dir: Path, as_json: bool) -> None:
     finally:
         store.close()
     click.echo(json.dumps(status, ensure_ascii=False) if as_json else status_text(status))
-
-
-_UNSET_HERE = re.compile(r": environment variable \w+ is not set$")
-
-
-def _files_on_disk(disk: DiskConfig) -> DiskConfig:
-    """``disk`` without the problems of this shell (a variable it does not set): the
-    daemon has its own environment, so they say nothing about the files."""
-    problems = tuple(problem for problem in disk.problems if not _UNSET_HERE.search(problem))
-    return DiskConfig(disk.directory, disk.fingerprint, problems)
 
 
 @click.group("channels")

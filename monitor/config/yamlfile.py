@@ -242,6 +242,7 @@ def expand_environment(
                     document.line_of(location),
                     document.field(location),
                     f"environment variable {name} is not set",
+                    unset_variable=name,
                 )
             )
             return ""

@@ -31,12 +31,22 @@ class DiskConfig:
     problems: tuple[str, ...] = ()  # empty: valid
 
 
-def read_disk_config(directory: Path) -> tuple[DiskConfig, Config | None]:
-    """Load the config on disk; its state, and the config itself when it is valid."""
+def read_disk_config(
+    directory: Path, own_environment: bool = True
+) -> tuple[DiskConfig, Config | None]:
+    """Load the config on disk; its state, and the config itself when it is valid.
+
+    Without ``own_environment`` (a command reading the daemon's files from another
+    shell), a variable this shell does not set is not counted as a problem of the files.
+    """
     try:
         config = load_config(directory)
     except ConfigError as exc:
-        problems = tuple(str(problem) for problem in exc.problems)
+        problems = tuple(
+            str(problem)
+            for problem in exc.problems
+            if own_environment or problem.unset_variable is None
+        )
         return DiskConfig(directory, config_fingerprint(directory), problems), None
     return DiskConfig(directory, config.fingerprint), config
 
