@@ -237,3 +237,28 @@ def test_the_ibar_is_named_in_its_cases_but_not_in_a_surname() -> None:
         "Napad na policijsku stanicu u Zvorniku", "Napadač Edin Ibrić pucao je na policajce Srpske."
     )
     assert not elsewhere.in_scope
+
+
+# A violence word with a negator a few words before it, in the languages added
+# after the first ones: "no one was injured", "nobody was wounded".
+NEGATED = [
+    ("ru", "Никто не пострадал, раненых нет"),
+    ("bg", "Никой не е ранен"),
+    ("el", "Κανένας τραυματίας"),
+    ("tr", "Hiçbir yaralı yok"),
+    ("es", "Ningún herido"),
+    ("pt", "Nenhum ferido"),
+    ("ro", "Niciun rănit"),
+    ("cs", "Nikdo nebyl zraněn"),
+    ("sk", "Nikto nebol zranený"),
+    ("nordic", "Ingen skadde"),
+    ("ar", "لم تسجل إصابات"),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), NEGATED)
+def test_a_negated_injury_counts_for_nothing_in_every_language(lang: str, sentence: str) -> None:
+    result = shipped("Kosovo, Serbia", sentence)
+    injuries = [hit for hit in result.hits if hit.signal == "clashes"]
+    assert injuries, f"{lang}: no clashes term matched {sentence!r}"
+    assert all(hit.negated for hit in injuries), (lang, injuries)

@@ -65,6 +65,19 @@ DEFAULT_NEGATORS = (
     "ni", "niso", "brez", "nihče",
     "geen", "niet", "zonder", "niemand",
     "nem", "nincs", "nélkül", "senki",
+    # Russian, Ukrainian, Bulgarian, Macedonian (ne, bez, ni, nema: as Serbian above)
+    "нет", "никто", "ніхто", "жодного", "жоден", "няма", "никой", "никој",
+    # Greek (not δεν: it folds to "den", a German and Scandinavian article)
+    "χωρίς", "κανένας", "καμία", "κανένα",
+    # Turkish (its negation is mostly a suffix), Spanish, Portuguese, Romanian
+    "hiç", "hiçbir",
+    "sin", "ningún", "ninguna", "ninguno", "nadie", "negó", "desmintió",
+    "não", "nenhum*", "ninguém", "negou", "desmentiu",  # not "sem": Slovenian "I am"
+    "fără", "niciun*", "nicio", "nimeni",
+    # Czech, Slovak, the Scandinavian languages, Arabic
+    "žádn*", "nikdo", "žiadn*", "nikto",
+    "ingen", "ikke", "inte", "uden", "utan",
+    "لم", "بدون", "دون",
 )  # fmt: skip
 
 
