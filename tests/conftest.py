@@ -146,6 +146,12 @@ class WebhookReceiver(_Server):
 class _WebhookHandler(_Handler):
     def do_POST(self) -> None:
         request = self._record()
+        if len(request.body) < int(self.headers.get("Content-Length") or 0):
+            # The sender died mid-body (a crash test kills it): a real receiver never
+            # accepts half a request, and the sender never heard an answer.
+            request.status = 400  # type: ignore[attr-defined]
+            self.close_connection = True
+            return
         server: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]
         status = server.statuses.pop(0) if server.statuses else 200
         request.status = status  # type: ignore[attr-defined]
