@@ -65,7 +65,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     client = _client(config)
     runtime: Runtime | None = None
     try:
-        channels = build_channels(config.settings.channels, client, sys.stdout)
+        channels = build_channels(config.settings.channels, client, sys.stdout, journal=store)
         runtime = Runtime(
             config=config, store=store, client=client, channels=channels, clock=utc_now
         )
@@ -245,7 +245,9 @@ class Daemon:
             config = _keep_database(config, old)
         old_client = runtime.client
         runtime.client = _client(config)
-        runtime.channels = build_channels(config.settings.channels, runtime.client, sys.stdout)
+        runtime.channels = build_channels(
+            config.settings.channels, runtime.client, sys.stdout, journal=runtime.store
+        )
         runtime.config = config
         runtime.feeds_synced = False  # added feeds are polled, removed ones stop
         runtime.close()  # worker processes start again with the new poll.workers

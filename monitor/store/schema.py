@@ -309,3 +309,19 @@ def _article_language(db: sqlite_utils.Database) -> None:
     # feed declares, else the one detected from its text; NULL when unknown
     # (and for articles stored before this migration).
     db.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+
+
+@migrations(name="0014_delivery_targets")
+def _delivery_targets(db: sqlite_utils.Database) -> None:
+    # The targets of a many-target channel (Apprise) that accepted a notification
+    # (``key``, its idempotency key), so that a retry, even after a restart, sends
+    # only to those that did not. ``target`` is a digest of the target's URL,
+    # never the URL (a secret).
+    db.execute(
+        """CREATE TABLE delivery_targets (
+            key TEXT NOT NULL,
+            target TEXT NOT NULL,
+            accepted_at TEXT NOT NULL,
+            PRIMARY KEY (key, target)
+        )"""
+    )
