@@ -29,9 +29,10 @@ or link comes from a feed (a scheme's ``://`` and ``www.`` are broken by a
 zero-width space), control and bidi characters are blanked, and the text is cut
 to the service's limits by whole lines.
 
-Apprise logs the hosts, phone numbers and addresses it sends to, in words the
-redaction of whole secrets cannot catch, so its records stop at its own
-``NullHandler``; what failed is said here, per target.
+Apprise logs the hosts, phone numbers and addresses it sends to, and urllib3
+under it the paths it posts to, in words the redaction of whole secrets cannot
+catch, so their records stop at their own ``NullHandler``s; what failed is said
+here, per target, by number and scheme.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ from monitor.config.models import AppriseChannelConfig
 from monitor.errors import DeliveryError
 from monitor.models import Alert
 
-# Apprise's records never reach monitor's handlers (see the module docstring).
-logging.getLogger("apprise").propagate = False
+# Apprise's records, and those of urllib3 under it (whose debug lines name each
+# request's path), never reach monitor's handlers (see the module docstring).
+for _logger in ("apprise", "urllib3"):
+    logging.getLogger(_logger).propagate = False
 
 # Seconds a worker thread may take beyond the target's timeout before it is left behind.
 GRACE = 5.0
@@ -170,6 +173,10 @@ class AppriseChannel(TemplatedChannel):
         """A feed's article as a line of the body: its title, then its (safe) URL."""
         return f"{self.escape(title)} {url}"
 
+    def blocks(self, lines: list[str]) -> list[str]:
+        """The body's lines as the format lays them out: in plain text, as they are."""
+        return lines
+
     async def send(self, alert: Alert, idempotency_key: str) -> None:
         """Notify every target that has not accepted this notification yet; raise
         ``DeliveryError`` (naming targets by number and scheme) unless all have."""
@@ -239,7 +246,7 @@ class AppriseChannel(TemplatedChannel):
         the headline as the body's first line instead, in the body's format."""
         message = message_of(alert)
         if text is None:
-            lines = message.lines(self.escape, self.link, bullet="-")
+            lines = self.blocks(message.lines(self.escape, self.link, bullet="-"))
         else:
             lines = text.splitlines()
         if plugin.title_maxlen <= 0:
@@ -257,6 +264,16 @@ class MarkdownAppriseChannel(AppriseChannel):
     def link(self, url: str, title: str) -> str:
         """A feed's article as a Markdown link, its title made literal."""
         return f"[{self.escape(title)}]({markdown_target(url)})"
+
+    def blocks(self, lines: list[str]) -> list[str]:
+        """A blank line before each line but a list item's after another: Markdown would
+        run them into one paragraph."""
+        spaced: list[str] = []
+        for line in lines:
+            if spaced and not (line.startswith("- ") and spaced[-1].startswith("- ")):
+                spaced.append("")
+            spaced.append(line)
+        return spaced
 
 
 def apprise_channel(
