@@ -45,8 +45,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
-import apprise
-
 from monitor.channels.base import TemplatedChannel
 from monitor.channels.markup import markdown, no_mention, plain, trim
 from monitor.channels.message import message_of
@@ -64,11 +62,8 @@ for _logger in ("apprise", "urllib3"):
 GRACE = 5.0
 _LINKS = re.compile(r"(?i)(://|www\.)")
 _MORE_MARKDOWN = re.compile(r"([<&])")
-NOTIFY_TYPES = {
-    "notice": apprise.NotifyType.INFO,
-    "warning": apprise.NotifyType.WARNING,
-    "critical": apprise.NotifyType.FAILURE,
-}
+# Apprise's kinds of notification (apprise.NotifyType: its colour and icon) by level.
+NOTIFY_TYPES = {"notice": "info", "warning": "warning", "critical": "failure"}
 
 
 class TargetJournal(Protocol):
@@ -156,7 +151,7 @@ class AppriseChannel(TemplatedChannel):
     """Notifies each target URL through Apprise, in plain text (``format: text``)."""
 
     escape = staticmethod(safe_text)
-    body_format: ClassVar[str] = apprise.NotifyFormat.TEXT
+    body_format: ClassVar[str] = "text"  # apprise.NotifyFormat
 
     def __init__(
         self,
@@ -217,6 +212,8 @@ class AppriseChannel(TemplatedChannel):
 
     def _notify_now(self, target: Target, alert: Alert, text: str | None) -> str | None:
         """Notify one target (in a worker thread; Apprise blocks)."""
+        import apprise  # here: importing it costs every monitor command a third of a second
+
         # A new plugin each time: one kept from the last attempt would wait out
         # Apprise's pause between two requests to a service.
         plugin = apprise.Apprise.instantiate(target.url)
@@ -245,12 +242,14 @@ class AppriseChannel(TemplatedChannel):
         plain text whatever the format; a service without titles (Signal, SMS) gets
         the headline as the body's first line instead, in the body's format."""
         message = message_of(alert)
+        untitled = plugin.title_maxlen <= 0
+        first = [self.escape(message.headline)] if untitled else []
         if text is None:
-            lines = self.blocks(message.lines(self.escape, self.link, bullet="-"))
+            lines = self.blocks([*first, *message.lines(self.escape, self.link, bullet="-")])
         else:
-            lines = text.splitlines()
-        if plugin.title_maxlen <= 0:
-            return "", fit_lines([self.escape(message.headline), *lines], plugin.body_maxlen)
+            lines = [*first, *text.splitlines()]
+        if untitled:
+            return "", fit_lines(lines, plugin.body_maxlen)
         title = trim(safe_text(message.headline), plugin.title_maxlen)
         return title, fit_lines(lines or [title], plugin.body_maxlen)
 
@@ -259,7 +258,7 @@ class MarkdownAppriseChannel(AppriseChannel):
     """Notifies each target URL through Apprise, in Markdown (``format: markdown``)."""
 
     escape = staticmethod(safe_markdown)
-    body_format = apprise.NotifyFormat.MARKDOWN
+    body_format = "markdown"
 
     def link(self, url: str, title: str) -> str:
         """A feed's article as a Markdown link, its title made literal."""
@@ -286,6 +285,4 @@ def apprise_channel(
 
 def _notify_type(alert: Alert) -> str:
     """Apprise's kind of notification (its colour and icon) for the alert's level."""
-    if alert.resolved:
-        return apprise.NotifyType.SUCCESS
-    return NOTIFY_TYPES.get(alert.level, apprise.NotifyType.INFO)
+    return "success" if alert.resolved else NOTIFY_TYPES.get(alert.level, "info")
