@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -271,13 +272,50 @@ def test_one_failing_target_is_retried_alone_and_the_others_get_it_once(
     assert targets.received() == {"json": 1, "ntfy": 1, "signal": 1, "mailto": 1}
 
 
-def test_a_target_that_never_answers_is_cut_off_and_blocks_no_other(targets: Targets) -> None:
+def test_a_refused_target_fails_alone(targets: Targets) -> None:
     # Nothing listens on port 9: the connection is refused, the target fails alone.
-    settings = channel_settings([*targets.urls[:1], "json://127.0.0.1:9/hook"], timeout="5s")
+    settings = channel_settings([*targets.urls[:1], "json://127.0.0.1:9/hook"])
     with pytest.raises(DeliveryError) as caught:
         send(settings, PAYLOAD)
     assert str(caught.value) == "apprise: target 2 (json) did not accept it; accepted by 1 (json)"
     assert targets.received()["json"] == 1
+
+
+def test_a_target_that_never_answers_is_cut_off_without_holding_up_the_loop(
+    targets: Targets,
+) -> None:
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        settings = channel_settings(
+            [f"json://127.0.0.1:{port}/hook", targets.urls[0]], timeout="1s"
+        )
+
+        async def run() -> tuple[int, str]:
+            ticks = 0
+
+            async def tick() -> None:
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.05)
+                    ticks += 1
+
+            ticker = asyncio.create_task(tick())
+            channels = build_channels(settings.channels, None, None)  # type: ignore[arg-type]
+            try:
+                await channels["phones"].send(Alert.from_json(PAYLOAD), "key-1")
+            except DeliveryError as exc:
+                return ticks, str(exc)
+            finally:
+                ticker.cancel()
+            return ticks, ""
+
+        ticks, error = asyncio.run(run())
+    assert error.startswith("apprise: target 1 (json) ")
+    assert error.endswith("; accepted by 2 (json)")
+    assert targets.received()["json"] == 1
+    assert ticks >= 3  # the loop ran on while the target hung
 
 
 # --- the real CLI: a restart mid-retry, channels test, secrets ------------------------------
@@ -404,10 +442,17 @@ def test_secret_urls_never_appear_in_logs_errors_or_channels_list(
     failed = monitor(config_dir, "channels", "test", env=secrets)
     assert "target 2 (signal) did not accept it; accepted by 1 (json)" in failed.stderr
     with sqlite3.connect(config_dir.database) as db:
-        errors = " ".join(
-            str(error) for (error,) in db.execute("SELECT last_error FROM deliveries")
+        tables = [
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        stored = " ".join(
+            str(value)
+            for table in tables
+            for row in db.execute(f'SELECT * FROM "{table}"')
+            for value in row
         )
-    for text in (listed, polled.stdout, polled.stderr, tested.stdout, failed.stderr, errors):
+    assert "target 1 (json) did not accept it" in stored  # the error, as a delivery's last_error
+    for text in (listed, polled.stdout, polled.stderr, tested.stdout, failed.stderr, stored):
         for leak in leaks:
             assert leak not in text
     assert len(targets.json.requests) == 3  # it was sent to, all along
@@ -430,3 +475,21 @@ def test_a_url_apprise_cannot_use_is_a_config_error_that_shows_no_url(
     assert message in out + err
     assert "channels.phones.urls[0]" in out + err or "urls" in out + err
     assert "+15550001111" not in out + err and "not-a-number" not in out + err
+
+
+def test_every_example_url_in_the_readme_is_one_apprise_can_use() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### Apprise:", 1)[1].split("\n#", 1)[0]
+    examples = [
+        line.split("`")[1]
+        for line in section.splitlines()
+        if line.startswith("| ") and "://" in line
+    ]
+    assert [url.split("://")[0] for url in examples] == [
+        "signal",
+        "matrixs",
+        "whatsapp",
+        "tgram",
+        "mailtos",
+    ]
+    channel_settings(examples)  # each validated as Apprise would send to it
