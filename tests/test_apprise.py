@@ -41,6 +41,7 @@ from test_channels import PAYLOAD
 
 from monitor.alerts.outbox import deliver_due
 from monitor.channels import build_channels
+from monitor.channels.apprise import MemoryJournal
 from monitor.cli import main
 from monitor.config.models import DeliverySettings, Settings
 from monitor.errors import DeliveryError
@@ -270,6 +271,23 @@ def test_one_failing_target_is_retried_alone_and_the_others_get_it_once(
 
     assert asyncio.run(deliver(start + timedelta(hours=1))) == (0, 0)
     assert targets.received() == {"json": 1, "ntfy": 1, "signal": 1, "mailto": 1}
+
+
+def test_a_list_reordered_between_attempts_neither_skips_nor_repeats_a_target(
+    targets: Targets,
+) -> None:
+    journal = MemoryJournal()
+    targets.ntfy.statuses = [500]
+
+    async def attempt(urls: list[str]) -> None:
+        channels = build_channels(channel_settings(urls).channels, None, None, journal)  # type: ignore[arg-type]
+        await channels["phones"].send(Alert.from_json(PAYLOAD), "key-1")
+
+    with pytest.raises(DeliveryError):
+        asyncio.run(attempt(targets.urls[:3]))
+    asyncio.run(attempt([targets.urls[2], targets.urls[1]]))  # json dropped, the rest swapped
+
+    assert targets.received() == {"json": 1, "ntfy": 1, "signal": 1, "mailto": 0}
 
 
 def test_a_refused_target_fails_alone(targets: Targets) -> None:

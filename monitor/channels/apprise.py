@@ -8,7 +8,7 @@ How that goes through the outbox, which knows one delivery per notification
 and channel: the delivery's idempotency key (``ALERT:EVENT:CHANNEL``) plus the
 target (a digest of its URL, never the URL) is the target's own key. Each
 target that accepts is recorded under it in a journal (``TargetJournal``; the
-daemon's is the store's ``delivery_targets`` table) before ``send`` returns.
+daemon's is the store's ``delivery_targets`` table) as soon as it accepts.
 When any target did not accept, ``send`` raises ``DeliveryError`` naming which
 (by number and scheme, never the URL) and the outbox retries the delivery with
 its usual backoff, ``max_attempts``, ``give_up_after`` and dead letters; the
@@ -23,7 +23,8 @@ Apprise is synchronous: each target is notified in a worker thread
 (``asyncio.to_thread``), all at once, each within the channel's ``timeout``,
 so the daemon's loop never waits on a service. Apprise is told the text's
 format (``format: text`` or ``markdown``) and turns it into each service's own
-(HTML for email, Markdown for Matrix); feed text is made safe for that format
+where they differ (Markdown into HTML for email, plain text into escaped
+Markdown for a Markdown service); feed text is made safe for that format
 first: no mention can fire (``@everyone``, ``@here``, ``<!channel>``), no markup
 or link comes from a feed (a scheme's ``://`` and ``www.`` are broken by a
 zero-width space), control and bidi characters are blanked, and the text is cut
