@@ -1,13 +1,18 @@
-"""Shared fixtures: real HTTP servers on 127.0.0.1 and config directories in tmp."""
+"""Shared fixtures: real HTTP servers and a real SMTP server (aiosmtpd) on 127.0.0.1,
+and config directories in tmp."""
 
 from __future__ import annotations
 
+import email
 import hashlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.daemon.health import Health
 
@@ -171,6 +178,48 @@ def webhook() -> Iterator[WebhookReceiver]:
     server = WebhookReceiver()
     yield server
     server.close()
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts, and its recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+def subject(message: Message) -> str:
+    """The Subject a mail reader shows: its encoded words decoded, its folding undone."""
+    return " ".join(str(make_header(decode_header(message["Subject"]))).split())
+
+
+def _authenticate(
+    server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"ana", b"pw")
+    return AuthResult(success=ok)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """An SMTP server on 127.0.0.1 and its port: it takes mail with no login, or with
+    the login ``ana`` / ``pw`` (any other login is refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=_authenticate,
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    yield inbox, port
+    controller.stop()
 
 
 class Quiet:

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import email
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.header import decode_header, make_header
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from conftest import Inbox, subject
 
 from monitor.alerts.outbox import deliver_due
 from monitor.channels.email import EmailChannel
@@ -41,44 +36,6 @@ PAYLOAD: dict[str, Any] = {
     ],
 }
 ALERT = Alert.from_json(PAYLOAD)
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-def subject(message: Message) -> str:
-    """The Subject a mail reader shows: its encoded words decoded, its folding undone."""
-    return " ".join(str(make_header(decode_header(message["Subject"]))).split())
-
-
-def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"ana", b"pw")
-    return AuthResult(success=ok)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=authenticate,
-        auth_require_tls=False,
-    )  # fmt: skip
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def channel(port: int, password: str = "pw", timeout: float = 20) -> EmailChannel:

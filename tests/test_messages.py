@@ -12,21 +12,15 @@ carries.
 from __future__ import annotations
 
 import asyncio
-import email
 import json
 import re
-import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
+from conftest import ConfigDir, FeedServer, Inbox, WebhookReceiver, rss, subject
 
 from monitor.cli import main
 from monitor.config import load_config
@@ -45,29 +39,6 @@ REPORTS = [
     ("daily", "Daily", "Zvečan clashes: soldiers of KFOR among the injured"),
 ]
 PUBLIC_URL = "https://monitor.example.org"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 @dataclass(frozen=True)
@@ -136,11 +107,6 @@ def deliver(
     hook = [json.loads(r.body) for r in webhook.accepted if r.path == "/hook"]
     slack = [json.loads(r.body) for r in webhook.accepted if r.path == "/slack"]
     return Delivered(hook, inbox.messages, slack)
-
-
-def subject(message: Message) -> str:
-    """The Subject a mail reader shows."""
-    return " ".join(str(make_header(decode_header(message["Subject"]))).split())
 
 
 def parts(message: Message) -> dict[str, str]:

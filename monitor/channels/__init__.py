@@ -17,8 +17,12 @@ a channel's URL or token, since those are secrets.
   console.
 - ``slack``, ``discord``, ``mattermost``, ``teams``, ``ntfy``, ``telegram``: only
   what is each service's own (its body, its escape, its limits, where to post).
-- ``webhook`` posts the ``monitor.alert/1`` document itself (``Alert.to_json``);
-  ``email`` sends over SMTP; ``console`` prints.
+- ``webhook`` posts the ``monitor.alert/1`` document itself (``Alert.to_json``),
+  signed as monitor signs or as Standard Webhooks do; ``email`` sends over SMTP;
+  ``console`` prints.
+- ``apprise`` reaches every service Apprise knows (Signal, Matrix, WhatsApp, …),
+  each target URL notified and retried on its own, what each accepted kept in a
+  ``TargetJournal`` (the store, in the daemon).
 
 Channels import nothing from the store, the poller, the reader, the alert
 policy or the daemon.
@@ -31,6 +35,7 @@ from typing import Any, Protocol, TextIO, runtime_checkable
 
 import httpx
 
+from monitor.channels.apprise import TargetJournal, apprise_channel
 from monitor.channels.console import ConsoleChannel
 from monitor.channels.discord import DiscordChannel
 from monitor.channels.email import EmailChannel
@@ -40,7 +45,7 @@ from monitor.channels.slack import SlackChannel
 from monitor.channels.teams import TeamsChannel
 from monitor.channels.telegram import TelegramChannel
 from monitor.channels.webhook import WebhookChannel
-from monitor.config.models import ChannelConfig, ConsoleChannelConfig
+from monitor.config.models import AppriseChannelConfig, ChannelConfig, ConsoleChannelConfig
 from monitor.models import Alert
 
 # Each configured ``type`` and the class that sends to it.
@@ -74,13 +79,19 @@ class DigestChannel(Protocol):
 
 
 def build_channels(
-    configs: Mapping[str, ChannelConfig], client: httpx.AsyncClient, console: TextIO
+    configs: Mapping[str, ChannelConfig],
+    client: httpx.AsyncClient,
+    console: TextIO,
+    journal: TargetJournal | None = None,
 ) -> dict[str, Channel]:
-    """Return a ready channel for each configured name."""
+    """Return a ready channel for each configured name; Apprise channels remember in
+    ``journal`` which targets accepted each notification (in memory without one)."""
     channels: dict[str, Channel] = {}
     for name, config in configs.items():
         if isinstance(config, ConsoleChannelConfig):
             channels[name] = ConsoleChannel(console, config.template)
+        elif isinstance(config, AppriseChannelConfig):
+            channels[name] = apprise_channel(config, client, journal)
         else:
             channels[name] = _SENDERS[config.type](config, client)
     return channels

@@ -85,10 +85,10 @@ def channels_test(config_dir: Path, names: tuple[str, ...]) -> None:
     for name in tested:
         error = run_async(send_test_alert(config, name))
         if error is None:
-            click.echo(test_outcome(name, None))
+            click.echo(test_outcome(name, channels[name], None))
         else:
             failed += 1
-            click.echo(f"Error: {test_outcome(name, error)}", err=True)
+            click.echo(f"Error: {test_outcome(name, channels[name], error)}", err=True)
     if failed and len(tested) > 1:
         click.echo(f"{failed} of {len(tested)} channels did not accept the test alert", err=True)
     if failed:

@@ -26,7 +26,13 @@ from monitor.config.checks import (
     duplicate_signals,
     unknown_channels,
 )
-from monitor.config.models import FeedConfig, FeedsFile, Settings, WatchConfig
+from monitor.config.models import (
+    AppriseChannelConfig,
+    FeedConfig,
+    FeedsFile,
+    Settings,
+    WatchConfig,
+)
 from monitor.config.problems import validation_problems
 from monitor.config.salvage import Salvaged, salvage
 from monitor.config.yamlfile import Location, YamlDocument, expand_environment, load_yaml
@@ -154,6 +160,14 @@ def load_config(
         settings_ok = loaded.model is not None
         if loaded.model is not None:
             settings = _resolve_templates(loaded.model, directory, found)
+            # An Apprise URL may hold credentials anywhere in it: a secret even when
+            # written in the file rather than taken from the environment.
+            secrets |= {
+                url
+                for channel in settings.channels.values()
+                if isinstance(channel, AppriseChannelConfig)
+                for url in channel.urls
+            }
         if lenient and found:
             settings, note = _without_channels(loaded.data, directory, found[0])
             skipped.append(note)

@@ -65,7 +65,7 @@ async def open_runtime(config: Config) -> AsyncIterator[Runtime]:
     client = _client(config)
     runtime: Runtime | None = None
     try:
-        channels = build_channels(config.settings.channels, client, sys.stdout)
+        channels = build_channels(config.settings.channels, client, sys.stdout, journal=store)
         runtime = Runtime(
             config=config, store=store, client=client, channels=channels, clock=utc_now
         )
@@ -110,8 +110,13 @@ async def send_test_alert(config: Config, name: str) -> str | None:
     async with open_runtime(config) as runtime:
         now = runtime.clock()
         alert = channel_test_alert(now)
+        # Built without the store's journal: a test goes to every Apprise target each
+        # time, however soon after another.
+        channel = build_channels(
+            {name: config.settings.channels[name]}, runtime.client, sys.stdout
+        )[name]
         try:
-            await runtime.channels[name].send(alert, f"{alert.key}:{name}")
+            await channel.send(alert, f"{alert.key}:{name}")
         except DeliveryError as exc:
             return str(exc)
     return None
@@ -245,7 +250,9 @@ class Daemon:
             config = _keep_database(config, old)
         old_client = runtime.client
         runtime.client = _client(config)
-        runtime.channels = build_channels(config.settings.channels, runtime.client, sys.stdout)
+        runtime.channels = build_channels(
+            config.settings.channels, runtime.client, sys.stdout, journal=runtime.store
+        )
         runtime.config = config
         runtime.feeds_synced = False  # added feeds are polled, removed ones stop
         runtime.close()  # worker processes start again with the new poll.workers

@@ -1,4 +1,5 @@
-"""The outbox: deliveries due, sent, retried or given up."""
+"""The outbox: deliveries due, sent, retried or given up, and the targets of a
+many-target channel that accepted each."""
 
 from __future__ import annotations
 
@@ -108,6 +109,20 @@ class OutboxMixin(StoreBase):
             self.db.execute(
                 "UPDATE deliveries SET status = 'skipped', reason = ? WHERE id = ?",
                 [reason, delivery_id],
+            )
+
+    def accepted_targets(self, key: str) -> set[str]:
+        """The targets that accepted the notification of idempotency key ``key``."""
+        rows = self.db.execute("SELECT target FROM delivery_targets WHERE key = ?", [key])
+        return {str(target) for (target,) in rows.fetchall()}
+
+    def record_target_accepted(self, key: str, target: str, now: datetime) -> None:
+        """Record that ``target`` accepted the notification of idempotency key ``key``."""
+        with self.db.atomic():
+            self.db.execute(
+                """INSERT OR IGNORE INTO delivery_targets (key, target, accepted_at)
+                   VALUES (?, ?, ?)""",
+                [key, target, iso(now)],
             )
 
     def delivery_counts(self) -> dict[str, int]:

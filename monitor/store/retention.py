@@ -57,7 +57,8 @@ class RetentionMixin(StoreBase):
         them; their dedup keys are kept in ``pruned_articles`` so a feed still
         carrying them never brings them back as new. Index history before the
         horizon goes too, and so do finished notifications of alerts resolved
-        before it, and the keys of pruned articles no feed has carried since.
+        before it, the keys of pruned articles no feed has carried since, and which
+        targets of an Apprise channel accepted notifications before it.
         """
         params = {"horizon": iso(horizon), "now": iso(now)}
         try:
@@ -81,6 +82,8 @@ class RetentionMixin(StoreBase):
                 ).rowcount
                 index_points = self.db.execute(f"DELETE {_OLD_INDEX_POINTS}", params).rowcount
                 deliveries = self.db.execute(f"DELETE {_DONE_DELIVERIES}", params).rowcount
+                # A notification retried for longer than give_up_after is dead long since.
+                self.db.execute("DELETE FROM delivery_targets WHERE accepted_at < :horizon", params)
                 # Keys pruned just now were seen now, so they are never among these.
                 forgotten = self.db.execute(f"DELETE {_STALE_KEYS}", params).rowcount
         except sqlite3.Error as exc:

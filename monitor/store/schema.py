@@ -316,3 +316,19 @@ def _score_capped_by(db: sqlite_utils.Database) -> None:
     # The signal whose ``at_most`` held a score's level below what its points
     # reach (a headline about a funeral: at most warning), for `monitor explain`.
     db.execute("ALTER TABLE scores ADD COLUMN capped_by TEXT")
+
+
+@migrations(name="0015_delivery_targets")
+def _delivery_targets(db: sqlite_utils.Database) -> None:
+    # The targets of a many-target channel (Apprise) that accepted a notification
+    # (``key``, its idempotency key), so that a retry, even after a restart, sends
+    # only to those that did not. ``target`` is a digest of the target's URL,
+    # never the URL (a secret).
+    db.execute(
+        """CREATE TABLE delivery_targets (
+            key TEXT NOT NULL,
+            target TEXT NOT NULL,
+            accepted_at TEXT NOT NULL,
+            PRIMARY KEY (key, target)
+        )"""
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.channels.targets import describe_target
-from monitor.config import Settings, WatchConfig
+from monitor.channels.targets import apprise_targets, describe_target
+from monitor.config import ChannelConfig, Settings, WatchConfig
+from monitor.config.models import AppriseChannelConfig
 
 # What ``channels list`` calls the alerts about the monitor itself (feeds failing,
 # news gone quiet), as their notifications do.
@@ -41,6 +42,12 @@ def channels_table(settings: Settings, watches: Sequence[WatchConfig]) -> str:
     )
 
 
-def test_outcome(name: str, error: str | None) -> str:
-    """What ``channels test`` says of one channel: accepted, or the service's error."""
-    return f"channel {name}: " + ("the test alert was accepted" if error is None else error)
+def test_outcome(name: str, config: ChannelConfig, error: str | None) -> str:
+    """What ``channels test`` says of one channel: accepted (by which targets, for an
+    Apprise channel), or the service's error (which names the targets that accepted)."""
+    if error is not None:
+        return f"channel {name}: {error}"
+    accepted = "the test alert was accepted"
+    if isinstance(config, AppriseChannelConfig):
+        accepted += f" by every target: {', '.join(apprise_targets(config))}"
+    return f"channel {name}: {accepted}"

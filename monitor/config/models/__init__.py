@@ -19,6 +19,7 @@ from monitor.config.models.feeds import (
 )
 from monitor.config.models.settings import (
     CHANNEL_TYPES,
+    AppriseChannelConfig,
     ChannelConfig,
     ConsoleChannelConfig,
     DeliverySettings,
@@ -35,6 +36,7 @@ from monitor.config.models.settings import (
     TeamsChannelConfig,
     TelegramChannelConfig,
     WebhookChannelConfig,
+    standard_webhooks_key,
 )
 from monitor.config.models.watch import (
     DEFAULT_NEGATORS,
@@ -63,6 +65,7 @@ __all__ = [
     "LEVELS",
     "MAX_DURATION",
     "AlertConfig",
+    "AppriseChannelConfig",
     "BreakingConfig",
     "ChannelConfig",
     "ConsoleChannelConfig",
@@ -97,4 +100,5 @@ __all__ = [
     "WatchConfig",
     "WebhookChannelConfig",
     "parse_duration",
+    "standard_webhooks_key",
 ]

@@ -1,16 +1,19 @@
 """The shape of ``monitor.yaml``: ``Settings``, with its polling, delivery and channels.
 
 Each channel is one model, told apart by its ``type`` (``ChannelConfig``);
-a channel's ``url`` must be http(s).
+a channel's ``url`` must be http(s); an Apprise channel's ``urls`` must each be
+one Apprise can send to.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from monitor.config.models.base import Duration, StrictModel
 
@@ -62,14 +65,48 @@ class ConsoleChannelConfig(_ChannelBase):
     type: Literal["console"]
 
 
+STANDARD_SECRET_PREFIX = "whsec_"  # noqa: S105 (how such a secret begins, not one)
+
+
+def standard_webhooks_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: the base64 after ``whsec_``.
+
+    Raises ``ValueError`` (in words that never repeat the secret) for any other form.
+    """
+    encoded = secret.removeprefix(STANDARD_SECRET_PREFIX)
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not secret.startswith(STANDARD_SECRET_PREFIX) or not key:
+        raise ValueError(
+            "signing: standard needs a secret written as Standard Webhooks writes it: "
+            "whsec_ and then the key in base64"
+        )
+    return key
+
+
 class WebhookChannelConfig(_ChannelBase):
-    """Alerts POSTed as JSON to ``url``."""
+    """Alerts POSTed as JSON to ``url``; with a ``secret``, signed (``signing``:
+    ``monitor``'s own X-Monitor-Signature, or ``standard``, Standard Webhooks)."""
 
     type: Literal["webhook"]
     url: HttpUrlStr
     secret: str | None = None
+    signing: Literal["monitor", "standard"] = "monitor"
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: Duration = 10.0
+
+    @model_validator(mode="after")
+    def _standard_needs_its_secret(self) -> Self:
+        if self.signing == "standard":
+            if not self.secret:
+                raise ValueError(
+                    "signing: standard needs a secret: the whsec_… secret the receiver "
+                    "verifies with (Standard Webhooks)"
+                )
+            standard_webhooks_key(self.secret)
+        return self
 
 
 class _ChatChannelConfig(_ChannelBase):
@@ -133,8 +170,40 @@ class EmailChannelConfig(_ChannelBase):
     digest: Duration | None = None  # gather notifications into one email this often
 
 
+def _apprise_url(url: str) -> str:
+    """``url`` if Apprise can send to it; the error names only its scheme (the rest of
+    an Apprise URL is its credentials)."""
+    import apprise  # here, not at the top: loading its plugins takes a second or two
+
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        raise ValueError("expected an Apprise URL such as signal://…, matrixs://… or mailto://…")
+    if apprise.Apprise.instantiate(url) is None:
+        raise ValueError(
+            f"Apprise cannot send to this {scheme}:// URL: check it against the "
+            "service's page at https://github.com/caronc/apprise/wiki"
+        )
+    return url
+
+
+AppriseUrlStr = Annotated[str, AfterValidator(_apprise_url)]
+"""One Apprise target URL (a secret: errors name only its scheme)."""
+
+
+class AppriseChannelConfig(_ChannelBase):
+    """Any service Apprise reaches (Signal, Matrix, WhatsApp, Telegram, email, …):
+    each of ``urls`` is one target, notified and retried on its own."""
+
+    type: Literal["apprise"]
+    urls: list[AppriseUrlStr] = Field(min_length=1)
+    # What the text is written in: Apprise turns it into each service's own markup.
+    format: Literal["text", "markdown"] = "text"
+    timeout: Duration = 30.0  # for each target
+
+
 CHANNEL_TYPES = (
     "console", "webhook", "slack", "discord", "mattermost", "teams", "ntfy", "telegram", "email",
+    "apprise",
 )  # fmt: skip
 ChannelConfig = Annotated[
     ConsoleChannelConfig
@@ -145,7 +214,8 @@ ChannelConfig = Annotated[
     | TeamsChannelConfig
     | NtfyChannelConfig
     | TelegramChannelConfig
-    | EmailChannelConfig,
+    | EmailChannelConfig
+    | AppriseChannelConfig,
     Field(discriminator="type"),
 ]
 
