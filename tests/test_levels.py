@@ -203,6 +203,13 @@ CASES = [
     ("fr", "tension", "Obsèques du policier tué au Kosovo",
      "Des hommes armés ont ouvert le feu sur la police du Kosovo près de la frontière serbe; "
      "un policier a été tué, deux blessés."),
+    # Beatings and stabbings are attacks on people.
+    ("en", "violence", "Two Kosovo Serb teenagers beaten and stabbed in Gračanica",
+     "A group attacked them near the Serbian school; both were taken to hospital."),
+    ("sr", "violence", "Pretučena i izbodena dva srpska mladića kod Gračanice",
+     "Grupa ih je napala kod srpske škole na Kosovu; obojica su u bolnici."),
+    ("sq", "violence", "Dy të rinj serbë u rrahën në Graçanicë",
+     "Një grup i sulmoi pranë shkollës serbe në Kosovë; të dy u dërguan në spital."),
     # Control handed over, not taken.
     ("en", "quiet", "Kosovo special police handed over the crossings to KFOR",
      "The units handed over control of the two crossings on the line with Serbia."),
