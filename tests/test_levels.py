@@ -269,3 +269,13 @@ def test_a_negated_injury_counts_for_nothing_in_every_language(lang: str, senten
     injuries = [hit for hit in result.hits if hit.signal == "clashes"]
     assert injuries, f"{lang}: no clashes term matched {sentence!r}"
     assert all(hit.negated for hit in injuries), (lang, injuries)
+
+
+def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
+    # A banjo is not Banje, a bombshell is not a bomb, miners are not Rudare.
+    podcast = shipped("Bombcast 12: the banjo episode", "A bombshell of a show about banjos.")
+    assert not podcast.in_scope
+    miners = shipped("Rudari u štrajku", "Rudari rudnika kod Kraljeva traže veće plate.")
+    assert not miners.in_scope
+    report = shipped("A bombshell report on Kosovo", "Serbia and Kosovo argued over it in Brussels.")
+    assert not any(hit.signal == "armed-violence" for hit in report.hits)
