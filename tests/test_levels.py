@@ -279,3 +279,10 @@ def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
     assert not miners.in_scope
     report = shipped("A bombshell report on Kosovo", "Serbia and Kosovo argued over it in Brussels.")
     assert not any(hit.signal == "armed-violence" for hit in report.hits)
+    # Every list is matched against every article: no other language's word may be
+    # an English one once folded (Hungarian lövés is "loves", Norwegian hot "hot").
+    english = shipped(
+        "Kosovo and Serbia: a hot summer",
+        "She loves StarCraft and Valkyria; bombast from Belgrade, a banjo in Pristina.",
+    )
+    assert english.hits == ()
