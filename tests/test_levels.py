@@ -286,3 +286,10 @@ def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
         "She loves StarCraft and Valkyria; bombast from Belgrade, a banjo in Pristina.",
     )
     assert english.hits == ()
+    # English "war" is German "was": "es war ruhig" is no war rhetoric.
+    german = shipped("Kosovo: Die Nacht war ruhig", "Es war still im serbischen Norden.")
+    assert not any(hit.signal == "war-rhetoric" for hit in german.hits)
+    assert any(
+        hit.signal == "war-rhetoric"
+        for hit in shipped("Vučić warns of a new war", "Serbia and Kosovo trade threats.").hits
+    )
