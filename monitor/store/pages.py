@@ -77,8 +77,8 @@ class PagesMixin(StoreBase):
         return alert
 
     def _timeline(self, watch: str, ids: list[int]) -> list[dict[str, Any]]:
-        """The articles ``ids`` as they joined (fetched, then published, first first),
-        each with its score for ``watch``."""
+        """The articles ``ids`` in that order (as they joined the story), each with its
+        score for ``watch``."""
         rows = {
             row["id"]: row
             for row in self.db.query(
@@ -95,8 +95,7 @@ class PagesMixin(StoreBase):
         for row in reports:
             for name in ("hits", "places", "actors"):
                 row[name] = json.loads(row[name] or "[]")
-        # When each joined (its cycle), then when it says it was published.
-        return sorted(reports, key=lambda r: (r["fetched_at"], r["published_at"] or r["fetched_at"]))
+        return reports
 
     def _outlets(self, ids: list[int]) -> list[dict[str, Any]]:
         """Every outlet that carried one of the articles ``ids``, first seen first."""
