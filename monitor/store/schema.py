@@ -311,7 +311,7 @@ def _article_language(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN language TEXT")
 
 
-@migrations(name="0014_pages")
+@migrations(name="0015_pages")
 def _pages(db: sqlite_utils.Database) -> None:
     # What the web pages ask of a year of news (tests/bench/bench_pages.py: 100,000
     # articles, 5,000 stories): each feed's articles of the last 24 hours (a range
@@ -321,11 +321,15 @@ def _pages(db: sqlite_utils.Database) -> None:
     # dates and the feed read from a narrow index, not from each article's row);
     # the articles a search's watch and level filters let through (from the scores'
     # index, not their rows); the stories that follow one up.
-    db.execute("CREATE INDEX articles_feed_fetched ON articles(feed_id, fetched_at)")
-    db.execute("CREATE INDEX articles_moment ON articles(COALESCE(published_at, fetched_at))")
-    db.execute("CREATE INDEX articles_dates ON articles(id, feed_id, published_at, fetched_at)")
-    db.execute("CREATE INDEX alerts_watch_updated ON alerts(watch, updated_at)")
-    db.execute("CREATE INDEX alerts_watch_opened ON alerts(watch, opened_at)")
-    db.execute("CREATE INDEX alerts_follows ON alerts(follows) WHERE follows IS NOT NULL")
-    db.execute("CREATE INDEX scores_watch_level ON scores(watch, in_scope, level, article_id)")
-    db.execute("CREATE INDEX scores_level ON scores(level, article_id)")
+    # IF NOT EXISTS: another migration of the same release may make one of them too.
+    for index in (
+        "articles_feed_fetched ON articles(feed_id, fetched_at)",
+        "articles_moment ON articles(COALESCE(published_at, fetched_at))",
+        "articles_dates ON articles(id, feed_id, published_at, fetched_at)",
+        "alerts_watch_updated ON alerts(watch, updated_at)",
+        "alerts_watch_opened ON alerts(watch, opened_at)",
+        "alerts_follows ON alerts(follows) WHERE follows IS NOT NULL",
+        "scores_watch_level ON scores(watch, in_scope, level, article_id)",
+        "scores_level ON scores(level, article_id)",
+    ):
+        db.execute(f"CREATE INDEX IF NOT EXISTS {index}")

@@ -131,7 +131,12 @@ class SearchMixin(StoreBase):
         ``since`` and before ``until``. An empty query lists every article that
         passes the filters. Raises ``MonitorError`` for an unknown level.
         """
-        source, where, params = self._search_clauses(query, watch, min_level, feed, since, until)
+        # Without a query the page walks the articles newest first and stops when it
+        # is full; with one, FTS5 gives every match first.
+        correlated = fts_query(query) is None
+        source, where, params = self._search_clauses(
+            query, watch, min_level, feed, since, until, correlated=correlated
+        )
         fts = "articles_fts" in source
         # The page's ids first (read from narrow indexes), then only those rows in
         # full: SQLite would read every match's text and make its snippet before
@@ -208,7 +213,8 @@ class SearchMixin(StoreBase):
 
         The score filters are ``EXISTS`` subqueries, asked of each article as a page
         walks them newest first (and stops when it is full), or with ``correlated``
-        false one ``IN`` set for all of them, which is what counting every match needs.
+        false one ``IN`` set for all of them, which is what counting, or filtering
+        every match of a query, needs.
         """
         source = "FROM articles a JOIN feeds f ON f.id = a.feed_id"
         where: list[str] = ["1 = 1"]
