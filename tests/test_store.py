@@ -54,6 +54,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0011_story_corrections",),
         ("0012_story_resolution",),
         ("0013_article_language",),
+        ("0016_pages",),
     ]
     assert mode == "wal"
 

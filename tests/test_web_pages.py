@@ -20,6 +20,7 @@ from conftest import ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
 from starlette.testclient import TestClient
 
 from monitor.alerts.corrections import split_story
+from monitor.alerts.policy import spike_alert, system_alert
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
 from monitor.daemon.server import HttpServer, make_app
@@ -283,6 +284,41 @@ def test_an_article_page_marks_calming_words_apart_and_keeps_its_paragraphs(
     assert '<mark class="hit">escalation</mark>' in legend.group(1)
     assert '<mark class="calm">calming</mark>' in legend.group(1)
     assert '<mark class="negated">negated</mark>' in legend.group(1)
+
+
+def test_a_spike_and_a_monitor_alert_say_what_they_counted(
+    tmp_path: Path, config_dir: ConfigDir
+) -> None:
+    store = Store(tmp_path / "alerts.db")
+    spike = spike_alert(key="serbia-kosovo:spike:1", watch="serbia-kosovo", state="firing",
+                        counts=[14, 3, 4, 2], now=START)  # fmt: skip
+    quiet = system_alert(key="system:quiet:1", kind="quiet", state="firing",
+                         message="no in-scope article for over 1 day", now=START)  # fmt: skip
+    ids = [
+        store.open_alert(watch=alert.watch, kind=alert.kind, level=alert.level,
+                         dedup_key=alert.key, score=alert.score, article_ids=[], payload=alert,
+                         channels=["hook"], now=START)
+        for alert in (spike, quiet)
+    ]  # fmt: skip
+    assert ids[1] is not None
+    store.update_alert(ids[1], level="warning", score=0, payload=quiet, now=START,
+                       resolved=True, resolution="an in-scope article arrived")  # fmt: skip
+    store.close()
+    config_dir.write([])
+    config = load_config(config_dir.path)
+    web = WebContext(tmp_path / "alerts.db", lambda: config.watches, lambda: START)
+    client = TestClient(make_app(Quiet(), web))
+
+    spiking = client.get(f"/alerts/{ids[0]}").text
+    resolved = client.get(f"/alerts/{ids[1]}").text
+
+    assert "serbia-kosovo: 14 in-scope articles in one window" in spiking
+    assert "14 in-scope articles in the last window, against a baseline of 3 per window" in spiking
+    assert "monitor itself: quiet" in resolved
+    assert "no in-scope article for over 1 day" in resolved
+    assert "resolved 2026-11-10 06:00 UTC: an in-scope article arrived" in resolved
+    for page in (spiking, resolved):
+        assert re.search(r'<tr class="delivery delivery-pending">\s*<td>hook</td>', page)
 
 
 @pytest.mark.parametrize(

@@ -311,7 +311,7 @@ def _article_language(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN language TEXT")
 
 
-@migrations(name="0015_pages")
+@migrations(name="0016_pages")
 def _pages(db: sqlite_utils.Database) -> None:
     # What the web pages ask of a year of news (tests/bench/bench_pages.py: 100,000
     # articles, 5,000 stories): each feed's articles of the last 24 hours (a range
