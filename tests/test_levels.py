@@ -277,7 +277,9 @@ def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
     assert not podcast.in_scope
     miners = shipped("Rudari u štrajku", "Rudari rudnika kod Kraljeva traže veće plate.")
     assert not miners.in_scope
-    report = shipped("A bombshell report on Kosovo", "Serbia and Kosovo argued over it in Brussels.")
+    report = shipped(
+        "A bombshell report on Kosovo", "Serbia and Kosovo argued over it in Brussels."
+    )
     assert not any(hit.signal == "armed-violence" for hit in report.hits)
     # Every list is matched against every article: no other language's word may be
     # an English one once folded (Hungarian lövés is "loves", Norwegian hot "hot").

@@ -159,7 +159,7 @@ def test_the_dashboard_link_is_there_when_public_url_is_set(
 ) -> None:
     delivered = deliver(feed_server, config_dir, webhook, smtp, PUBLIC_URL + "/")
     story = delivered.of_kind("article")
-    link = f"{PUBLIC_URL}/#alert-{story['alert']}"
+    link = f"{PUBLIC_URL}/alerts/{story['alert']}"
     assert story["link"] == link
     body = parts(story_mail(delivered))
     assert f"on the dashboard: {link}" in body["text/plain"]

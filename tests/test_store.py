@@ -56,6 +56,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0013_article_language",),
         ("0014_score_capped_by",),
         ("0015_delivery_targets",),
+        ("0016_pages",),
     ]
     assert mode == "wal"
 

@@ -126,7 +126,7 @@ async def deliver_due(
 
 def addressed(alert: Alert, number: int, public_url: str | None) -> Alert:
     """``alert`` with its number and, given the dashboard's ``public_url``, its link there."""
-    link = f"{public_url.rstrip('/')}/#alert-{number}" if public_url else None
+    link = f"{public_url.rstrip('/')}/alerts/{number}" if public_url else None
     return replace(alert, number=number, link=link)
 
 

@@ -4,7 +4,8 @@ A story alert's headline says its level, what and where, and by how many
 outlets (``[CRITICAL] Clashes in Zvečan: KFOR soldiers injured — 5 outlets``);
 its body the places, the reasons (its top signals and the words that matched),
 an excerpt, every outlet with its link, and the alert's number (the id
-``monitor alerts show`` takes) with its link on the dashboard when it has one.
+``monitor alerts show`` takes) with the link to its page on the dashboard
+(``/alerts/N``) when it has one.
 An index alert lists the stories that moved it.
 
 Feed text is untrusted: each channel escapes what this module returns for its

@@ -4,10 +4,11 @@ The database runs in WAL mode; the pipeline wraps each poll result in one
 ``transaction()`` so articles, scores, alerts and deliveries commit together
 or not at all. Times are stored as ISO 8601 strings in UTC, which sort as they
 compare. ``Store`` gathers one part per aggregate (feeds, articles, alerts,
-outbox, index), retention (pruning, VACUUM, figures) and search (reading
-articles back); ``schema`` holds the migrations. ``Store(path, readonly=True)``
-opens an existing file for commands that only read (search, export,
-backtest): nothing they do can change it.
+outbox, index), retention (pruning, VACUUM, figures), search (reading
+articles back) and what the web pages read (``dashboard``, ``pages``);
+``schema`` holds the migrations. ``Store(path, readonly=True)`` opens an
+existing file for commands that only read (search, export, backtest, the
+pages): nothing they do can change it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from monitor.store.dashboard import DashboardMixin
 from monitor.store.feeds import FeedsMixin
 from monitor.store.index import IndexMixin
 from monitor.store.outbox import OutboxMixin
+from monitor.store.pages import PagesMixin
 from monitor.store.records import (
     DaemonRecord,
     FeedSpec,
@@ -71,6 +73,7 @@ class Store(
     DaemonMixin,
     RetentionMixin,
     DashboardMixin,
+    PagesMixin,
     SearchMixin,
 ):
     """A monitor database file, migrated to the current schema on open."""

@@ -332,3 +332,27 @@ def _delivery_targets(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (key, target)
         )"""
     )
+
+
+@migrations(name="0016_pages")
+def _pages(db: sqlite_utils.Database) -> None:
+    # What the web pages ask of a year of news (tests/bench/bench_pages.py: 100,000
+    # articles, 5,000 stories): each feed's articles of the last 24 hours (a range
+    # of this index, not every article of the feed); a watch's latest alerts and
+    # those opened since a moment (the first rows of an index, not every alert
+    # sorted); search results newest first, with no query or through FTS5 (the
+    # dates and the feed read from a narrow index, not from each article's row);
+    # the articles a search's watch and level filters let through (from the scores'
+    # index, not their rows); the stories that follow one up.
+    # IF NOT EXISTS: another migration of the same release may make one of them too.
+    for index in (
+        "articles_feed_fetched ON articles(feed_id, fetched_at)",
+        "articles_moment ON articles(COALESCE(published_at, fetched_at))",
+        "articles_dates ON articles(id, feed_id, published_at, fetched_at)",
+        "alerts_watch_updated ON alerts(watch, updated_at)",
+        "alerts_watch_opened ON alerts(watch, opened_at)",
+        "alerts_follows ON alerts(follows) WHERE follows IS NOT NULL",
+        "scores_watch_level ON scores(watch, in_scope, level, article_id)",
+        "scores_level ON scores(level, article_id)",
+    ):
+        db.execute(f"CREATE INDEX IF NOT EXISTS {index}")

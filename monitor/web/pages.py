@@ -27,7 +27,8 @@ from monitor.humanize import minute
 from monitor.store import Store
 from monitor.store.query import parse_moment
 from monitor.web.chart import chart_layout
-from monitor.web.highlight import highlight
+from monitor.web.highlight import calming_signals, highlight, hit_kind, paragraphs
+from monitor.web.story import story_page
 
 RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 DEFAULT_RANGE = "7d"
@@ -103,16 +104,32 @@ def routes(context: WebContext) -> list[Route]:
         article_id = int(request.path_params["article_id"])
         with database() as store:
             found = store.article_page(article_id)
+            stories = store.article_stories(article_id) if found is not None else []
         if found is None:
             return HTMLResponse(render("empty.html", message="No such article."), status_code=404)
         hits = [hit for score in found["scores"] for hit in score["hits"]]
+        calming = calming_signals(hits)
+        for score in found["scores"]:
+            score["kinds"] = [hit_kind(hit, calming) for hit in score["hits"]]
         page = render(
             "article.html",
             article=found,
+            stories=stories,
             title=highlight(found["title"], hits, "title"),
-            text=highlight(found["summary"], hits, "text"),
+            paragraphs=paragraphs(found["summary"], hits, "text"),
+            kinds={kind for score in found["scores"] for kind in score["kinds"]},
         )
         return HTMLResponse(page)
+
+    def alert(request: Request) -> HTMLResponse:
+        alert_id = int(request.path_params["alert_id"])
+        with database() as store:
+            found = store.alert_page(alert_id)
+            stories = _index_stories(store, found, context) if found else []
+        if found is None:
+            message = f"No alert #{alert_id}: there is no such alert in this database."
+            return HTMLResponse(render("empty.html", message=message), status_code=404)
+        return HTMLResponse(render("alert.html", **story_page(found), stories=stories))
 
     def search(request: Request) -> HTMLResponse:
         form = {name: request.query_params.get(name, "").strip() for name in SEARCH_FIELDS}
@@ -140,6 +157,7 @@ def routes(context: WebContext) -> list[Route]:
 
     return [
         Route("/", dashboard, methods=["GET", "HEAD"]),
+        Route("/alerts/{alert_id:int}", alert, methods=["GET", "HEAD"]),
         Route("/articles/{article_id:int}", article, methods=["GET", "HEAD"]),
         Route("/search", search, methods=["GET", "HEAD"]),
     ]
@@ -160,6 +178,21 @@ def marked_pieces(snippet: str) -> list[tuple[str, str]]:
         if part:
             pieces.append((part, "hit" if i % 2 else ""))
     return pieces
+
+
+def _index_stories(
+    store: Store, alert: dict[str, Any], context: WebContext
+) -> list[dict[str, Any]]:
+    """For an index alert, the stories of its watch reported while it was open (and
+    over the index's half-life before it opened: what raised it); else none."""
+    if alert["kind"] != "index":
+        return []
+    watch = next((w for w in context.watches() if w.name == alert["watch"]), None)
+    before = timedelta(seconds=watch.index.half_life if watch and watch.index else 0)
+    opened = datetime.fromisoformat(alert["opened_at"])
+    ended = alert["resolved_at"]
+    until = datetime.fromisoformat(ended) if ended else context.clock()
+    return store.index_stories(alert["watch"], opened - before, until)
 
 
 def _integer(text: str | None, default: int) -> int:
