@@ -125,6 +125,16 @@ def test_feed_text_is_escaped_everywhere(week: Week) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html
 
+    # The front page's panels, on the day of the hostile story: the stories panel,
+    # the chart's marker tooltip and the recent alerts.
+    day_after = client_for(week, START + timedelta(days=3, hours=6)).get("/").text
+    assert "<script>alert(1)" not in day_after and "<img src=x" not in day_after
+    stories = day_after.split('<ol class="stories">', 1)[1].split("</ol>", 1)[0]
+    chart = day_after.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in stories
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in chart
+    assert 'href="javascript:' not in day_after
+
     article_id = int(re.findall(r'href="/articles/(\d+)">&lt;script', html)[0])
     article = client.get(f"/articles/{article_id}").text
     assert "<script>alert(1)" not in article and "onerror=alert(2)>" not in article

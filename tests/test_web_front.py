@@ -29,6 +29,7 @@ from monitor.config.models import LEVELS
 from monitor.daemon.run import open_runtime
 from monitor.daemon.server import HttpServer, make_app
 from monitor.poll.cycle import run_cycle
+from monitor.store import IndexState, Store
 from monitor.web.chart import chart_layout, nice_step, value_scale
 from monitor.web.front import feed_health, report_span
 from monitor.web.pages import WebContext
@@ -255,6 +256,24 @@ def test_feed_text_is_escaped_in_every_panel(front: Front) -> None:
     assert escaped in stories_panel(html)  # the stories panel
     chart = html.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
     assert escaped in chart  # the marker's tooltip
+
+
+def test_a_first_reading_is_a_dot_that_says_so_on_the_page(config_dir: ConfigDir) -> None:
+    config_dir.write([])
+    store = Store(config_dir.database)
+    state = IndexState(value=12.5, updated_at=END - timedelta(minutes=5))
+    store.save_index_state("serbia-kosovo", state)
+    store.record_index("serbia-kosovo", state)
+    store.close()
+    config = load_config(config_dir.path)
+    web = WebContext(config_dir.database, lambda: config.watches, lambda: END)
+
+    html = TestClient(make_app(Quiet(), web)).get("/").text
+
+    assert '<circle class="reading"' in html
+    assert "one reading so far: 12.5 at 2026-11-07 23:55 UTC" in html
+    assert "No story had a report in the last 24 hours." in html
+    assert "no feeds polled yet" in html
 
 
 def test_a_single_reading_draws_a_dot_and_says_so() -> None:

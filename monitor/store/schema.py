@@ -316,3 +316,18 @@ def _score_capped_by(db: sqlite_utils.Database) -> None:
     # The signal whose ``at_most`` held a score's level below what its points
     # reach (a headline about a funeral: at most warning), for `monitor explain`.
     db.execute("ALTER TABLE scores ADD COLUMN capped_by TEXT")
+
+
+@migrations(name="0015_dashboard_indexes")
+def _dashboard_indexes(db: sqlite_utils.Database) -> None:
+    # The front page on a year of news (100,000 articles, 5,000 stories, #16):
+    # the feed table's articles of the last 24 hours per feed, the stories with
+    # a recent report (stories panel, where panel), the alerts opened in the
+    # chart's range (markers) and the recently updated ones (recent alerts).
+    # IF NOT EXISTS: another migration may have made one of them already.
+    db.execute("CREATE INDEX IF NOT EXISTS articles_feed_fetched ON articles(feed_id, fetched_at)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS alerts_watch_report ON alerts(watch, kind, last_report_at)"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS alerts_watch_opened ON alerts(watch, opened_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS alerts_watch_updated ON alerts(watch, updated_at)")

@@ -42,6 +42,8 @@ class FeedHealth:
     @property
     def line(self) -> str:
         """``18 feeds: 16 fine, 2 failing (last error 10m ago)``."""
+        if not self.total:
+            return "no feeds polled yet"
         parts = [f"{self.fine} fine"]
         if self.failing:
             ago = f" (last error {self.last_error_ago} ago)" if self.last_error_ago else ""
