@@ -20,6 +20,7 @@ LEFT, RIGHT, TOP, BOTTOM = 44.0, 74.0, 12.0, 26.0
 STRIP = 8.0  # the width of the side strip of levels, right of the plot
 HEADROOM = 1.1  # the scale reaches this far above the highest reading
 NEAR = 2.0  # the next level is kept on the scale when at most this many times the peak
+CROWDED = 60  # more story markers than this are drawn smaller
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ChartLayout:
     plot: tuple[float, float, float, float]  # left, top, right, bottom
     top: float  # the value at the top of the scale
     lone: Reading | None = None  # the only reading in range, when there is one
+    marker_r: float = 5.0  # the story markers' radius, smaller when they crowd the curve
 
 
 def chart_layout(
@@ -144,6 +146,7 @@ def chart_layout(
         plot=(LEFT, TOP, right, bottom),
         top=top_value,
         lone=lone,
+        marker_r=3.5 if len(markers) > CROWDED else 5.0,
     )
 
 

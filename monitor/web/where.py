@@ -6,7 +6,7 @@ tile server, nothing fetched. The projection is equirectangular with
 longitudes shrunk by the cosine of the middle latitude, close enough for a
 region a few hundred kilometres across. A place's marker is sized by its
 recent stories and coloured by their highest level; names are placed
-beside their markers where they do not cover another name.
+beside their markers where they cover no other name or marker.
 """
 
 from __future__ import annotations
@@ -171,7 +171,12 @@ def _marks(
     def weight(place: Place) -> tuple[int, str]:
         return (-stories.get(place.name, PlaceStories(0, None)).stories, place.name)
 
-    taken: list[tuple[float, float, float, float]] = []
+    taken: list[tuple[float, float, float, float]] = []  # names placed, and markers
+    for place in places:
+        if place.name in stories and stories[place.name].stories:
+            x, y = project(place.lon, place.lat)
+            r = marker_radius(stories[place.name].stories) - 1  # a name may touch a marker
+            taken.append((x - r, y - r, x + r, y + r))
     marks = []
     for place in sorted(places, key=weight):
         found = stories.get(place.name, PlaceStories(0, None))
