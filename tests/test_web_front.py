@@ -34,7 +34,6 @@ from monitor.web.chart import chart_layout, nice_step, value_scale
 from monitor.web.front import feed_health, report_span
 from monitor.web.pages import WebContext
 from monitor.web.where import (
-    Outline,
     Place,
     PlaceStories,
     map_layout,
@@ -378,7 +377,27 @@ def test_the_shipped_outline_is_kosovo_with_its_boundary_line_with_serbia() -> N
     assert "Natural Earth" in outline.source
     layout = map_layout(PLACES[:3], {}, outline)
     assert layout.outline.startswith("M") and layout.outline.endswith("Z")
-    assert isinstance(outline, Outline)
+    elsewhere = map_layout([Place("Tbilisi", 41.7, 44.8), Place("Gori", 42.0, 44.1)], {}, outline)
+    assert elsewhere.outline == "" and elsewhere.boundary == ""  # another watch's region
+
+
+def test_the_stories_panel_leaves_out_a_story_merged_into_another(tmp_path: Path) -> None:
+    store = Store(tmp_path / "monitor.db")
+
+    def story(key: str, level: str) -> int | None:
+        return store.open_alert(watch="w", kind="article", level=level, dedup_key=key,
+                                score=1.0, article_ids=[], payload=None, channels=[], now=END)  # fmt: skip
+
+    ids = [story("a", "warning"), story("b", "critical"), story("c", "notice")]
+    assert ids[1] is not None
+    store.close_merged(ids[1], END)
+
+    found = store.front_stories("w", END - timedelta(hours=1), LEVELS)
+    newest = store.front_stories("w", END - timedelta(hours=1), LEVELS, order="newest")
+    store.close()
+
+    assert [row["level"] for row in found] == ["warning", "notice"]
+    assert [row["id"] for row in newest] == [ids[2], ids[0]]  # same time: the later id first
 
 
 def test_feed_health_counts_fine_failing_and_waiting_feeds() -> None:

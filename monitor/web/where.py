@@ -107,10 +107,13 @@ def map_layout(
     """Lay out ``places`` over ``outline`` in a map ``width`` wide (its height follows).
 
     The map spans the outline and every place that is not ``broad``; a broad
-    place outside that span (a distant capital) is left out. Places named by
+    place outside that span (a distant capital) is left out. The outline is
+    drawn only when one of those places is within a degree of it. Places named by
     ``stories`` (over the last ``days``) get a marker sized by their count.
     """
     local = [place for place in places if not place.broad]
+    if outline is not None and not any(_near(outline, place) for place in local):
+        outline = None  # another region's places: the outline would only stretch the map
     points = [*(outline.outline if outline else ()), *((p.lon, p.lat) for p in local)]
     if not points:
         points = [(p.lon, p.lat) for p in places]
@@ -223,6 +226,14 @@ def _free_spot(
         if within and not any(_overlap(box, other) for other in taken):
             return (round(lx, 1), round(ly, 1), anchor), box
     return None
+
+
+def _near(outline: Outline, place: Place, margin: float = 1.0) -> bool:
+    """Whether ``place`` is within ``margin`` degrees of the outline's bounding box."""
+    lons = [lon for lon, _ in outline.outline]
+    lats = [lat for _, lat in outline.outline]
+    return (min(lons) - margin <= place.lon <= max(lons) + margin
+            and min(lats) - margin <= place.lat <= max(lats) + margin)  # fmt: skip
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
