@@ -129,7 +129,7 @@ def test_feed_text_is_escaped_everywhere(week: Week) -> None:
     # the chart's marker tooltip and the recent alerts.
     day_after = client_for(week, START + timedelta(days=3, hours=6)).get("/").text
     assert "<script>alert(1)" not in day_after and "<img src=x" not in day_after
-    stories = day_after.split('<ol class="stories">', 1)[1].split("</ol>", 1)[0]
+    stories = day_after.split('<ul class="stories">', 1)[1].split("</ul>", 1)[0]
     chart = day_after.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in stories
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in chart
