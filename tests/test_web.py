@@ -104,6 +104,12 @@ def test_the_dashboard_draws_the_index_with_level_bands_and_alert_markers(week: 
     assert "Gunfire in North Mitrovica" in html
     # Each story alert says how far it was reported and where.
     assert '<div class="story muted">1 report by 1 outlet; in Mitrovica</div>' in html
+    # No story today: the stories panel names the latest.
+    assert re.search(
+        r"No story had a report in the last 24 hours\. The latest: <a href=\"/alerts/(\d+)\">#\1</a> "
+        r"Gunfire in North Mitrovica \(critical, Nov 06 00:00 UTC\)\.",
+        html,
+    )
 
 
 def test_the_range_can_be_24_hours_7_days_or_30_days(week: Week) -> None:

@@ -96,6 +96,9 @@ def watch_panel(
         for name, entry in watch.places.items()
         if entry.lat is not None and entry.lon is not None
     ]
+    latest = None  # with no story today, the last one before (within the chart's range)
+    if not stories:
+        latest = next(iter(store.front_stories(watch.name, since, LEVELS, "newest", 1)), None)
     named = place_summary(store.place_levels(watch.name, now - PLACES_SINCE), LEVELS)
     return {
         "name": watch.name,
@@ -105,6 +108,7 @@ def watch_panel(
         "levels": levels,
         "chart": chart_layout(series, levels, markers, since, now),
         "stories": [_story_row(row) for row in stories],
+        "latest": _story_row(latest) if latest else None,
         "map": map_layout(places, named, shipped_outline(), days=PLACES_SINCE.days),
         "alerts": alerts,
     }
