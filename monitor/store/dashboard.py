@@ -1,5 +1,5 @@
 """What the web pages read: the index over time, alert markers, the front page's
-stories, places and feeds, one article in full."""
+stories and places, one article in full."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ STORY_ORDERS = ("severity", "newest")
 
 
 class DashboardMixin(StoreBase):
-    """What the web pages read: the index over time, alert markers, one article in full."""
+    """What the web pages read: the index over time, alert markers, the front page's
+    stories and places, one article in full."""
 
     def index_series(
         self, watch: str, since: datetime, until: datetime, buckets: int
@@ -74,8 +75,9 @@ class DashboardMixin(StoreBase):
         first report's) and ``story`` (places, outlets, languages, breaking, first and
         last report, follows: as its last notification document carries it).
 
-        ``order``: ``severity`` (the highest of ``levels``, lowest first, comes first,
-        then the newest report) or ``newest``. Stories merged into another are left out.
+        ``levels`` are the story levels, lowest first; ``order`` is ``severity`` (the
+        highest level first, then the newest report) or ``newest``. Stories merged
+        into another are left out.
         """
         rank = " ".join(f"WHEN ? THEN {i}" for i in range(len(levels)))
         by = "last_report_at DESC, id DESC"

@@ -105,7 +105,6 @@ def watch_panel(
         "index": state.value if state else None,
         "level": state.level if state else None,
         "has_index": watch.index is not None,
-        "levels": levels,
         "chart": chart_layout(series, levels, markers, since, now),
         "stories": [_story_row(row) for row in stories],
         "latest": _story_row(latest) if latest else None,
