@@ -55,7 +55,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0012_story_resolution",),
         ("0013_article_language",),
         ("0014_score_capped_by",),
-        ("0015_dashboard_indexes",),
+        ("0016_dashboard_indexes",),
     ]
     assert mode == "wal"
 

@@ -318,7 +318,7 @@ def _score_capped_by(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE scores ADD COLUMN capped_by TEXT")
 
 
-@migrations(name="0015_dashboard_indexes")
+@migrations(name="0016_dashboard_indexes")
 def _dashboard_indexes(db: sqlite_utils.Database) -> None:
     # The front page on a year of news (100,000 articles, 5,000 stories, #16):
     # the feed table's articles of the last 24 hours per feed, the stories with
