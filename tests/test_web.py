@@ -97,13 +97,19 @@ def test_the_dashboard_draws_the_index_with_level_bands_and_alert_markers(week: 
         "high",
         "severe",
     ]
-    markers = re.findall(r'<circle class="marker marker-(\w+) marker-(\w+)"', html)
+    markers = re.findall(r'class="marker marker-(\w+) marker-(\w+)"', html)
     assert ("article", "critical") in markers and ("index", "elevated") in markers
     assert len(markers) == html.count('<tr id="alert-')  # every alert of the week, on the curve
     assert f"<td>{week.feed}" in html  # the feed table
     assert "Gunfire in North Mitrovica" in html
     # Each story alert says how far it was reported and where.
     assert '<div class="story muted">1 report by 1 outlet; in Mitrovica</div>' in html
+    # No story today: the stories panel names the latest.
+    assert re.search(
+        r"No story had a report in the last 24 hours\. The latest: <a href=\"/alerts/(\d+)\">#\1</a> "
+        r"Gunfire in North Mitrovica \(critical, Nov 06 00:00 UTC\)\.",
+        html,
+    )
 
 
 def test_the_range_can_be_24_hours_7_days_or_30_days(week: Week) -> None:
@@ -113,8 +119,8 @@ def test_the_range_can_be_24_hours_7_days_or_30_days(week: Week) -> None:
     assert ">00:00<" in day or ">04:00<" in day  # hours on the axis
     assert re.search(r">Oct \d\d<", month)  # a month back
     assert client.get("/?range=bogus").status_code == 200  # falls back to 7 days
-    markers_day = len(re.findall(r'<circle class="marker', day))
-    markers_month = len(re.findall(r'<circle class="marker', month))
+    markers_day = day.count('class="marker ')
+    markers_month = month.count('class="marker ')
     assert markers_day < markers_month  # day 3's alerts are not in the last 24 hours
 
 
@@ -124,6 +130,16 @@ def test_feed_text_is_escaped_everywhere(week: Week) -> None:
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html
+
+    # The front page's panels, on the day of the hostile story: the stories panel,
+    # the chart's marker tooltip and the recent alerts.
+    day_after = client_for(week, START + timedelta(days=3, hours=6)).get("/").text
+    assert "<script>alert(1)" not in day_after and "<img src=x" not in day_after
+    stories = day_after.split('<ul class="stories">', 1)[1].split("</ul>", 1)[0]
+    chart = day_after.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in stories
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;Mitrovica&#34;" in chart
+    assert 'href="javascript:' not in day_after
 
     article_id = int(re.findall(r'href="/articles/(\d+)">&lt;script', html)[0])
     article = client.get(f"/articles/{article_id}").text
@@ -194,7 +210,7 @@ def test_chart_layout_puts_markers_on_the_curve_and_bands_in_order() -> None:
     assert chart.bands[0].y > chart.bands[1].y > chart.bands[2].y  # higher levels higher up
     (marker,) = chart.markers
     assert marker.y == float(chart.path.split()[-1])  # on the curve's value at that moment
-    assert marker.label == "high index alert, 2026-11-01 13:00 UTC"
+    assert marker.label == "high index alert #7, 2026-11-01 13:00 UTC"
     empty = chart_layout([], levels, [], START, START + timedelta(days=1))
     assert empty.path == "" and empty.markers == ()
 
@@ -262,7 +278,7 @@ def test_a_real_browser_renders_the_chart_and_the_alert_markers(week: Week, tmp_
 
     assert '<svg class="chart"' in dom
     assert re.search(r'<path class="curve" d="M', dom)
-    assert len(re.findall(r'<circle class="marker', dom)) >= 3
+    assert dom.count('class="marker ') >= 3
     assert "&lt;script&gt;alert(1)" in dom  # the browser saw text, not a script
     assert screenshot.stat().st_size > 10_000
     assert found.count('<tr class="result">') == 2

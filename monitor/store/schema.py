@@ -343,7 +343,8 @@ def _pages(db: sqlite_utils.Database) -> None:
     # sorted); search results newest first, with no query or through FTS5 (the
     # dates and the feed read from a narrow index, not from each article's row);
     # the articles a search's watch and level filters let through (from the scores'
-    # index, not their rows); the stories that follow one up.
+    # index, not their rows); the stories that follow one up; the front page's
+    # stories with a recent report (its stories and where panels).
     # IF NOT EXISTS: another migration of the same release may make one of them too.
     for index in (
         "articles_feed_fetched ON articles(feed_id, fetched_at)",
@@ -351,6 +352,7 @@ def _pages(db: sqlite_utils.Database) -> None:
         "articles_dates ON articles(id, feed_id, published_at, fetched_at)",
         "alerts_watch_updated ON alerts(watch, updated_at)",
         "alerts_watch_opened ON alerts(watch, opened_at)",
+        "alerts_watch_report ON alerts(watch, kind, last_report_at)",
         "alerts_follows ON alerts(follows) WHERE follows IS NOT NULL",
         "scores_watch_level ON scores(watch, in_scope, level, article_id)",
         "scores_level ON scores(level, article_id)",

@@ -26,13 +26,12 @@ from monitor.errors import MonitorError
 from monitor.humanize import minute
 from monitor.store import Store
 from monitor.store.query import parse_moment
-from monitor.web.chart import chart_layout
+from monitor.web.front import feed_health, story_order, watch_panel
 from monitor.web.highlight import calming_signals, highlight, hit_kind, paragraphs
 from monitor.web.story import story_page
 
 RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 DEFAULT_RANGE = "7d"
-CHART_POINTS = 240
 
 
 @dataclass(frozen=True)
@@ -86,18 +85,20 @@ def routes(context: WebContext) -> list[Route]:
         chosen = request.query_params.get("range", DEFAULT_RANGE)
         span = RANGES.get(chosen, RANGES[DEFAULT_RANGE])
         chosen = chosen if chosen in RANGES else DEFAULT_RANGE
+        order = story_order(request.query_params.get("order"))
         now = context.clock()
         try:
             with database() as store:
                 watches = [
-                    _watch_panel(store, watch, now - span, now) for watch in context.watches()
+                    watch_panel(store, watch, now - span, now, order) for watch in context.watches()
                 ]
                 feeds = store.feed_status(now)
         except MonitorError as exc:
             return HTMLResponse(render("empty.html", message=str(exc)), status_code=503)
         page = render(
-            "dashboard.html", watches=watches, feeds=feeds, ranges=RANGES, chosen=chosen, now=now
-        )
+            "dashboard.html", watches=watches, feeds=feeds, health=feed_health(feeds, now),
+            ranges=RANGES, chosen=chosen, order=order, now=now,
+        )  # fmt: skip
         return HTMLResponse(page)
 
     def article(request: Request) -> HTMLResponse:
@@ -210,25 +211,4 @@ def _search_filters(form: dict[str, str], now: datetime) -> dict[str, Any]:
         "feed": form["feed"] or None,
         "since": parse_moment(form["since"], now) if form["since"] else None,
         "until": parse_moment(form["until"], now) if form["until"] else None,
-    }
-
-
-def _watch_panel(
-    store: Store, watch: WatchConfig, since: datetime, until: datetime
-) -> dict[str, Any]:
-    levels = watch.index.levels.model_dump() if watch.index is not None else {}
-    state = store.index_state(watch.name)
-    alerts = store.list_alerts(watch=watch.name, limit=10)
-    for alert in alerts:
-        articles, alert["sources"] = store.story(alert["id"])
-        alert["articles"] = [{"id": id_, "title": a.title} for id_, a in articles[:3]]
-    series = store.index_series(watch.name, since, until, CHART_POINTS)
-    markers = store.alert_markers(watch.name, since)
-    return {
-        "name": watch.name,
-        "index": state.value if state else None,
-        "level": state.level if state else None,
-        "has_index": watch.index is not None,
-        "chart": chart_layout(series, levels, markers, since, until),
-        "alerts": alerts,
     }
