@@ -1,15 +1,19 @@
 """Shared fixtures: real HTTP servers and a real SMTP server (aiosmtpd) on 127.0.0.1,
-and config directories in tmp."""
+config directories in tmp, and the dashboard served to a real Chromium."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import hashlib
 import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
@@ -24,11 +28,18 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.daemon.health import Health
+from monitor.daemon.server import HttpServer, make_app
+from monitor.web.pages import WebContext
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 SHIPPED_WATCH = REPO / "config" / "watches" / "serbia-kosovo.yaml"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots; git ignores it
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"
+)
 
 
 @dataclass
@@ -327,3 +338,60 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("robustness")
         for text in _SUMMARIES:
             terminalreporter.write_line(text)
+
+
+@contextmanager
+def dashboard_at(web: WebContext) -> Iterator[str]:
+    """Serve the dashboard of ``web`` on 127.0.0.1 with the daemon's own HTTP server,
+    in a thread of its own; yield its URL."""
+    ready = threading.Event()
+    stop: list[asyncio.Event] = []
+    urls: list[str] = []
+
+    async def serve() -> None:
+        server = HttpServer(make_app(Quiet(), web), "127.0.0.1", 0)
+        assert server.start()
+        urls.append(server.url)
+        stop.append(asyncio.Event())
+        ready.set()
+        await stop[0].wait()
+        await server.stop()
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield urls[0]
+    finally:
+        loop.call_soon_threadsafe(stop[0].set)
+        thread.join(10)
+        loop.close()
+
+
+@dataclass(frozen=True)
+class Browser:
+    """Headless Chromium with a profile of its own, reading pages as a person's browser
+    would: the DOM after parsing, and screenshots (saved under ``ARTIFACTS``)."""
+
+    profile: Path
+
+    def _run(self, *args: str) -> str:
+        command = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                   "--disable-background-networking", "--disable-component-update",
+                   "--no-first-run", "--disable-sync", "--hide-scrollbars",
+                   f"--user-data-dir={self.profile}", *args]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        return done.stdout
+
+    def dom(self, url: str) -> str:
+        """The page's DOM as the browser built it."""
+        return self._run("--dump-dom", url)
+
+    def screenshot(self, url: str, name: str, size: str = "1100,1500") -> Path:
+        """A screenshot of the page, ``size`` pixels wide and high, as ``ARTIFACTS/name``."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self._run(f"--screenshot={path}", f"--window-size={size}", url)
+        print(f"screenshot: {path}")
+        return path

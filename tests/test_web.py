@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ConfigDir, FeedServer, Quiet, rss
+from conftest import Browser, ConfigDir, FeedServer, Quiet, dashboard_at, needs_chromium, rss
 from starlette.testclient import TestClient
 
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
-from monitor.daemon.server import HttpServer, make_app
+from monitor.daemon.server import make_app
 from monitor.poll.cycle import run_cycle
 from monitor.web.chart import chart_layout
 from monitor.web.highlight import highlight
@@ -229,52 +226,15 @@ def test_highlight_marks_hits_and_negated_hits() -> None:
     ]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_a_real_browser_renders_the_chart_and_the_alert_markers(week: Week, tmp_path: Path) -> None:
     config = load_config(week.config.path)
     web = WebContext(week.config.database, lambda: config.watches, lambda: END)
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    urls: list[str] = []
-
-    async def serve() -> None:
-        server = HttpServer(make_app(Quiet(), web), "127.0.0.1", 0)
-        assert server.start()
-        urls.append(server.url)
-        stop.append(asyncio.Event())
-        ready.set()
-        await stop[0].wait()
-        await server.stop()
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    screenshot = Path(__file__).parent / "artifacts" / "dashboard.png"
-    screenshot.parent.mkdir(exist_ok=True)
-    browser = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update", "--no-first-run",
-               "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
-    try:
-        dom = subprocess.run(
-            [*browser, "--dump-dom", urls[0] + "/"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout  # fmt: skip
-        subprocess.run(
-            [*browser, f"--screenshot={screenshot}", "--window-size=1100,1500", urls[0] + "/"],
-            capture_output=True, timeout=60, check=True,
-        )  # fmt: skip
-        found = subprocess.run(
-            [*browser, "--dump-dom", urls[0] + "/search?q=mitrovica&level=critical"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout  # fmt: skip
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
+    browser = Browser(tmp_path / "profile")
+    with dashboard_at(web) as url:
+        dom = browser.dom(url + "/")
+        screenshot = browser.screenshot(url + "/", "dashboard.png")
+        found = browser.dom(url + "/search?q=mitrovica&level=critical")
 
     assert '<svg class="chart"' in dom
     assert re.search(r'<path class="curve" d="M', dom)

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import subprocess
-import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,13 +17,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import ConfigDir, FeedServer, Quiet
+from conftest import Browser, ConfigDir, FeedServer, Quiet, dashboard_at, needs_chromium
 from starlette.testclient import TestClient
 
 from monitor.config import load_config
 from monitor.config.models import LEVELS
 from monitor.daemon.run import open_runtime
-from monitor.daemon.server import HttpServer, make_app
+from monitor.daemon.server import make_app
 from monitor.poll.cycle import run_cycle
 from monitor.store import IndexState, Store
 from monitor.web.chart import chart_layout, nice_step, value_scale
@@ -424,49 +420,14 @@ def test_report_span_says_when_a_story_was_first_and_last_reported() -> None:
     )
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_a_real_browser_shows_the_four_panels(front: Front, tmp_path: Path) -> None:
     config = load_config(front.config.path)
     web = WebContext(front.config.database, lambda: config.watches, lambda: NOW)
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    urls: list[str] = []
-
-    async def serve() -> None:
-        server = HttpServer(make_app(Quiet(), web), "127.0.0.1", 0)
-        assert server.start()
-        urls.append(server.url)
-        stop.append(asyncio.Event())
-        ready.set()
-        await stop[0].wait()
-        await server.stop()
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    screenshot = Path(tempfile.gettempdir()) / "monitor-front-page.png"
-    browser = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update", "--no-first-run",
-               "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
-    try:
-        dom = subprocess.run(
-            [*browser, "--dump-dom", urls[0] + "/"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout  # fmt: skip
-        subprocess.run(
-            [*browser, f"--screenshot={screenshot}", "--window-size=1040,1250", urls[0] + "/"],
-            capture_output=True, timeout=60, check=True,
-        )  # fmt: skip
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
-
-    print(f"front page screenshot: {screenshot}")
+    browser = Browser(tmp_path / "profile")
+    with dashboard_at(web) as url:
+        dom = browser.dom(url + "/")
+        screenshot = browser.screenshot(url + "/", "front-page.png", "1040,1250")
     assert dom.count('<li class="story"') == 2  # the stories panel, one row per story
     assert "6 outlets" in dom and "3 languages" in dom and ">breaking<" in dom
     assert re.search(r'<circle class="place place-critical"[^>]*data-place="Zvečan"', dom)

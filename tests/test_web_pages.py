@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,14 +14,23 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
+from conftest import (
+    Browser,
+    ConfigDir,
+    FeedServer,
+    Quiet,
+    WebhookReceiver,
+    dashboard_at,
+    needs_chromium,
+    rss,
+)
 from starlette.testclient import TestClient
 
 from monitor.alerts.corrections import split_story
 from monitor.alerts.policy import spike_alert, system_alert
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
-from monitor.daemon.server import HttpServer, make_app
+from monitor.daemon.server import make_app
 from monitor.poll.cycle import run_cycle
 from monitor.store import Store
 from monitor.web.highlight import highlight, paragraphs
@@ -357,32 +364,12 @@ def test_an_escalation_word_outranks_a_calming_one_where_they_overlap() -> None:
     assert highlight("calm fight", hits, "text") == [("calm ", "calm"), ("fight", "hit")]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@needs_chromium
 def test_a_real_browser_shows_the_story_page_and_the_article_page(
     seeded: Seeded, tmp_path: Path
 ) -> None:
     config = load_config(seeded.config.path)
     web = WebContext(seeded.config.database, lambda: config.watches, lambda: seeded.now)
-    ready = threading.Event()
-    stop: list[asyncio.Event] = []
-    urls: list[str] = []
-
-    async def serve() -> None:
-        server = HttpServer(make_app(Quiet(), web), "127.0.0.1", 0)
-        assert server.start()
-        urls.append(server.url)
-        stop.append(asyncio.Event())
-        ready.set()
-        await stop[0].wait()
-        await server.stop()
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
     (wire,) = seeded.rows("SELECT id FROM articles WHERE url LIKE '%wire.example%'")[0]
     story = seeded.story_id()
     (index,) = seeded.rows("SELECT id FROM alerts WHERE kind = 'index'")[0]
@@ -391,27 +378,12 @@ def test_a_real_browser_shows_the_story_page_and_the_article_page(
         "article": f"/articles/{wire}",
         "index": f"/alerts/{index}",
     }
-    browser = [CHROMIUM or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-               "--disable-background-networking", "--disable-component-update", "--no-first-run",
-               "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    browser = Browser(tmp_path / "profile")
     doms, shots = {}, {}
-    try:
+    with dashboard_at(web) as url:
         for name, path in pages.items():
-            doms[name] = subprocess.run(
-                [*browser, "--dump-dom", urls[0] + path],
-                capture_output=True, text=True, timeout=60, check=True,
-            ).stdout  # fmt: skip
-            shots[name] = tmp_path / f"{name}.png"
-            subprocess.run(
-                [*browser, f"--screenshot={shots[name]}", "--window-size=1100,1900",
-                 urls[0] + path],
-                capture_output=True, timeout=60, check=True,
-            )  # fmt: skip
-    finally:
-        loop.call_soon_threadsafe(stop[0].set)
-        thread.join(10)
-        loop.close()
-    print("screenshots:", *shots.values())
+            doms[name] = browser.dom(url + path)
+            shots[name] = browser.screenshot(url + path, f"{name}-page.png", "1100,1900")
 
     dom = doms["story"]
     assert dom.count('<tr class="report"') == 5
