@@ -203,11 +203,11 @@ CASES = [
     ("fr", "tension", "Obsèques du policier tué au Kosovo",
      "Des hommes armés ont ouvert le feu sur la police du Kosovo près de la frontière serbe; "
      "un policier a été tué, deux blessés."),
-    # Beatings and stabbings are attacks on people.
-    ("en", "violence", "Two Kosovo Serb teenagers beaten and stabbed in Gračanica",
-     "A group attacked them near the Serbian school; both were taken to hospital."),
-    ("sr", "violence", "Pretučena i izbodena dva srpska mladića kod Gračanice",
-     "Grupa ih je napala kod srpske škole na Kosovu; obojica su u bolnici."),
+    # Beatings are attacks on people (a stabbing alone may be ordinary crime).
+    ("en", "violence", "Two Kosovo Serb teenagers beaten by a group in Gračanica",
+     "A group attacked them near the Serbian school; both were injured."),
+    ("sr", "violence", "Pretučena dva srpska mladića kod Gračanice",
+     "Grupa ih je napala kod srpske škole na Kosovu; obojica su povređena."),
     ("sq", "violence", "Dy të rinj serbë u rrahën në Graçanicë",
      "Një grup i sulmoi pranë shkollës serbe në Kosovë; të dy u dërguan në spital."),
     # Control handed over, not taken.
@@ -288,6 +288,15 @@ def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
         "She loves StarCraft and Valkyria; bombast from Belgrade, a banjo in Pristina.",
     )
     assert english.hits == ()
+    # Nor in another language: Portuguese "bom" (good) is no Dutch bomb, Dutch "tot"
+    # (until) no German death, Hungarian "minden" (every) no Danish commemoration,
+    # Spanish "vence" (wins) no wreath, French "soudain" (suddenly) no Czech court.
+    others = shipped(
+        "Kosovo e Sérvia: um bom dia",
+        "Tot nu toe bij de Serven. Minden szerb. Vence las elecciones en Kosovo. "
+        "Soudain, la Serbie.",
+    )
+    assert others.hits == ()
     # English "war" is German "was": "es war ruhig" is no war rhetoric.
     german = shipped("Kosovo: Die Nacht war ruhig", "Es war still im serbischen Norden.")
     assert not any(hit.signal == "war-rhetoric" for hit in german.hits)
