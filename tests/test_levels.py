@@ -15,7 +15,7 @@ from monitor.config import WatchConfig
 from monitor.config.yamlfile import load_yaml
 from monitor.models import Article, Score
 from monitor.rules.compile import compile_watches
-from monitor.rules.score import score
+from monitor.rules.score import held_below, score
 
 TOY: dict[str, Any] = {
     "name": "t",
@@ -79,6 +79,16 @@ def test_a_signals_at_most_holds_the_level_down_and_says_which_signal_did() -> N
     assert (quiet.level, quiet.capped_by) == ("notice", None)
     # A negated hit caps nothing.
     assert scored("No funeral in Kosovo", "shooting and gunfire").level == "critical"
+
+
+def test_a_level_held_below_the_score_says_which_signals_stopped_short() -> None:
+    watch = compile_watches([WatchConfig.model_validate(TOY)]).watches[0]
+    heap = toy("Kosovo protests, barricades, protesters, barricades")
+    assert held_below(heap, watch) == (
+        "not critical: critical needs 14 points of the signals that count toward it, "
+        "0 here (protest up to warning)"
+    )
+    assert held_below(toy("Kosovo shooting and gunfire"), watch) is None  # critical: all said
 
 
 def test_up_to_defaults_to_every_level() -> None:

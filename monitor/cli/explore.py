@@ -58,7 +58,7 @@ def score_command(config_dir: Path, source: Any, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(score_json(item_id, scores), ensure_ascii=False))
         else:
-            click.echo(score_text(item_id, article, scores))
+            click.echo(score_text(item_id, article, scores, config.matcher))
 
 
 @click.command("eval")

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from monitor.models import Article, Hit, Score
 from monitor.rules.compile import (
+    LEVEL_NAMES,
     CompiledSignal,
     CompiledTermSet,
     CompiledWatch,
@@ -163,6 +164,37 @@ def _level(watch: CompiledWatch, points: list[tuple[int, float]], highest: int) 
         name, threshold = watch.levels[index]
         if round(sum(p for up_to, p in points if up_to >= index), 2) >= threshold:
             return name
+    return None
+
+
+def held_below(result: Score, watch: CompiledWatch) -> str | None:
+    """Why an article's level is lower than its score's: the highest level whose
+    threshold the score reaches, the points that count toward that level, and the
+    signals whose ``up_to`` stops below it; ``None`` when the score says no more than
+    the level (or a signal's ``at_most`` held it, which ``capped_by`` names)."""
+    if not result.in_scope or result.capped_by is not None:
+        return None
+    reached = -1 if result.level is None else LEVEL_NAMES.index(result.level)
+    up_to = {signal.name: signal.up_to for signal in watch.signals}
+    for index in range(len(watch.levels) - 1, reached, -1):
+        name, threshold = watch.levels[index]
+        if result.score < threshold:
+            continue
+        counted = round(sum(h.points for h in result.hits if up_to[h.signal] >= index), 2)
+        stopped: dict[str, list[str]] = {}
+        for hit in result.hits:
+            stop = up_to[hit.signal]
+            if (
+                hit.points > 0
+                and stop < index
+                and hit.signal not in stopped.get(LEVEL_NAMES[stop], [])
+            ):
+                stopped.setdefault(LEVEL_NAMES[stop], []).append(hit.signal)
+        why = "; ".join(f"{', '.join(signals)} up to {level}" for level, signals in stopped.items())
+        return (
+            f"not {name}: {name} needs {threshold:g} points of the signals that count toward it, "
+            f"{counted:g} here ({why})"
+        )
     return None
 
 

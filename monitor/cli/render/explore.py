@@ -9,6 +9,8 @@ from typing import Any
 from monitor.channels.markup import console
 from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
+from monitor.rules.compile import Matcher
+from monitor.rules.score import held_below
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport, StoryBacktest
 from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome, Ratio
@@ -48,10 +50,11 @@ def context(article: Article, hit: Hit, width: int = CONTEXT_CHARS) -> str:
     return " ".join(snippet.split())
 
 
-def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
-    """Explain each watch's score of one article: every hit, then subtotals."""
+def score_text(item_id: Any, article: Article, scores: list[Score], matcher: Matcher) -> str:
+    """Explain each watch's score of one article: every hit, then subtotals, and why the
+    level is lower than the score alone would make it."""
     lines = [f"{item_id}: {article.title[:100]}"]
-    for s in scores:
+    for s, watch in zip(scores, matcher.watches, strict=True):
         if not s.in_scope:
             why = s.scope_miss or (
                 "the scope did not match" if s.excluded_by is None else f"exclude[{s.excluded_by}]"
@@ -63,6 +66,9 @@ def score_text(item_id: Any, article: Article, scores: list[Score]) -> str:
         )
         if s.capped_by:
             lines.append(f"  held at {s.level} by {s.capped_by} (at_most): its points reach higher")
+        held = held_below(s, watch)
+        if held:
+            lines.append(f"  {held}")
         subtotals: dict[str, float] = {}
         for hit in s.hits:
             subtotals[hit.signal] = subtotals.get(hit.signal, 0.0) + hit.points
