@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,26 @@ def test_eval_reports_grouping_when_items_carry_events(tmp_path: Path) -> None:
 def test_eval_without_events_reports_no_grouping(labelled: Path) -> None:
     result = CliRunner().invoke(main, ["eval", str(labelled), "--json"])
     assert "grouping" not in json.loads(result.output)
+
+
+def test_eval_groups_without_resolving_stories(tmp_path: Path) -> None:
+    # A resolve_after shorter than the 40 minutes between a1 and a2 would end their
+    # story in the daemon (and in `monitor backtest`); eval measures grouping alone.
+    config = tmp_path / "config"
+    shutil.copytree(REPO / "config", config)
+    watch = config / "watches" / "serbia-kosovo.yaml"
+    text = watch.read_text(encoding="utf-8")
+    assert "  resolve_after: 24h\n" in text
+    watch.write_text(text.replace("  resolve_after: 24h\n", "  resolve_after: 30m\n"), "utf-8")
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in EVENTS), encoding="utf-8")
+
+    shipped = CliRunner().invoke(
+        main, ["eval", "--config", str(REPO / "config"), str(path), "--json"]
+    )
+    quick = CliRunner().invoke(main, ["eval", "--config", str(config), str(path), "--json"])
+
+    assert quick.exit_code == 0, quick.output
+    grouping = json.loads(quick.output)["grouping"]
+    assert grouping == json.loads(shipped.output)["grouping"]
+    assert (grouping["stories"], grouping["pairwise"]["both"]) == (3, 1)  # a1 and a2: one story

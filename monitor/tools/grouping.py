@@ -1,7 +1,8 @@
 """How well story grouping puts the reports of one real event into one alert. Pure.
 
 ``replay`` runs labelled items that alert, in time order, through the same
-``join_story`` as the daemon, against the background of every in-scope item;
+``join_story`` as the daemon, keeping stories as ``monitor backtest`` does
+(``tools.replay.place``), against the background of every in-scope item;
 ``grade`` compares
 the stories it made with the items' ``event`` labels: pairwise precision and
 recall (of the pairs of items in one story, how many report one event; of the
@@ -17,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from typing import Any
 
-from monitor.alerts.grouping import Background, OpenStory, Report, join_story
+from monitor.alerts.grouping import Background, Report
 from monitor.config import WatchConfig
+from monitor.tools.replay import Turn, place
 
 
 @dataclass(frozen=True)
@@ -50,26 +52,16 @@ class Placed:
 
 
 def replay(items: Sequence[EventItem], background: Background, watch: WatchConfig) -> list[Placed]:
-    """Join each item (in ``order``) to a story of the earlier ones, or open one."""
-    stories: dict[int, OpenStory] = {}
-    placed = []
-    for item in sorted(items, key=lambda i: i.order):
-        join = join_story(
-            item.report,
-            list(reversed(stories.values())),
-            background,
-            watch.alert,
-            watch.story.group == "names",
-        )
-        if join.alert_id is None:
-            number = len(stories) + 1
-            stories[number] = OpenStory(number, item.level, (item.report,))
-        else:
-            number = join.alert_id
-            story = stories[number]
-            stories[number] = OpenStory(number, story.level, (*story.reports, item.report))
-        placed.append(Placed(item, number, join.reason))
-    return placed
+    """Join each item (in ``order``) to a story of the earlier ones, or open one, as
+    ``tools.replay.place`` keeps stories. Items have no moment (their dates are spans,
+    or unknown, and ``join_story`` reads them from the report): so no story ends, and
+    every story is offered to each item."""
+    ordered = sorted(items, key=lambda i: i.order)
+    turns = (Turn(item.report, item.level) for item in ordered)
+    placements = place(turns, background, watch)
+    return [
+        Placed(item, p.story, p.join.reason) for item, p in zip(ordered, placements, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
