@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import ConfigDir
 
 from monitor.alerts.grouping import (
@@ -13,6 +15,7 @@ from monitor.alerts.grouping import (
     Background,
     OpenStory,
     Report,
+    StoryIndex,
     When,
     join_story,
     stems,
@@ -129,3 +132,94 @@ def test_a_daemon_counts_a_watch_background_once_per_ten_minutes_and_after_a_rel
     reloaded = load_config(config_dir.path).watches[0]
     latest = backgrounds.of(store, watch, NOON + timedelta(minutes=11))
     assert backgrounds.of(store, reloaded, NOON + timedelta(minutes=11)) is not latest
+
+
+# Generated news for comparing a StoryIndex with the full scan: few places and actors, so
+# stories share them; common words and each event's own; times over two weeks, some not
+# known; some stories closed.
+PLACES = ["Zvečan", "Leposavić", "Jarinje", "Banjska", "Štrpce", "Kosovo"]
+ACTORS = ["KFOR", "EULEX", "Kurti", "Vučić"]
+KINDS = ["clashes", "protest", "attack", "arrest", "rhetoric"]
+COMMON = [
+    "police",
+    "crowd",
+    "bridge",
+    "road",
+    "night",
+    "officers",
+    "minister",
+    "statement",
+    "village",
+    "border",
+]
+
+
+def _generated(rng: random.Random, event: int, when: When | None) -> Report:
+    own = [f"event{event}word{n}" for n in range(6)]
+    words = rng.choices(COMMON, k=30) + rng.sample(own, 4) + rng.sample(COMMON, 2)
+    return Report(
+        " ".join(rng.sample(COMMON, 3) + rng.sample(own, 2)),
+        " ".join(words),
+        tuple(rng.sample(PLACES, rng.randint(0, 2))),
+        tuple(rng.sample(ACTORS, rng.randint(0, 1))),
+        tuple(rng.sample(KINDS, rng.randint(0, 2))),
+        when,
+    )
+
+
+def _when(rng: random.Random) -> When | None:
+    if rng.random() < 0.1:
+        return None
+    start = NOON + timedelta(hours=rng.uniform(0, 24 * 14))
+    return When(start, start + timedelta(hours=24 * (rng.random() < 0.1)))
+
+
+def _generated_stories(rng: random.Random, count: int) -> list[OpenStory]:
+    return [
+        OpenStory(
+            number,
+            "warning",
+            tuple(_generated(rng, number, _when(rng)) for _ in range(rng.randint(1, 4))),
+            closed=rng.random() < 0.15,
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize(("seed", "extra"), [(1, 0), (2, 200), (3, 200)])
+def test_an_indexed_join_gives_every_report_the_decision_and_reason_of_the_full_scan(
+    seed: int, extra: int
+) -> None:
+    rng = random.Random(seed)
+    stories = _generated_stories(rng, 120)
+    every = [report for story in stories for report in story.reports]
+    background = _background(every[:extra], extra)  # 0: too few to say what is rare
+    index = StoryIndex(stories)
+    reports = [_generated(rng, rng.randint(1, 240), _when(rng)) for _ in range(300)]
+    for report in reports:
+        for by_names in (True, False):
+            scan = join_story(report, stories, background, RULES, by_names)
+            assert join_story(report, index, background, RULES, by_names) == scan
+    assert len({join_story(r, index, background, RULES).reason[:20] for r in reports}) > 3
+
+
+def test_an_index_brought_to_new_stories_joins_as_a_fresh_one() -> None:
+    rng = random.Random(7)
+    stories = _generated_stories(rng, 80)
+    background = _background([r for story in stories for r in story.reports], 100)
+    index = StoryIndex(stories)
+    changed = [
+        OpenStory(s.alert_id, s.level, (*s.reports, _generated(rng, s.alert_id, _when(rng))))
+        if s.alert_id % 3 == 0
+        else s
+        for s in stories
+        if s.alert_id % 5 != 0
+    ] + _generated_stories(rng, 10)
+    rng.shuffle(changed)
+    index.update(changed)
+    fresh = StoryIndex(changed)
+    for _ in range(200):
+        report = _generated(rng, rng.randint(1, 160), _when(rng))
+        scan = join_story(report, changed, background, RULES)
+        assert join_story(report, index, background, RULES) == scan
+        assert join_story(report, fresh, background, RULES) == scan
