@@ -21,7 +21,8 @@ from monitor.alerts.grouping import (
     stems,
 )
 from monitor.alerts.stories import Backgrounds
-from monitor.config import AlertConfig, load_config
+from monitor.config import AlertConfig, WatchConfig, load_config
+from monitor.models import Article, Hit, Score
 from monitor.store import Store
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -132,6 +133,68 @@ def test_a_daemon_counts_a_watch_background_once_per_ten_minutes_and_after_a_rel
     reloaded = load_config(config_dir.path).watches[0]
     latest = backgrounds.of(store, watch, NOON + timedelta(minutes=11))
     assert backgrounds.of(store, reloaded, NOON + timedelta(minutes=11)) is not latest
+
+
+def _scored(store: Store, watch: WatchConfig, number: int, places: tuple[str, ...]) -> int:
+    """A stored article scored against ``watch``, naming ``places``: its id."""
+    article = Article(
+        f"g{number}",
+        f"https://a.example/{number}",
+        f"https://a.example/{number}",
+        f"Barricades at the crossing, report {number}",
+        f"Protesters blocked the road near the crossing for the {number}th hour.",
+        NOON,
+        f"hash-{number}",
+    )
+    (item,), _ = store.insert_articles(1, [article], NOON)
+    hits = (Hit("protest", "protesters", "Protesters", "text", 0, 10, 4.0),)
+    score = Score(watch.name, 12.0, "warning", True, "v1", hits, places=places)
+    store.insert_scores(item.id, [score], NOON)
+    return item.id
+
+
+def test_a_daemon_keeps_a_watch_stories_between_articles_and_makes_again_only_what_changed(
+    tmp_path: Path, config_dir: ConfigDir
+) -> None:
+    watch = load_config(config_dir.write([])).watches[0]
+    store = Store(tmp_path / "monitor.db")
+    store.sync_feeds([("https://a.example/rss", "A", 600)], NOON)
+    ids = [_scored(store, watch, n, ("Jarinje",)) for n in range(4)]
+    opened = [
+        store.open_alert(
+            watch=watch.name,
+            kind="article",
+            level="warning",
+            dedup_key=f"story:{members[0]}",
+            score=12.0,
+            article_ids=members,
+            payload=None,
+            channels=(),
+            now=NOON,
+        )
+        for members in ([ids[0]], [ids[1], ids[2]])
+    ]
+    assert opened[0] is not None and opened[1] is not None
+    backgrounds = Backgrounds()
+    first = backgrounds.stories(store, watch, NOON).stories
+    assert sorted(story.alert_id for story in first) == sorted(opened)
+    again = backgrounds.stories(store, watch, NOON).stories
+    assert all(one is other for one, other in zip(again, first, strict=True))  # nothing new
+
+    store.attach_article(opened[0], ids[3], NOON)  # a report joins the first story
+    store.update_alert(opened[1], level="critical", score=20.0, payload=None, now=NOON)
+    store.insert_scores(
+        ids[2], [Score(watch.name, 12.0, "warning", True, "v2", places=("Zvečan",))], NOON
+    )  # rescored: it now names another place
+    kept = {story.alert_id: story for story in first}
+    now = backgrounds.stories(store, watch, NOON).stories
+    assert now == Backgrounds().stories(store, watch, NOON).stories  # as read afresh
+    after = {story.alert_id: story for story in now}
+    assert [r.places for r in after[opened[1]].reports] == [("Jarinje",), ("Zvečan",)]
+    assert after[opened[1]].level == "critical"
+    assert len(after[opened[0]].reports) == 2
+    assert after[opened[0]].reports[0] is kept[opened[0]].reports[0]  # not tokenized again
+    assert after[opened[1]].reports[0] is kept[opened[1]].reports[0]
 
 
 # Generated news for comparing a StoryIndex with the full scan: few places and actors, so

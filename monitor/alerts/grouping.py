@@ -29,6 +29,11 @@ each place: its centroid), never with the last report alone, so a chain of
 reports each like the one before cannot merge a week of news into one story.
 A report that would join a story but for the time opens a new story that
 follows it.
+
+Grouping is cheap with hundreds of open stories: given a ``StoryIndex`` (which
+a caller keeps between reports), a report is compared only with the stories
+that share a specific name or a rare stem with it, and with any story its
+names are compared first, its words only where they can decide the join.
 """
 
 from __future__ import annotations
