@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import ConfigDir
 
 from monitor.alerts.grouping import (
@@ -13,12 +15,14 @@ from monitor.alerts.grouping import (
     Background,
     OpenStory,
     Report,
+    StoryIndex,
     When,
     join_story,
     stems,
 )
 from monitor.alerts.stories import Backgrounds
-from monitor.config import AlertConfig, load_config
+from monitor.config import AlertConfig, WatchConfig, load_config
+from monitor.models import Article, Hit, Score
 from monitor.store import Store
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -129,3 +133,156 @@ def test_a_daemon_counts_a_watch_background_once_per_ten_minutes_and_after_a_rel
     reloaded = load_config(config_dir.path).watches[0]
     latest = backgrounds.of(store, watch, NOON + timedelta(minutes=11))
     assert backgrounds.of(store, reloaded, NOON + timedelta(minutes=11)) is not latest
+
+
+def _scored(store: Store, watch: WatchConfig, number: int, places: tuple[str, ...]) -> int:
+    """A stored article scored against ``watch``, naming ``places``: its id."""
+    article = Article(
+        f"g{number}",
+        f"https://a.example/{number}",
+        f"https://a.example/{number}",
+        f"Barricades at the crossing, report {number}",
+        f"Protesters blocked the road near the crossing for the {number}th hour.",
+        NOON,
+        f"hash-{number}",
+    )
+    (item,), _ = store.insert_articles(1, [article], NOON)
+    hits = (Hit("protest", "protesters", "Protesters", "text", 0, 10, 4.0),)
+    score = Score(watch.name, 12.0, "warning", True, "v1", hits, places=places)
+    store.insert_scores(item.id, [score], NOON)
+    return item.id
+
+
+def test_a_daemon_keeps_a_watch_stories_between_articles_and_makes_again_only_what_changed(
+    tmp_path: Path, config_dir: ConfigDir
+) -> None:
+    watch = load_config(config_dir.write([])).watches[0]
+    store = Store(tmp_path / "monitor.db")
+    store.sync_feeds([("https://a.example/rss", "A", 600)], NOON)
+    ids = [_scored(store, watch, n, ("Jarinje",)) for n in range(4)]
+    opened = [
+        store.open_alert(
+            watch=watch.name,
+            kind="article",
+            level="warning",
+            dedup_key=f"story:{members[0]}",
+            score=12.0,
+            article_ids=members,
+            payload=None,
+            channels=(),
+            now=NOON,
+        )
+        for members in ([ids[0]], [ids[1], ids[2]])
+    ]
+    assert opened[0] is not None and opened[1] is not None
+    backgrounds = Backgrounds()
+    first = backgrounds.stories(store, watch, NOON).stories
+    assert sorted(story.alert_id for story in first) == sorted(opened)
+    again = backgrounds.stories(store, watch, NOON).stories
+    assert all(one is other for one, other in zip(again, first, strict=True))  # nothing new
+
+    store.attach_article(opened[0], ids[3], NOON)  # a report joins the first story
+    store.update_alert(opened[1], level="critical", score=20.0, payload=None, now=NOON)
+    store.insert_scores(
+        ids[2], [Score(watch.name, 12.0, "warning", True, "v2", places=("Zvečan",))], NOON
+    )  # rescored: it now names another place
+    kept = {story.alert_id: story for story in first}
+    now = backgrounds.stories(store, watch, NOON).stories
+    assert now == Backgrounds().stories(store, watch, NOON).stories  # as read afresh
+    after = {story.alert_id: story for story in now}
+    assert [r.places for r in after[opened[1]].reports] == [("Jarinje",), ("Zvečan",)]
+    assert after[opened[1]].level == "critical"
+    assert len(after[opened[0]].reports) == 2
+    assert after[opened[0]].reports[0] is kept[opened[0]].reports[0]  # not tokenized again
+    assert after[opened[1]].reports[0] is kept[opened[1]].reports[0]
+
+
+# Generated news for comparing a StoryIndex with the full scan: few places and actors, so
+# stories share them; common words and each event's own; times over two weeks, some not
+# known; some stories closed.
+PLACES = ["Zvečan", "Leposavić", "Jarinje", "Banjska", "Štrpce", "Kosovo"]
+ACTORS = ["KFOR", "EULEX", "Kurti", "Vučić"]
+KINDS = ["clashes", "protest", "attack", "arrest", "rhetoric"]
+COMMON = [
+    "police",
+    "crowd",
+    "bridge",
+    "road",
+    "night",
+    "officers",
+    "minister",
+    "statement",
+    "village",
+    "border",
+]
+
+
+def _generated(rng: random.Random, event: int, when: When | None) -> Report:
+    own = [f"event{event}word{n}" for n in range(6)]
+    words = rng.choices(COMMON, k=30) + rng.sample(own, 4) + rng.sample(COMMON, 2)
+    return Report(
+        " ".join(rng.sample(COMMON, 3) + rng.sample(own, 2)),
+        " ".join(words),
+        tuple(rng.sample(PLACES, rng.randint(0, 2))),
+        tuple(rng.sample(ACTORS, rng.randint(0, 1))),
+        tuple(rng.sample(KINDS, rng.randint(0, 2))),
+        when,
+    )
+
+
+def _when(rng: random.Random) -> When | None:
+    if rng.random() < 0.1:
+        return None
+    start = NOON + timedelta(hours=rng.uniform(0, 24 * 14))
+    return When(start, start + timedelta(hours=24 * (rng.random() < 0.1)))
+
+
+def _generated_stories(rng: random.Random, count: int) -> list[OpenStory]:
+    return [
+        OpenStory(
+            number,
+            "warning",
+            tuple(_generated(rng, number, _when(rng)) for _ in range(rng.randint(1, 4))),
+            closed=rng.random() < 0.15,
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize(("seed", "extra"), [(1, 0), (2, 200), (3, 200)])
+def test_an_indexed_join_gives_every_report_the_decision_and_reason_of_the_full_scan(
+    seed: int, extra: int
+) -> None:
+    rng = random.Random(seed)
+    stories = _generated_stories(rng, 120)
+    every = [report for story in stories for report in story.reports]
+    background = _background(every[:extra], extra)  # 0: too few to say what is rare
+    index = StoryIndex(stories)
+    reports = [_generated(rng, rng.randint(1, 240), _when(rng)) for _ in range(300)]
+    for report in reports:
+        for by_names in (True, False):
+            scan = join_story(report, stories, background, RULES, by_names)
+            assert join_story(report, index, background, RULES, by_names) == scan
+    assert len({join_story(r, index, background, RULES).reason[:20] for r in reports}) > 3
+
+
+def test_an_index_brought_to_new_stories_joins_as_a_fresh_one() -> None:
+    rng = random.Random(7)
+    stories = _generated_stories(rng, 80)
+    background = _background([r for story in stories for r in story.reports], 100)
+    index = StoryIndex(stories)
+    changed = [
+        OpenStory(s.alert_id, s.level, (*s.reports, _generated(rng, s.alert_id, _when(rng))))
+        if s.alert_id % 3 == 0
+        else s
+        for s in stories
+        if s.alert_id % 5 != 0
+    ] + _generated_stories(rng, 10)
+    rng.shuffle(changed)
+    index.update(changed)
+    fresh = StoryIndex(changed)
+    for _ in range(200):
+        report = _generated(rng, rng.randint(1, 160), _when(rng))
+        scan = join_story(report, changed, background, RULES)
+        assert join_story(report, index, background, RULES) == scan
+        assert join_story(report, fresh, background, RULES) == scan

@@ -29,15 +29,22 @@ each place: its centroid), never with the last report alone, so a chain of
 reports each like the one before cannot merge a week of news into one story.
 A report that would join a story but for the time opens a new story that
 follows it.
+
+Grouping is cheap with hundreds of open stories: given a ``StoryIndex`` (which
+a caller keeps between reports), a report is compared only with the stories
+that share a specific name or a rare stem with it, and with any story its
+names are compared first, its words only where they can decide the join.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from itertools import pairwise
 from typing import Any
 
@@ -114,9 +121,8 @@ class Report:
     actors: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     when: When | None = None  # None: not known
-    words: tuple[frozenset[str], frozenset[tuple[str, str]]] = field(
-        init=False, compare=False, repr=False
-    )  # its title's content words and its opening's word pairs, made once
+    words: tuple[frozenset[str], frozenset[str]] = field(init=False, compare=False, repr=False)
+    # its title's content words and its opening's word pairs (``one two``), made once
     stems: frozenset[str] = field(init=False, compare=False, repr=False)
     # the stems of the words of its title and opening (``stems``), made once
 
@@ -176,6 +182,7 @@ class Background:
     words: Mapping[str, int] = field(default_factory=dict)  # reports using each stem
     _weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, compare=False, repr=False)
+    _name_weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -216,11 +223,16 @@ class Background:
         return self.reports < MIN_BACKGROUND or not common
 
     def weight(self, name: str) -> float:
-        """How much sharing ``name`` says, 0 to 1: the rarer, the more."""
-        if not self.specific(name):
-            return 0.0
-        total = max(self.reports, 1)
-        return math.log((total + 1) / (self.counts.get(name, 0) + 1)) / math.log(total + 1)
+        """How much sharing ``name`` says, 0 to 1: the rarer, the more (made once)."""
+        weight = self._name_weights.get(name)
+        if weight is None:
+            weight = 0.0
+            if self.specific(name):
+                total = max(self.reports, 1)
+                rarity = math.log((total + 1) / (self.counts.get(name, 0) + 1))
+                weight = rarity / math.log(total + 1)
+            self._name_weights[name] = weight
+        return weight
 
     def _weight(self, stem: str) -> float:
         """A word stem's weight: its inverse document frequency, squared (made once)."""
@@ -252,10 +264,11 @@ class Background:
         counts, when nothing says which words are rare."""
         if self.reports < MIN_BACKGROUND or not self.words:
             return None
-        shared = sum(self._weight(stem) for stem in one.stems & other.stems)
+        norm = self._norm(one.stems)  # weighs each of its stems, so each shared one
+        shared = sum(map(self._weights.__getitem__, one.stems & other.stems))
         if not shared:
             return 0.0
-        return shared / (self._norm(one.stems) * self._norm(other.stems))
+        return shared / (norm * self._norm(other.stems))
 
 
 @dataclass(frozen=True)
@@ -272,23 +285,46 @@ class StoryJoin:
 
 @dataclass(frozen=True)
 class _Match:
-    """How close a report is to one story, and what they share."""
+    """How close a report is to one story, and what they share: the names and event
+    types at once, the words (the dearer part) when first asked for."""
 
+    report: Report
     story: OpenStory
+    background: Background
     closeness: float
     places: tuple[str, ...]
     actors: tuple[str, ...]
     event_types: tuple[str, ...]
-    words: float
-    topic: float | None
     veto: str | None
 
+    @cached_property
+    def words(self) -> float:
+        """How alike its words are to the story's first report's (``similarity``)."""
+        return similarity(self.report, self.story.reports[0])
 
-def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    """Content words of a title, and word pairs of the opening of a text."""
+    @cached_property
+    def topic(self) -> float | None:
+        """How close its rare words are to the story's first report's."""
+        return self.background.topic_closeness(self.report, self.story.reports[0])
+
+    def rank(self) -> tuple[float, float, float, int, int]:
+        """What orders the stories a report matches, closest first (reversed)."""
+        return (
+            self.closeness,
+            self.topic or 0.0,
+            self.words,
+            len(self.event_types),
+            len(self.story.reports),
+        )
+
+
+def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Content words of a title, and word pairs of the opening of a text (each pair one
+    string, its words joined by a space: no token holds one, and a set of strings, whose
+    hashes Python keeps, is compared faster than one of tuples)."""
     title_words = {word for word in tokens(title) if len(word) > 3 and word != BREAK}
     words = [word for word in tokens(text)[:120] if word != BREAK]
-    return frozenset(title_words), frozenset(pairwise(words))
+    return frozenset(title_words), frozenset(f"{one} {two}" for one, two in pairwise(words))
 
 
 def stems(title: str, text: str) -> frozenset[str]:
@@ -313,21 +349,28 @@ def similarity(one: Report, other: Report) -> float:
     return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
 
 
-def _match(
-    report: Report, mine: frozenset[str], story: OpenStory, background: Background
-) -> _Match:
-    """Compare a report (``mine``: its specific names) with a story's centroid: each
-    name weighs by its rarity and by the share of the story's reports that name it;
-    words are compared with the story's first report."""
-    share, types = story.centroid
+def _closeness(weights: Sequence[tuple[str, float]], story: OpenStory) -> float:
+    """How close a report whose specific names weigh ``weights`` (sorted by name) is to
+    a story's centroid, 0 to 1: each name it shares weighs by its rarity and by the
+    share of the story's reports that name it."""
+    share = story.centroid[0]
     size = len(story.reports)
-    shared = sorted(n for n in mine if n in share)
     evidence = 1.0
-    for name in shared:
-        evidence *= 1 - background.weight(name) * share[name] / size
+    for name, weight in weights:
+        count = share.get(name)
+        if count is not None:
+            evidence *= 1 - weight * count / size
+    return round(1 - evidence, 2)
+
+
+def _match(
+    report: Report, mine: frozenset[str], story: OpenStory, background: Background, closeness: float
+) -> _Match:
+    """Compare a report (``mine``: its specific names; ``closeness``: its ``_closeness``)
+    with a story's centroid; words are compared with the story's first report."""
+    share, types = story.centroid
+    shared = sorted(n for n in mine if n in share)
     common_types = tuple(t for t in report.event_types if t in types)
-    seed = story.reports[0]
-    words, topic = similarity(report, seed), background.topic_closeness(report, seed)
     my_places = {n for n in mine if n.startswith("place:")}
     veto = None
     if my_places and my_places.isdisjoint(share):
@@ -335,13 +378,13 @@ def _match(
         if their_places:
             veto = f"names {_listed(my_places)}, the story {_listed(their_places)}"
     return _Match(
+        report,
         story,
-        round(1 - evidence, 2),
+        background,
+        closeness,
         tuple(n.partition(":")[2] for n in shared if n.startswith("place:")),
         tuple(n.partition(":")[2] for n in shared if n.startswith("actor:")),
         common_types,
-        words,
-        topic,
         veto,
     )
 
@@ -351,12 +394,15 @@ def _listed(names: set[str]) -> str:
 
 
 def _joins(match: _Match, report: Report, rules: AlertConfig, by_names: bool) -> bool:
-    """Whether what a report shares with a story is enough to be one event."""
+    """Whether what a report shares with a story is enough to be one event (the names
+    asked first: they cost least)."""
+    if by_names and match.veto is None and _names_join(match, report):
+        return True
     if match.words >= rules.similarity:
         return True
     if match.veto is not None or not by_names:
         return False
-    return _close_topic(match) or _names_join(match, report)
+    return _close_topic(match)
 
 
 def _names_join(match: _Match, report: Report) -> bool:
@@ -441,13 +487,120 @@ def _comparable(story: OpenStory, mine: frozenset[str], rare: frozenset[str] | N
     return rare is None or not rare.isdisjoint(story.reports[0].stems)
 
 
+class StoryIndex:
+    """Open stories (in the order ``join_story`` is given them) by the names their
+    reports name and the word stems of their first reports, and by when they were last
+    reported, so that a report is compared only with the stories it shares one with.
+
+    A caller keeps one between reports and brings it to each new list of stories with
+    ``update``, which indexes only the stories it has not seen (kept by identity: an
+    ``OpenStory`` is frozen, so a changed story is a new one). Times are compared as
+    instants, as the store keeps them (UTC)."""
+
+    def __init__(self, stories: Sequence[OpenStory] = ()) -> None:
+        self.stories: tuple[OpenStory, ...] = ()
+        self._position: dict[int, int] = {}  # id(story): where it is in ``stories``
+        self._by_name: dict[str, set[int]] = {}  # a name: the stories naming it
+        self._by_stem: dict[str, set[int]] = {}  # a stem: the stories whose first uses it
+        self._ends: list[datetime] = []  # when each dated story was last reported, sorted
+        self._starts: list[datetime] = []  # ... from, sorted
+        self._spans: dict[int, tuple[datetime, datetime] | None] = {}  # each one's last report
+        self.update(stories)
+
+    def update(self, stories: Sequence[OpenStory]) -> None:
+        """Index exactly ``stories`` (distinct objects), in their order."""
+        kept = {id(story): story for story in self.stories}
+        given = {id(story): story for story in stories}
+        for key in kept.keys() - given.keys():
+            self._remove(key, kept[key])
+        for key in given.keys() - kept.keys():
+            self._add(key, given[key])
+        self.stories = tuple(stories)
+        self._position = {id(story): number for number, story in enumerate(self.stories)}
+
+    def _add(self, key: int, story: OpenStory) -> None:
+        for name in story.centroid[0]:
+            self._by_name.setdefault(name, set()).add(key)
+        for stem in story.reports[0].stems:
+            self._by_stem.setdefault(stem, set()).add(key)
+        last = story.last()
+        self._spans[key] = None if last is None else (last.start, last.end)
+        if last is not None:
+            insort(self._ends, last.end)
+            insort(self._starts, last.start)
+
+    def _remove(self, key: int, story: OpenStory) -> None:
+        for index, terms in (
+            (self._by_name, story.centroid[0]),
+            (self._by_stem, story.reports[0].stems),
+        ):
+            for term in terms:
+                holders = index[term]
+                holders.discard(key)
+                if not holders:
+                    del index[term]
+        del self._spans[key]
+        last = story.last()
+        if last is not None:
+            del self._ends[bisect_left(self._ends, last.end)]
+            del self._starts[bisect_left(self._starts, last.start)]
+
+    def recent(self, report: Report) -> int:
+        """How many of the stories are recent enough for ``report`` to follow (``_recent``):
+        all but those last reported more than ``FOLLOW_WITHIN`` before or after it."""
+        if report.when is None:
+            return len(self.stories)
+        before = bisect_left(self._ends, report.when.start - FOLLOW_WITHIN)
+        after = len(self._starts) - bisect_right(self._starts, report.when.end + FOLLOW_WITHIN)
+        return len(self.stories) - before - after
+
+    def sharing(
+        self, report: Report, names: Iterable[str] = (), stems: Iterable[str] = ()
+    ) -> list[OpenStory]:
+        """The stories recent for ``report`` (``_recent``) that name one of ``names`` or
+        whose first report uses one of ``stems``, in their order."""
+        keys: set[int] = set()
+        for name in names:
+            keys.update(self._by_name.get(name, ()))
+        for stem in stems:
+            keys.update(self._by_stem.get(stem, ()))
+        if report.when is not None:
+            since, until = report.when.start - FOLLOW_WITHIN, report.when.end + FOLLOW_WITHIN
+            spans = self._spans
+            keys = {
+                key
+                for key in keys
+                if (span := spans[key]) is None or (since <= span[1] and span[0] <= until)
+            }
+        return [self.stories[number] for number in sorted(map(self._position.__getitem__, keys))]
+
+
+def _candidates(
+    report: Report, stories: Sequence[OpenStory] | StoryIndex, background: Background
+) -> tuple[int, frozenset[str], list[OpenStory]]:
+    """How many ``stories`` are recent for ``report``, its specific names, and the
+    recent stories worth comparing with it (``_comparable``), in their order."""
+    mine = frozenset(n for n in report.names() if background.specific(n))
+    rare = background.rare(report)
+    if not isinstance(stories, StoryIndex):
+        recent = [story for story in stories if _recent(report, story)]
+        return len(recent), mine, [s for s in recent if _comparable(s, mine, rare)]
+    if rare is None:
+        return stories.recent(report), mine, [s for s in stories.stories if _recent(report, s)]
+    return stories.recent(report), mine, stories.sharing(report, mine, rare)
+
+
 def _nothing_shared(
-    report: Report, recent: Sequence[OpenStory], background: Background
+    report: Report, stories: Sequence[OpenStory] | StoryIndex, recent: int
 ) -> StoryJoin:
-    """Why a report that shares no specific name or rare word with any recent story opens
-    a new one: the common names it shares, if any."""
+    """Why a report that shares no specific name or rare word with any of ``recent``
+    recent stories opens a new one: the common names it shares, if any."""
     names = report.names()
-    for story in recent:
+    if isinstance(stories, StoryIndex):
+        stories = stories.sharing(report, names)
+    for story in stories:
+        if not _recent(report, story):
+            continue
         common = sorted(n.partition(":")[2] for n in names if n in story.centroid[0])
         if common:
             return StoryJoin(
@@ -455,53 +608,61 @@ def _nothing_shared(
             )
     return StoryJoin(
         None,
-        f"new story: none of {len(recent)} recent stories shares a specific place or actor "
+        f"new story: none of {recent} recent stories shares a specific place or actor "
         "or rare words with it",
     )
 
 
+def _by_closeness(
+    stories: Sequence[OpenStory], mine: frozenset[str], background: Background
+) -> list[tuple[float, list[OpenStory]]]:
+    """Stories in groups of equal closeness to a report with the specific names
+    ``mine``, the closest first, each in its given order."""
+    weights = [(name, background.weight(name)) for name in sorted(mine)]
+    groups: dict[float, list[OpenStory]] = {}
+    for story in stories:
+        groups.setdefault(_closeness(weights, story), []).append(story)
+    return [(closeness, groups[closeness]) for closeness in sorted(groups, reverse=True)]
+
+
 def join_story(
     report: Report,
-    stories: Sequence[OpenStory],
+    stories: Sequence[OpenStory] | StoryIndex,
     background: Background,
     rules: AlertConfig,
     by_names: bool = True,
 ) -> StoryJoin:
     """The open story closest to ``report`` that it reports the same event as, or a new
     story (following the closest closed or expired one it matches); with the reason.
-    Without ``by_names``, only reports with nearly the same words join.)"""
-    recent = [story for story in stories if _recent(report, story)]
+    Without ``by_names``, only reports with nearly the same words join.)
+
+    ``stories`` may be a ``StoryIndex`` of them, which a caller keeps between reports:
+    then only the stories that share a specific name or a rare stem with ``report``
+    are touched. Either way, stories are ranked by closeness, then by how close their
+    words are, then by event types and size (the first given first among equals), and
+    the words are compared only with stories whose rank can decide the join."""
+    recent, mine, comparable = _candidates(report, stories, background)
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
-    mine = frozenset(n for n in report.names() if background.specific(n))
-    rare = background.rare(report)
-    matches = sorted(
-        (
-            _match(report, mine, story, background)
-            for story in recent
-            if _comparable(story, mine, rare)
-        ),
-        key=lambda m: (
-            m.closeness,
-            m.topic or 0.0,
-            m.words,
-            len(m.event_types),
-            len(m.story.reports),
-        ),
-        reverse=True,
-    )
-    joinable = [m for m in matches if _joins(m, report, rules, by_names)]
-    for match in joinable:
-        late = _in_time(report, match.story, rules)
-        if late is None and not match.story.closed:
-            why = _why(match, report, rules)
-            return StoryJoin(
-                match.story.alert_id,
-                f"joined story #{match.story.alert_id}: {why}{_after_first(report, match.story)}"
-                f" (closeness {match.closeness:.2f})",
-            )
-    if joinable:
-        followed = joinable[0]
+    groups = _by_closeness(comparable, mine, background)
+    followed = closest = None
+    for closeness, group in groups:  # closest first; a group's order needs the words
+        matches = [_match(report, mine, story, background, closeness) for story in group]
+        closest = closest or matches
+        joinable = [m for m in matches if _joins(m, report, rules, by_names)]
+        ranked = sorted(joinable, key=_Match.rank, reverse=True)
+        for match in ranked:
+            late = _in_time(report, match.story, rules)
+            if late is None and not match.story.closed:
+                why = _why(match, report, rules)
+                return StoryJoin(
+                    match.story.alert_id,
+                    f"joined story #{match.story.alert_id}: {why}"
+                    f"{_after_first(report, match.story)} (closeness {match.closeness:.2f})",
+                )
+        if followed is None and ranked:
+            followed = ranked[0]
+    if followed is not None:
         late = _in_time(report, followed.story, rules) or "the story has ended"
         return StoryJoin(
             None,
@@ -509,9 +670,9 @@ def join_story(
             f"but {late}",
             follows=followed.story.alert_id,
         )
-    if not matches:
-        return _nothing_shared(report, recent, background)
-    best = matches[0]
+    if closest is None:
+        return _nothing_shared(report, stories, recent)
+    best = max(closest, key=_Match.rank)  # the first of the closest, as sorted
     if best.veto is not None:
         return StoryJoin(None, f"new story: closest is #{best.story.alert_id}, but it {best.veto}")
     their = set().union(*(member.names() for member in best.story.reports))
@@ -522,6 +683,6 @@ def join_story(
         return StoryJoin(None, f"new story: shares only {', '.join(common)} (too common to count)")
     return StoryJoin(
         None,
-        f"new story: none of {len(recent)} recent stories shares a specific place or "
+        f"new story: none of {recent} recent stories shares a specific place or "
         f"actor and an event type (closest #{best.story.alert_id}: {_shares(best)})",
     )

@@ -28,6 +28,7 @@ from monitor.alerts.grouping import (
     Background,
     OpenStory,
     Report,
+    StoryIndex,
     When,
     join_story,
     stems,
@@ -90,11 +91,53 @@ in-scope article."""
 
 
 @dataclass
+class OpenStories:
+    """A watch's recent stories as grouping compares them, kept between articles: each
+    stored report's ``Report`` (made by tokenizing its text) by the stored row it was
+    made of, each story by its alert id, and their ``StoryIndex``. What the store says
+    is read each time; only what changed is built again."""
+
+    reports: dict[tuple[Any, ...], Report] = field(default_factory=dict)
+    stories: dict[int, OpenStory] = field(default_factory=dict)
+    index: StoryIndex = field(default_factory=StoryIndex)
+
+    def read(self, store: Store, watch: WatchConfig, now: datetime) -> StoryIndex:
+        """``watch``'s stories updated within ``FOLLOW_WITHIN`` of ``now``, indexed."""
+        reports: dict[tuple[Any, ...], Report] = {}
+        stories: dict[int, OpenStory] = {}
+        for alert in store.recent_stories(watch.name, now - FOLLOW_WITHIN):
+            members = []
+            for row in alert["articles"]:
+                key = tuple(row.values())  # a changed row (a new score) is a new key
+                member = reports.get(key) or self.reports.get(key) or _stored_report(row)
+                reports[key] = member
+                members.append(member)
+            closed = alert["state"] != "firing"
+            story = self.stories.get(alert["id"])
+            if (
+                story is None
+                or (story.level, story.closed) != (alert["level"], closed)
+                or story.reports != tuple(members)
+            ):
+                story = OpenStory(alert["id"], alert["level"], tuple(members), closed=closed)
+            stories[story.alert_id] = story
+        self.reports, self.stories = reports, stories
+        self.index.update(list(stories.values()))
+        return self.index
+
+
+@dataclass
 class Backgrounds:
     """Each watch's grouping background, counted at most once per ``BACKGROUND_FRESH``
-    (and again after a reload gives the watch new rules), for a daemon's cycles."""
+    (and again after a reload gives the watch new rules), and its ``OpenStories``, for
+    a daemon's cycles."""
 
     counted: dict[str, tuple[WatchConfig, datetime, Background]] = field(default_factory=dict)
+    open: dict[str, OpenStories] = field(default_factory=dict)
+
+    def stories(self, store: Store, watch: WatchConfig, now: datetime) -> StoryIndex:
+        """``watch``'s recent stories at ``now`` (``OpenStories.read``)."""
+        return self.open.setdefault(watch.name, OpenStories()).read(store, watch, now)
 
     def of(self, store: Store, watch: WatchConfig, now: datetime) -> Background:
         """``watch``'s background at ``now``, counted afresh when the kept one is stale."""
@@ -123,15 +166,8 @@ def alert_story(
     the number of notifications queued (0 or 1)."""
     rules = watch.alert
     assert score.level is not None
-    stories = [
-        OpenStory(
-            alert["id"],
-            alert["level"],
-            tuple(_stored_report(row) for row in alert["articles"]),
-            closed=alert["state"] != "firing",
-        )
-        for alert in store.recent_stories(watch.name, now - FOLLOW_WITHIN)
-    ]
+    backgrounds = backgrounds or Backgrounds()
+    stories = backgrounds.stories(store, watch, now)
     published = item.article.published_at
     report = Report(
         item.article.title,
@@ -141,10 +177,10 @@ def alert_story(
         score.event_types,
         When.at(min(published, now) if published else now),
     )
-    background = (backgrounds or Backgrounds()).of(store, watch, now)
+    background = backgrounds.of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")
     if join.alert_id is not None:
-        story = next(story for story in stories if story.alert_id == join.alert_id)
+        story = next(story for story in stories.stories if story.alert_id == join.alert_id)
         known = story.event_types()
         new_types = [kind for kind in score.event_types if kind not in known]
         store.attach_article(join.alert_id, item.id, now)
