@@ -164,16 +164,31 @@ class AlertsMixin(StoriesMixin):
     def recent_stories(self, watch: str, since: datetime) -> list[dict[str, Any]]:
         """Story alerts of ``watch`` updated since ``since``, newest first, each with its
         state and its articles (oldest first) as story grouping compares them."""
-        alerts = list(
-            self.db.query(
-                """SELECT id, level, state, article_ids FROM alerts WHERE watch = ? AND
-                     kind = 'article' AND updated_at >= ? ORDER BY updated_at DESC""",
-                [watch, iso(since)],
-            )
-        )
-        for alert in alerts:
-            alert["articles"] = self._reports(watch, json.loads(alert.pop("article_ids")))
-        return alerts
+        alerts: dict[int, dict[str, Any]] = {}
+        # One query for every story and its articles (a story's pruned ones drop out).
+        for row in self.db.query(
+            """SELECT al.id AS alert_id, al.level AS alert_level, al.state AS alert_state,
+                 a.id, a.title, a.summary, a.published_at, a.fetched_at,
+                 s.places, s.actors, s.hits
+               FROM alerts al
+               LEFT JOIN json_each(al.article_ids) j
+               LEFT JOIN articles a ON a.id = j.value
+               LEFT JOIN scores s ON s.article_id = a.id AND s.watch = al.watch
+               WHERE al.watch = ? AND al.kind = 'article' AND al.updated_at >= ?
+               ORDER BY al.updated_at DESC, al.id DESC, j.key""",
+            [watch, iso(since)],
+        ):
+            alert_id = row.pop("alert_id")
+            alert = alerts.setdefault(
+                alert_id,
+                {"id": alert_id, "level": row.pop("alert_level"),
+                 "state": row.pop("alert_state"), "articles": []},
+            )  # fmt: skip
+            row.pop("alert_level", None)
+            row.pop("alert_state", None)
+            if row["id"] is not None:
+                alert["articles"].append(row)
+        return list(alerts.values())
 
     def story_reports(self, alert_id: int) -> list[dict[str, Any]]:
         """A story alert's articles (oldest first) as story grouping compares them."""
