@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
 from monitor.channels.base import TemplatedChannel
-from monitor.channels.markup import markdown, no_mention, plain, trim
+from monitor.channels.markup import markdown, no_mention, plain, trim, whole_lines
 from monitor.channels.message import message_of
 from monitor.channels.targets import apprise_target
 from monitor.config.models import AppriseChannelConfig
@@ -138,14 +138,7 @@ def markdown_target(url: str) -> str:
 def fit_lines(lines: list[str], limit: int) -> str:
     """As many whole lines as fit in ``limit`` characters (cutting a line could cut an
     escape or a link); the first line cut to fit when even it is too long."""
-    kept: list[str] = []
-    size = -1
-    for line in lines:
-        size += len(line) + 1
-        if size > limit:
-            break
-        kept.append(line)
-    return "\n".join(kept) if kept else trim(lines[0] if lines else "", limit)
+    return whole_lines(lines, limit) or trim(lines[0] if lines else "", limit)
 
 
 class AppriseChannel(TemplatedChannel):

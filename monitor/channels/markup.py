@@ -35,6 +35,19 @@ def trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
+def whole_lines(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit in ``limit`` characters, joined by newlines (cutting a
+    line could cut a tag, an escape or a link); empty when not even the first fits."""
+    kept: list[str] = []
+    size = -1
+    for line in lines:
+        size += len(line) + 1
+        if size > limit:
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def mrkdwn(text: str) -> str:
     """Slack's three control characters, so ``<!channel>`` or ``<url|x>`` become text,
     and ``@`` unable to start a mention (in case the app links plain names)."""

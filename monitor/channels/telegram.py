@@ -5,24 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.channels.base import ChatChannel
-from monitor.channels.markup import html_link, html_text, telegram_html, trim
+from monitor.channels.markup import html_link, html_text, telegram_html, trim, whole_lines
 from monitor.channels.message import message_of
 from monitor.config.models import TelegramChannelConfig
 from monitor.models import Alert
 
 TEXT_LIMIT = 4096
-
-
-def _whole_lines(lines: list[str], limit: int) -> str:
-    """As many whole lines as fit in ``limit`` characters: cutting a line could cut a tag."""
-    kept: list[str] = []
-    size = -1
-    for line in lines:
-        size += len(line) + 1
-        if size > limit:
-            break
-        kept.append(line)
-    return "\n".join(kept)
 
 
 class TelegramChannel(ChatChannel[TelegramChannelConfig]):
@@ -42,7 +30,7 @@ class TelegramChannel(ChatChannel[TelegramChannelConfig]):
                     telegram_html, lambda url, title: html_link(url, telegram_html(title))
                 ),
             ]
-            text = _whole_lines(lines, TEXT_LIMIT)
+            text = whole_lines(lines, TEXT_LIMIT)
         return {
             "chat_id": self.config.chat_id,
             "text": text,
