@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,8 +28,11 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from monitor.config import load_config
 from monitor.daemon.health import Health
+from monitor.daemon.run import open_runtime
 from monitor.daemon.server import HttpServer, make_app
+from monitor.poll.cycle import CycleReport, run_cycle
 from monitor.web.pages import WebContext
 
 REPO = Path(__file__).resolve().parent.parent
@@ -395,3 +399,32 @@ class Browser:
         self._run(f"--screenshot={path}", f"--window-size={size}", url)
         print(f"screenshot: {path}")
         return path
+
+
+class ClockedDaemon:
+    """Cycles of a fresh daemon each time (as after a restart), with one webhook channel
+    ``team`` to ``webhook``, on a clock the test moves from ``start``; ``options`` go to
+    ``ConfigDir.write``."""
+
+    def __init__(
+        self, config_dir: ConfigDir, webhook: WebhookReceiver, start: datetime, **options: Any
+    ) -> None:
+        self.config_dir, self.webhook, self.options = config_dir, webhook, options
+        self.clock = start
+
+    def cycle(self, feeds: list[str], minutes: float = 0, hours: float = 0) -> CycleReport:
+        """Move the clock on, then run one cycle over every feed."""
+        self.clock += timedelta(minutes=minutes, hours=hours)
+        path = self.config_dir.write(
+            feeds,
+            channels={"team": {"type": "webhook", "url": self.webhook.url("/hook")}},
+            watch_channels=["team"],
+            **self.options,
+        )
+
+        async def run() -> CycleReport:
+            async with open_runtime(load_config(path)) as runtime:
+                runtime.clock = lambda: self.clock
+                return await run_cycle(runtime, all_feeds=True)
+
+        return asyncio.run(run())

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
+from conftest import ClockedDaemon, ConfigDir, FeedServer, Quiet, WebhookReceiver, rss
 from starlette.testclient import TestClient
 
 from monitor.channels.message import message_of
 from monitor.cli.main import main
 from monitor.config import load_config
-from monitor.daemon.run import open_runtime
 from monitor.daemon.server import make_app
 from monitor.models import Alert
-from monitor.poll.cycle import CycleReport, run_cycle
 from monitor.web.pages import WebContext
 
 CLASH = (
@@ -39,28 +35,7 @@ def outlet_feed(outlet: str, title: str, text: str, guid: str) -> bytes:
     )  # fmt: skip
 
 
-class Daemon:
-    """Cycles of a fresh daemon each time, on a clock the test moves."""
-
-    def __init__(self, config_dir: ConfigDir, webhook: WebhookReceiver, **options: Any) -> None:
-        self.config_dir, self.webhook, self.options = config_dir, webhook, options
-        self.clock = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
-
-    def cycle(self, feeds: list[str], minutes: float = 0) -> CycleReport:
-        self.clock += timedelta(minutes=minutes)
-        path = self.config_dir.write(
-            feeds,
-            channels={"team": {"type": "webhook", "url": self.webhook.url("/hook")}},
-            watch_channels=["team"],
-            **self.options,
-        )
-
-        async def run() -> CycleReport:
-            async with open_runtime(load_config(path)) as runtime:
-                runtime.clock = lambda: self.clock
-                return await run_cycle(runtime, all_feeds=True)
-
-        return asyncio.run(run())
+START = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
 
 
 def test_five_outlets_carrying_one_clash_make_one_notification_with_five_sources(
@@ -77,7 +52,7 @@ def test_five_outlets_carrying_one_clash_make_one_notification_with_five_sources
         feed_server.serve(f"/{n}.xml", outlet_feed(f"outlet{n}", title, CLASH, f"c{n}"))
         for n, title in enumerate(titles)
     ]
-    report = Daemon(config_dir, webhook).cycle(feeds)
+    report = ClockedDaemon(config_dir, webhook, START).cycle(feeds)
 
     assert report.new_articles == 5
     assert report.deliveries.sent == 1
@@ -96,7 +71,7 @@ def test_a_syndicated_copy_is_stored_once_and_listed_as_a_source(
         feed_server.serve(f"/{n}.xml", outlet_feed(f"outlet{n}", title, CLASH, f"s{n}"))
         for n in range(3)
     ]
-    report = Daemon(config_dir, webhook).cycle(feeds)
+    report = ClockedDaemon(config_dir, webhook, START).cycle(feeds)
 
     assert report.new_articles == 1  # the same title and text: one article
     (payload,) = webhook.payloads
@@ -115,7 +90,7 @@ def test_rewritten_reports_of_one_story_join_and_a_different_story_alerts_apart(
         ),
         feed_server.serve("/c.xml", outlet_feed("c", "Barricades at Jarinje", BARRICADES, "c1")),
     ]
-    report = Daemon(config_dir, webhook).cycle(feeds)
+    report = ClockedDaemon(config_dir, webhook, START).cycle(feeds)
 
     assert report.new_articles == 3
     stories = sorted(len(p["articles"]) for p in webhook.payloads)
@@ -127,7 +102,7 @@ def test_group_wait_gathers_sources_before_the_first_notification(
 ) -> None:
     first = feed_server.serve("/1.xml", outlet_feed("one", "Clashes in Mitrovica", CLASH, "x1"))
     second = feed_server.serve("/2.xml", outlet_feed("two", "Mitrovica clashes", CLASH, "x2"))
-    daemon = Daemon(config_dir, webhook, group_wait="60s")
+    daemon = ClockedDaemon(config_dir, webhook, START, group_wait="60s")
 
     report = daemon.cycle([first])
     assert webhook.payloads == []  # still gathering
@@ -146,7 +121,7 @@ def test_a_story_notifies_again_only_with_news_at_most_once_per_group_interval(
 ) -> None:
     mild = "Kosovo Serbs protest near the Jarinje crossing; police made arrests at the barricades."
     first = feed_server.serve("/1.xml", outlet_feed("one", "Protest at Jarinje", mild, "m1"))
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([first])
     assert [p["level"] for p in webhook.payloads] == ["warning"]
 
@@ -200,7 +175,7 @@ def test_one_event_in_five_outlets_and_three_languages_is_one_notification(
         feed_server.serve(f"/{outlet}.xml", outlet_feed(outlet, title, text, f"z-{outlet}"))
         for outlet, title, text in SHOOTING
     ]
-    daemon = Daemon(config_dir, webhook, group_wait="60s")
+    daemon = ClockedDaemon(config_dir, webhook, START, group_wait="60s")
     daemon.cycle(feeds)
     daemon.cycle(feeds, minutes=2)
 
@@ -232,7 +207,7 @@ def test_two_events_one_afternoon_in_one_town_are_two_stories(
         "two", "Kosovo police detain a Serb official in Zvečan",
         "Kosovo police arrested a Serb municipal official in Zvečan on a warrant for "
         "abuse of office; Belgrade protested the arrest.", "a1"))  # fmt: skip
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([grenade])
     daemon.cycle([grenade, arrest], minutes=120)
 
@@ -249,7 +224,7 @@ def test_a_report_after_the_window_opens_a_story_that_follows_the_first(
         "later", "Zvečan: patrol attack suspect still at large",
         "Two days after gunmen wounded two officers near Zvečan, Kosovo police said the "
         "attackers had not been found; patrols fired on again overnight.", "f2"))  # fmt: skip
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([first])
     daemon.cycle([first, later], minutes=60 * 48)
 
@@ -265,7 +240,7 @@ def test_a_critical_report_within_group_wait_replaces_the_warning_it_would_follo
     worse = mild + " Then gunfire: two officers were shot and wounded, grenades exploded."
     first = feed_server.serve("/1.xml", outlet_feed("one", "Protest at Jarinje", mild, "i1"))
     second = feed_server.serve("/2.xml", outlet_feed("two", "Protest at Jarinje", worse, "i2"))
-    daemon = Daemon(config_dir, webhook, group_wait="60s")
+    daemon = ClockedDaemon(config_dir, webhook, START, group_wait="60s")
 
     daemon.cycle([first])
     daemon.cycle([first, second], minutes=0.5)  # critical, before the warning went out
@@ -300,7 +275,7 @@ def test_reports_that_name_no_town_join_by_their_rare_words_once_the_news_says_w
         "two", "Two Serb worshippers wounded as gunfire hits a church",
         "Two Kosovo Serbs were wounded when gunmen fired at the Orthodox church during "
         "Christmas Eve prayers; Belgrade condemned the shooting.", "w1"))  # fmt: skip
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([routine])
     assert webhook.payloads == []
     daemon.cycle([routine, church, worshippers], minutes=10)
@@ -324,7 +299,7 @@ def test_a_story_many_outlets_carry_at_once_is_breaking_in_its_notification_and_
         for outlet, title, text in SHOOTING[:3]
     ]
     breaking = {"breaking": {"outlets": 3, "within": "2h"}}
-    daemon = Daemon(config_dir, webhook, group_wait="60s", story=breaking)
+    daemon = ClockedDaemon(config_dir, webhook, START, group_wait="60s", story=breaking)
     daemon.cycle(feeds)
     daemon.cycle(feeds, minutes=2)
 
@@ -343,7 +318,9 @@ def test_a_story_fewer_outlets_carry_is_not_breaking(
         feed_server.serve(f"/{outlet}.xml", outlet_feed(outlet, title, text, f"b-{outlet}"))
         for outlet, title, text in SHOOTING[:2]
     ]
-    daemon = Daemon(config_dir, webhook, group_wait="60s", story={"breaking": {"outlets": 3}})
+    daemon = ClockedDaemon(
+        config_dir, webhook, START, group_wait="60s", story={"breaking": {"outlets": 3}}
+    )
     daemon.cycle(feeds)
     daemon.cycle(feeds, minutes=2)
 

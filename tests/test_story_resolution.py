@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -12,13 +11,11 @@ from typing import Any
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, WebhookReceiver, rss
+from conftest import ClockedDaemon, ConfigDir, FeedServer, WebhookReceiver, rss
 
 from monitor.alerts.policy import story_resolves
 from monitor.cli import main
-from monitor.config import AlertConfig, load_config
-from monitor.daemon.run import open_runtime
-from monitor.poll.cycle import CycleReport, run_cycle
+from monitor.config import AlertConfig
 from monitor.store import Store, migrations
 
 START = datetime(2026, 11, 2, 21, 0, tzinfo=UTC)
@@ -37,30 +34,15 @@ def report_feed(outlet: str, title: str, guid: str) -> bytes:
     )  # fmt: skip
 
 
-class Daemon:
-    """Cycles of a fresh daemon each time (a restart), on a clock the test moves."""
+class Daemon(ClockedDaemon):
+    """Cycles of a fresh daemon each time (a restart) from ``START``, and what the
+    webhook and ``monitor alerts`` say of its stories."""
 
     def __init__(self, config_dir: ConfigDir, webhook: WebhookReceiver, **options: Any) -> None:
-        self.config_dir, self.webhook, self.options = config_dir, webhook, options
-        self.clock = START
-
-    def cycle(self, feeds: list[str], hours: float = 0) -> CycleReport:
-        self.clock += timedelta(hours=hours)
-        path = self.config_dir.write(
-            feeds,
-            channels={"team": {"type": "webhook", "url": self.webhook.url("/hook")}},
-            watch_channels=["team"],
-            # Keep the monitor's own "news gone quiet" alert out of these days of silence.
-            settings={"system": {"quiet_for": "30d"}},
-            **self.options,
+        # Keep the monitor's own "news gone quiet" alert out of these days of silence.
+        super().__init__(
+            config_dir, webhook, START, settings={"system": {"quiet_for": "30d"}}, **options
         )
-
-        async def run() -> CycleReport:
-            async with open_runtime(load_config(path)) as runtime:
-                runtime.clock = lambda: self.clock
-                return await run_cycle(runtime, all_feeds=True)
-
-        return asyncio.run(run())
 
     def stories(self) -> list[tuple[str, int]]:
         """The state and article count of every story notification the webhook took."""
