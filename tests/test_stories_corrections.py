@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import ConfigDir, FeedServer, WebhookReceiver
-from test_stories import Daemon, outlet_feed
+from conftest import ClockedDaemon, ConfigDir, FeedServer, WebhookReceiver
+from test_stories import START, outlet_feed
 
 from monitor.cli import main
 from monitor.models import Alert
@@ -69,7 +69,7 @@ def decision(config_dir: ConfigDir, article_id: int) -> str:
 
 def bridge_stories(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver, **options: str
-) -> tuple[Daemon, list[str]]:
+) -> tuple[ClockedDaemon, list[str]]:
     feeds = [
         feed_server.serve("/north.xml", outlet_feed("north", "Stones and tear gas at the "
                           "Ibar bridge in Mitrovica", BRIDGE, "n1")),
@@ -77,7 +77,7 @@ def bridge_stories(
                           "leaves six injured", STANDOFF, "s1")),
     ]  # fmt: skip
     # Grouped by words only, as a watch may choose: these two rewrites stay apart.
-    daemon = Daemon(config_dir, webhook, story_group="words", **options)
+    daemon = ClockedDaemon(config_dir, webhook, START, story_group="words", **options)
     daemon.cycle(feeds)
     return daemon, feeds
 
@@ -136,7 +136,7 @@ def test_a_split_gives_the_article_a_story_of_its_own_and_notifies_nobody(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
 ) -> None:
     calm = feed_server.serve("/one.xml", outlet_feed("one", TITLE, PROTEST, "p1"))
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([calm])
     worse = feed_server.serve("/two.xml", outlet_feed("two", TITLE, VIOLENCE, "p2"))
     daemon.cycle([calm, worse], minutes=10)  # joins the story, which rises to critical
@@ -173,7 +173,7 @@ def test_splitting_out_the_critical_report_lowers_the_story_it_leaves(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
 ) -> None:
     calm = feed_server.serve("/one.xml", outlet_feed("one", TITLE, PROTEST, "q1"))
-    daemon = Daemon(config_dir, webhook)
+    daemon = ClockedDaemon(config_dir, webhook, START)
     daemon.cycle([calm])
     worse = feed_server.serve("/two.xml", outlet_feed("two", TITLE, VIOLENCE, "q2"))
     daemon.cycle([calm, worse], minutes=10)
@@ -229,7 +229,7 @@ def test_stories_of_two_watches_do_not_merge(
     other = shipped.replace("name: serbia-kosovo", "name: bridge-watch")
     (watches / "bridge-watch.yaml").write_text(other, encoding="utf-8")
     calm = feed_server.serve("/one.xml", outlet_feed("one", TITLE, PROTEST, "w1"))
-    Daemon(config_dir, webhook).cycle([calm])
+    ClockedDaemon(config_dir, webhook, START).cycle([calm])
     rows = [json.loads(line) for line in run(config_dir, "alerts", "--json").splitlines()]
     by_watch = {row["watch"]: row["id"] for row in rows}
 
