@@ -184,8 +184,6 @@ class AlertsMixin(StoriesMixin):
                 {"id": alert_id, "level": row.pop("alert_level"),
                  "state": row.pop("alert_state"), "articles": []},
             )  # fmt: skip
-            row.pop("alert_level", None)
-            row.pop("alert_state", None)
             if row["id"] is not None:
                 alert["articles"].append(row)
         return list(alerts.values())
