@@ -376,16 +376,7 @@ def test_the_dashboard_escapes_feed_text_and_caps_titles(delivered: Delivered) -
         pages[f"/articles/{article_id}"] = client.get(f"/articles/{article_id}").text
     assert len(pages) == delivered.alerts + 1
     for path, text in pages.items():
-        tags = page_tags(text)
-        assert {name for name, _ in tags} <= PAGE_TAGS, (path, {n for n, _ in tags} - PAGE_TAGS)
-        for name, attributes in tags:
-            for attribute, value in attributes:
-                assert not attribute.startswith("on"), (path, name, attribute)
-                if attribute in ("href", "src", "action", "xlink:href"):
-                    assert value is not None and re.match(r"(https?://|/|#|\?)", value), (
-                        path, name, value,
-                    )  # fmt: skip
-        assert unsafe_characters(text) == [], path
+        assert_page_safe(path, text)
         assert "x " * (MAX_TITLE_CHARS // 2 + 1) not in text, path
         assert "z" * (MAX_TITLE_CHARS + 1) not in text, path
         assert len(text) < 200_000, path
@@ -411,6 +402,21 @@ def page_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
     Collector().feed(page)
     return found
+
+
+def assert_page_safe(path: str, page: str) -> None:
+    """The page builds only known elements, no event handler, no link or source but to
+    http(s), this site or a fragment, and no bidi, zero-width or control character."""
+    tags = page_tags(page)
+    assert {name for name, _ in tags} <= PAGE_TAGS, (path, {n for n, _ in tags} - PAGE_TAGS)
+    for name, attributes in tags:
+        for attribute, value in attributes:
+            assert not attribute.startswith("on"), (path, name, attribute)
+            if attribute in ("href", "src", "action", "xlink:href"):
+                assert value is not None and re.match(r"(https?://|/|#|\?)", value), (
+                    path, name, value,
+                )  # fmt: skip
+    assert unsafe_characters(page) == [], path
 
 
 def test_alerts_show_prints_no_terminal_control(delivered: Delivered) -> None:

@@ -136,18 +136,27 @@ def _is_story(alert: Alert) -> bool:
     )
 
 
+def figure_of(kind: str, watch: str, score: float) -> str | None:
+    """What an alert that is no story is about, in words (the monitor itself, the tension
+    index, a spike); ``None`` for a story, which its reports name."""
+    if watch == "system":
+        return f"monitor itself: {kind}"
+    if kind == "index":
+        return f"{watch}: tension index {score:g}"
+    if kind == "spike":
+        return f"{watch}: {score:g} in-scope articles in one window"
+    return None
+
+
 def headline_of(alert: Alert) -> str:
     """The first line: ``[LEVEL]`` and, for a story, its first report's title, its
     places the title does not name, and its outlets; the watch and the figure for
     the rest."""
     kind, watch, level = one_line(alert.kind), one_line(alert.watch), one_line(alert.level)
     tag = "RESOLVED" if alert.resolved else level.upper()
-    if watch == "system":
-        return f"[{tag}] monitor itself: {kind}"
-    if kind == "index":
-        return f"[{tag}] {watch}: tension index {alert.score:g}"
-    if kind == "spike":
-        return f"[{tag}] {watch}: {alert.score:g} in-scope articles in one window"
+    figure = figure_of(kind, watch, alert.score)
+    if figure is not None:
+        return f"[{tag}] {figure}"
     if not _is_story(alert):
         return f"[{tag}] {watch}: score {alert.score:g} ({kind})"
     title = trim(one_line(alert.articles[0].title), TITLE_LIMIT)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.channels.message import figure_of
 from monitor.config.models import LEVELS
 from monitor.humanize import minute
 from monitor.web.highlight import calming_signals, hit_kind
@@ -36,12 +37,9 @@ def headline(alert: Mapping[str, Any]) -> str:
     report's); for other kinds the watch and the figure, in words."""
     kind, watch, score = alert["kind"], alert["watch"], alert["score"]
     reports = alert["payload"].get("articles") or alert["reports"]
-    if watch == "system":
-        return f"monitor itself: {kind}"
-    if kind == "index":
-        return f"{watch}: tension index {score:g}"
-    if kind == "spike":
-        return f"{watch}: {score:g} in-scope articles in one window"
+    figure = figure_of(kind, watch, score)
+    if figure is not None:
+        return figure
     if reports and reports[0]["title"]:
         return str(reports[0]["title"])
     return f"{watch}: {kind} alert, score {score:g}"
