@@ -27,8 +27,8 @@ SINCE = ("--since", "2026-11-02")  # not the default 30d: the clock of the test 
 
 # Two events of one evening, written for these tests. A shooting at a village the
 # shipped gazetteer does not name (Valač), reported in English (which also names
-# Zvečan) and in Serbian (which names only Valač): two stories until Valač is in
-# the gazetteer. Barricades at Jarinje, reported twice three hours apart: one story
+# Zvečan) and in Serbian (which names Valač and the road to Leposavić): two stories
+# (they name different places) until Valač is in the gazetteer. Barricades at Jarinje, reported twice three hours apart: one story
 # until the story window is shorter than that.
 REPORTS = {
     "valac-en": (
@@ -47,8 +47,8 @@ REPORTS = {
     "valac-sr": (
         "sever-info", timedelta(minutes=30), 40,
         "Pucnjava kod Valača, ranjen policajac",
-        "Nepoznati napadači pucali su na patrolu kosovske policije kod sela Valač na "
-        "severu Kosova; jedan policajac je ranjen, a policija traga za napadačima.",
+        "Nepoznati napadači pucali su na patrolu kosovske policije kod sela Valač, na "
+        "putu ka Leposaviću; jedan policajac je ranjen, a policija traga za napadačima.",
     ),
     "jarinje-2": (
         "border-daily", timedelta(hours=3, minutes=4), 185,

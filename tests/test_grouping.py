@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ConfigDir
+from conftest import REPO, ConfigDir
 
 from monitor.alerts.grouping import (
     MIN_BACKGROUND,
@@ -77,7 +78,8 @@ def test_a_report_in_its_own_words_joins_when_its_rare_words_are_close() -> None
 def test_rare_words_do_not_count_before_the_background_says_which_are_rare() -> None:
     background = _background([FIRST, SAME_EVENT_OWN_WORDS])
     assert background.reports < MIN_BACKGROUND
-    join = join_story(SAME_EVENT_OWN_WORDS, [_story(7, FIRST)], background, RULES)
+    other_kind = replace(SAME_EVENT_OWN_WORDS, event_types=("police-action",))
+    join = join_story(other_kind, [_story(7, FIRST)], background, RULES)
     assert join.alert_id is None
 
 
@@ -85,7 +87,7 @@ def test_words_every_report_uses_say_nothing() -> None:
     other = Report(
         "Minister visits the north again",
         "The minister said the government wants calm and dialogue with both sides.",
-        event_types=("attack",),
+        event_types=("rhetoric",),
         when=When.at(NOON + timedelta(hours=1)),
     )
     background = _background([FIRST, other], extra=MIN_BACKGROUND)
@@ -113,6 +115,75 @@ def test_a_report_of_unknown_time_needs_two_shared_names() -> None:
     assert join_story(two_names, [story], background, RULES).alert_id == 3
     dated = Report(one_name.title, one_name.text, ("Zvečan",), (), ("clashes",), When.at(NOON))
     assert join_story(dated, [story], background, RULES).alert_id == 3
+
+
+CLASH = Report(
+    "Clashes in Zvečan, soldiers hurt",
+    "Protesters and KFOR soldiers clashed in front of the town hall in Zvečan.",
+    places=("Zvečan", "Kosovo"),
+    actors=("KFOR",),
+    event_types=("clashes", "protest"),
+    when=When.at(NOON),
+)
+BROAD = Background.counted(0, {}, load_config(REPO / "config").watches[0])  # its broad names
+
+
+def _nameless(kinds: tuple[str, ...], after: timedelta) -> Report:
+    """A report of the same afternoon that names only Kosovo and NATO."""
+    return Report(
+        "Dozens of NATO soldiers hurt in Kosovo",
+        "Soldiers of the NATO-led force were hurt when a crowd of Serbs attacked them.",
+        places=("Kosovo",),
+        actors=("NATO",),
+        event_types=kinds,
+        when=When.at(NOON + after),
+    )
+
+
+def test_a_report_that_names_no_specific_place_joins_the_story_of_its_kind_that_day() -> None:
+    clash, arrest = _story(4, CLASH), _story(5, replace(FIRST, event_types=("police-action",)))
+
+    join = join_story(
+        _nameless(("clashes", "attack"), timedelta(hours=2)), [arrest, clash], BROAD, RULES
+    )
+
+    assert join.alert_id == 4
+    assert join.reason == (
+        "joined story #4: names no specific place or actor, but reports clashes as the "
+        "story does, 2h after its last report"
+    )
+
+
+def test_a_report_that_names_no_specific_place_stays_apart_from_another_kind_or_day() -> None:
+    clash = _story(4, CLASH)
+    arrest = _nameless(("police-action", "detentions"), timedelta(hours=2))
+    late = _nameless(("clashes",), timedelta(hours=7))  # group_window is 6h
+    untimed = replace(_nameless(("clashes",), timedelta(0)), when=None)
+
+    for report in (arrest, late, untimed):
+        assert join_story(report, [clash], BROAD, RULES).alert_id is None
+
+
+def test_a_report_that_names_no_specific_place_does_not_dilute_where_the_story_is() -> None:
+    joined = _story(4, CLASH, _nameless(("clashes",), timedelta(hours=1)))
+    later = replace(CLASH, actors=(), when=When.at(NOON + timedelta(hours=3)))
+
+    join = join_story(later, [joined], BROAD, RULES)
+
+    assert join.alert_id == 4
+    assert join.reason.endswith("(closeness 1.00)")  # as close as to the clash alone
+
+
+def test_a_report_of_unknown_time_goes_to_the_bigger_of_two_equally_close_stories() -> None:
+    title = "KFOR soldiers attacked again in Zvečan"
+    old = replace(CLASH, title=title, when=When.at(NOON - timedelta(days=400)))  # worded alike
+    told = "Stones and tear gas in Zvečan as KFOR troops held the town hall."  # own words
+    small = _story(1, old)
+    big = _story(2, replace(CLASH, text=told), replace(CLASH, title="Zvečan clashes go on"))
+    untimed = replace(CLASH, title=title, when=None)
+
+    assert join_story(untimed, [small, big], BROAD, RULES).alert_id == 2
+    assert join_story(untimed, [big, small], BROAD, RULES).alert_id == 2
 
 
 def test_stems_fold_inflections_and_scripts_into_one_word() -> None:

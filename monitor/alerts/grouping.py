@@ -15,7 +15,8 @@ A report joins the open story it is closest to when
 - it shares a specific place or actor with the story and an event type (a
   signal both hit). A report whose time is not known must share two specific
   names, central to the story (``UNTIMED_CLOSENESS``): without the time, one
-  town and one kind of event say little. Or
+  town and one kind of event say little; of equally close stories it joins the
+  bigger. Or
 - its rare words are close to those of the story's first report
   (``TOPIC_CLOSE``: a TF-IDF cosine of word stems, each weighed by how rare it
   is among the recent in-scope reports), so a report in the story's language
@@ -23,6 +24,13 @@ A report joins the open story it is closest to when
   of the story's first report (``similarity``: near copies);
 - it does not name specific places of which the story names none (a shooting
   in Zvečan does not join one in Štrpce).
+
+A report that names no specific place or actor at all ("dozens of NATO soldiers
+hurt in Kosovo") and joins nothing by its words joins the story of its kind
+(``_same_kind``): one reported within ``group_window`` that reports its main
+event type, or whose main event type it reports. It does not change where the
+story happened: closeness counts only the reports that name a place or actor
+(``OpenStory.anchored``).
 
 A report is compared with the story as a whole (how many of its reports name
 each place: its centroid), never with the last report alone, so a chain of
@@ -143,16 +151,21 @@ class OpenStory:
     level: str
     reports: tuple[Report, ...]
     closed: bool = False  # resolved or merged: it may be followed, never joined
-    centroid: tuple[Counter[str], frozenset[str]] = field(
+    centroid: tuple[Counter[str], frozenset[str], frozenset[str]] = field(
         init=False, compare=False, repr=False
-    )  # how many of its reports name each name, and every event type they report
+    )  # how many of its reports name each name, every event type they report, and
+    # each one's main event type
     span: tuple[When | None, When | None] = field(init=False, compare=False, repr=False)
     # when its first and its latest dated report were published
+    _anchored: dict[frozenset[str], int] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )  # ``anchored``'s answers, made once
 
     def __post_init__(self) -> None:
         share = Counter(name for member in self.reports for name in member.names())
         kinds = frozenset(kind for member in self.reports for kind in member.event_types)
-        object.__setattr__(self, "centroid", (share, kinds))
+        leads = frozenset(member.event_types[0] for member in self.reports if member.event_types)
+        object.__setattr__(self, "centroid", (share, kinds, leads))
         known = [r.when for r in self.reports if r.when is not None]
         first = min(known, key=lambda w: w.start) if known else None
         last = max(known, key=lambda w: w.end) if known else None
@@ -161,6 +174,19 @@ class OpenStory:
     def event_types(self) -> frozenset[str]:
         """Every event type its reports report."""
         return self.centroid[1]
+
+    def main_kinds(self) -> frozenset[str]:
+        """The main event type of each of its reports (``Report.event_types``' first)."""
+        return self.centroid[2]
+
+    def anchored(self, broad: frozenset[str]) -> int:
+        """How many of its reports name a place or actor that is not ``broad`` (at least
+        one: a story's closeness divides by it)."""
+        count = self._anchored.get(broad)
+        if count is None:
+            count = max(1, sum(1 for member in self.reports if not member.names() <= broad))
+            self._anchored[broad] = count
+        return count
 
     def first(self) -> When | None:
         """When its first dated report was published."""
@@ -307,15 +333,16 @@ class _Match:
         """How close its rare words are to the story's first report's."""
         return self.background.topic_closeness(self.report, self.story.reports[0])
 
-    def rank(self) -> tuple[float, float, float, int, int]:
-        """What orders the stories a report matches, closest first (reversed)."""
-        return (
-            self.closeness,
-            self.topic or 0.0,
-            self.words,
-            len(self.event_types),
-            len(self.story.reports),
-        )
+    def rank(self) -> tuple[float, float, float, float, float]:
+        """What orders the stories a report matches, closest first (reversed): by
+        closeness, then by how close the words are, then by the event types shared and
+        size. A report whose time is not known goes to the bigger of equally close
+        stories before the closer worded: the more outlets carried an event, the likelier
+        a report of unknown time is one of theirs."""
+        size, kinds = len(self.story.reports), len(self.event_types)
+        if self.report.when is None:
+            return (self.closeness, size, self.topic or 0.0, self.words, kinds)
+        return (self.closeness, self.topic or 0.0, self.words, kinds, size)
 
 
 def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -349,12 +376,16 @@ def similarity(one: Report, other: Report) -> float:
     return max(_jaccard(title_words, other_words), _jaccard(pairs, other_pairs))
 
 
-def _closeness(weights: Sequence[tuple[str, float]], story: OpenStory) -> float:
+def _closeness(
+    weights: Sequence[tuple[str, float]], story: OpenStory, broad: frozenset[str]
+) -> float:
     """How close a report whose specific names weigh ``weights`` (sorted by name) is to
     a story's centroid, 0 to 1: each name it shares weighs by its rarity and by the
-    share of the story's reports that name it."""
+    share of the story's reports that name it, of those that name any place or actor
+    not ``broad`` (a report that names only Kosovo and NATO says nothing of where the
+    story happened, so it does not dilute what the others say)."""
     share = story.centroid[0]
-    size = len(story.reports)
+    size = story.anchored(broad)
     evidence = 1.0
     for name, weight in weights:
         count = share.get(name)
@@ -368,7 +399,7 @@ def _match(
 ) -> _Match:
     """Compare a report (``mine``: its specific names; ``closeness``: its ``_closeness``)
     with a story's centroid; words are compared with the story's first report."""
-    share, types = story.centroid
+    share, types, _ = story.centroid
     shared = sorted(n for n in mine if n in share)
     common_types = tuple(t for t in report.event_types if t in types)
     my_places = {n for n in mine if n.startswith("place:")}
@@ -502,6 +533,7 @@ class StoryIndex:
         self._position: dict[int, int] = {}  # id(story): where it is in ``stories``
         self._by_name: dict[str, set[int]] = {}  # a name: the stories naming it
         self._by_stem: dict[str, set[int]] = {}  # a stem: the stories whose first uses it
+        self._by_kind: dict[str, set[int]] = {}  # an event type: the stories reporting it
         self._ends: list[datetime] = []  # when each dated story was last reported, sorted
         self._starts: list[datetime] = []  # ... from, sorted
         self._spans: dict[int, tuple[datetime, datetime] | None] = {}  # each one's last report
@@ -523,6 +555,8 @@ class StoryIndex:
             self._by_name.setdefault(name, set()).add(key)
         for stem in story.reports[0].stems:
             self._by_stem.setdefault(stem, set()).add(key)
+        for kind in story.event_types():
+            self._by_kind.setdefault(kind, set()).add(key)
         last = story.last()
         self._spans[key] = None if last is None else (last.start, last.end)
         if last is not None:
@@ -533,6 +567,7 @@ class StoryIndex:
         for index, terms in (
             (self._by_name, story.centroid[0]),
             (self._by_stem, story.reports[0].stems),
+            (self._by_kind, story.event_types()),
         ):
             for term in terms:
                 holders = index[term]
@@ -555,15 +590,23 @@ class StoryIndex:
         return len(self.stories) - before - after
 
     def sharing(
-        self, report: Report, names: Iterable[str] = (), stems: Iterable[str] = ()
+        self,
+        report: Report,
+        names: Iterable[str] = (),
+        stems: Iterable[str] = (),
+        kinds: Iterable[str] = (),
     ) -> list[OpenStory]:
-        """The stories recent for ``report`` (``_recent``) that name one of ``names`` or
-        whose first report uses one of ``stems``, in their order."""
+        """The stories recent for ``report`` (``_recent``) that name one of ``names``,
+        whose first report uses one of ``stems`` or that report one of ``kinds`` (event
+        types), in their order."""
         keys: set[int] = set()
-        for name in names:
-            keys.update(self._by_name.get(name, ()))
-        for stem in stems:
-            keys.update(self._by_stem.get(stem, ()))
+        for index, terms in (
+            (self._by_name, names),
+            (self._by_stem, stems),
+            (self._by_kind, kinds),
+        ):
+            for term in terms:
+                keys.update(index.get(term, ()))
         if report.when is not None:
             since, until = report.when.start - FOLLOW_WITHIN, report.when.end + FOLLOW_WITHIN
             spans = self._spans
@@ -621,8 +664,49 @@ def _by_closeness(
     weights = [(name, background.weight(name)) for name in sorted(mine)]
     groups: dict[float, list[OpenStory]] = {}
     for story in stories:
-        groups.setdefault(_closeness(weights, story), []).append(story)
+        groups.setdefault(_closeness(weights, story, background.broad), []).append(story)
     return [(closeness, groups[closeness]) for closeness in sorted(groups, reverse=True)]
+
+
+def _same_kind(
+    report: Report, stories: Sequence[OpenStory] | StoryIndex, rules: AlertConfig
+) -> StoryJoin | None:
+    """The story a dated report that names no specific place or actor joins, if any:
+    an open story last reported within ``group_window`` of it, whose main kinds include
+    the report's event types or that reports the report's main kind (a clash reported
+    from "Kosovo" the day of a clash in Zvečan). Of several, the one it shares the most
+    event types with, then the bigger (the first given among equals)."""
+    if report.when is None or not report.event_types:
+        return None
+    kinds = set(report.event_types)
+    if isinstance(stories, StoryIndex):
+        stories = stories.sharing(report, kinds=kinds)
+    lead = report.event_types[0]
+    best: tuple[int, int] | None = None
+    chosen = None
+    for story in stories:
+        if story.closed or story.last() is None or _in_time(report, story, rules) is not None:
+            continue
+        if lead not in story.event_types() and story.main_kinds().isdisjoint(kinds):
+            continue
+        rank = (len(kinds & story.event_types()), len(story.reports))
+        if best is None or rank > best:
+            best, chosen = rank, story
+    if chosen is None:
+        return None
+    shared = lead if lead in chosen.event_types() else min(chosen.main_kinds() & kinds)
+    return StoryJoin(
+        chosen.alert_id,
+        f"joined story #{chosen.alert_id}: names no specific place or actor, but reports "
+        f"{shared} as the story does{_after_last(report, chosen)}",
+    )
+
+
+def _after_last(report: Report, story: OpenStory) -> str:
+    last = story.last()
+    if report.when is None or last is None:
+        return ""
+    return f", {describe_delay(last.gap(report.when).total_seconds())} after its last report"
 
 
 def join_story(
@@ -644,6 +728,23 @@ def join_story(
     recent, mine, comparable = _candidates(report, stories, background)
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
+    verdict = _join_closest(report, stories, background, rules, by_names, recent, mine, comparable)
+    if verdict.alert_id is None and verdict.follows is None and by_names and not mine:
+        return _same_kind(report, stories, rules) or verdict
+    return verdict
+
+
+def _join_closest(
+    report: Report,
+    stories: Sequence[OpenStory] | StoryIndex,
+    background: Background,
+    rules: AlertConfig,
+    by_names: bool,
+    recent: int,
+    mine: frozenset[str],
+    comparable: list[OpenStory],
+) -> StoryJoin:
+    """``join_story`` by what a report shares with the stories it is comparable with."""
     groups = _by_closeness(comparable, mine, background)
     followed = closest = None
     for closeness, group in groups:  # closest first; a group's order needs the words
