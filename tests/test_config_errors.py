@@ -357,3 +357,28 @@ def test_odd_values_where_names_are_looked_up_are_problems_not_crashes(tmp_path:
         "(did you mean 'slack'?)",
         f"1 problem(s) in {root}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("negation", "expected"),
+    [
+        (
+            "negation: {not_in: {pt-BR: [no]}}",
+            "error: watches/tension.yaml:14: negation.not_in: 'pt-BR' is not a language code "
+            "as articles carry them: a lowercase ISO 639 code, sh for Serbo-Croatian "
+            "(write 'pt')",
+        ),
+        (
+            "negation: {terms: [no, not], not_in: {pt: [nao]}}",
+            "error: watches/tension.yaml:14: negation: not_in.pt: 'nao' is not in negation.terms",
+        ),
+    ],
+    ids=["language", "term"],
+)
+def test_a_negator_that_is_another_word_in_a_language_is_checked(
+    tmp_path: Path, negation: str, expected: str
+) -> None:
+    code, errors = check(write(tmp_path, watch=("alert:\n", f"{negation}\nalert:\n")))
+
+    assert code == 2
+    assert errors[0] == expected

@@ -599,6 +599,33 @@ def test_a_negated_injury_counts_for_nothing_in_every_language(lang: str, senten
     assert all(hit.negated for hit in injuries), (lang, injuries)
 
 
+# A negator of one language that is another word in another: Portuguese "no" is
+# "in the", Albanian "pas" is "after" and "ne" is "we", Italian "ne" is "of it".
+NOT_NEGATED = [
+    ("pt", "Sérvios: dois mortos no tiroteio no norte do Kosovo", "armed-violence"),
+    ("pt", "Polícia ferido no ataque contra sérvios no Kosovo", "attack"),
+    ("sq", "Tension pas përplasjeve në Zveçan, serbët protestojnë", "clashes"),
+    ("sq", "Kosovë: ne u sulmuam nga policia, thonë serbët", "attack"),
+    ("it", "Kosovo, i serbi: ne vedono le truppe al confine", "military-presence"),
+]
+
+
+@pytest.mark.parametrize(("lang", "title", "signal"), NOT_NEGATED)
+def test_a_negator_of_another_language_negates_nothing(lang: str, title: str, signal: str) -> None:
+    result = shipped(title, "")
+    hits = [hit for hit in result.hits if hit.signal == signal]
+    assert hits and not any(hit.negated for hit in hits), (lang, result.hits)
+
+
+def test_the_same_words_still_negate_in_their_own_language() -> None:
+    english = shipped("Kosovo Serbs say no injuries in the shooting", "")
+    french = shipped("Kosovo : pas de blessés, disent les Serbes", "")
+    spanish = shipped("Kosovo: los serbios dicen que no hubo heridos", "")
+    for result in (english, french, spanish):
+        injuries = [hit for hit in result.hits if hit.signal == "clashes"]
+        assert injuries and all(hit.negated for hit in injuries), result.hits
+
+
 def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
     # A banjo is not Banje, a bombshell is not a bomb, miners are not Rudare.
     podcast = shipped("Bombcast 12: the banjo episode", "A bombshell of a show about banjos.")

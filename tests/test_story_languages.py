@@ -16,9 +16,9 @@ from conftest import ConfigDir, FeedServer, WebhookReceiver
 from monitor.cli.main import main
 from monitor.config import load_config
 from monitor.daemon.run import open_runtime
+from monitor.language import detect_language, language_code
 from monitor.models import Alert, AlertArticle, AlertSource, Story
 from monitor.poll.cycle import run_cycle
-from monitor.reader.language import detect_language, language_code
 from monitor.store import Store
 
 # One event, five outlets, three languages (English, Serbian in both scripts,

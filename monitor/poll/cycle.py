@@ -19,12 +19,12 @@ from monitor.alerts.policy import trigger
 from monitor.alerts.state import add_to_index, update_indexes, update_spikes, update_system
 from monitor.alerts.stories import alert_story, refresh_story, resolve_stories
 from monitor.errors import ParseError
+from monitor.language import detect_language, load_model, model_loaded
 from monitor.models import FeedState, FetchResult
 from monitor.poll.feeds import record_failure, record_gone, record_success, sync_feeds
 from monitor.poll.runtime import Runtime
 from monitor.poll.workers import PreparedFeed
 from monitor.reader.fetch import FetchLimits, fetch_feed
-from monitor.reader.language import detect_language, load_model, model_loaded
 from monitor.rules.score import score
 from monitor.store import Store, StoredArticle
 

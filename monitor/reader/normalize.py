@@ -13,8 +13,8 @@ import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from monitor.language import language_code
 from monitor.models import Article, FeedEntry
-from monitor.reader.language import language_code
 from monitor.rules.text import tokens
 
 MAX_TITLE_CHARS = 500

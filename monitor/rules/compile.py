@@ -137,6 +137,8 @@ class CompiledWatch:
     signals: tuple[CompiledSignal, ...]
     negators: frozenset[int]
     negation_within: int
+    not_negators: dict[str, frozenset[int]]
+    """For each language, the keys of the negators that negate nothing in it."""
     title_boost: float
     levels: tuple[tuple[str, float], ...]
     version: str
@@ -362,9 +364,13 @@ class _WatchCompiler:
                 )
             )
         negators: frozenset[int] = frozenset()
+        not_negators: dict[str, frozenset[int]] = {}
         if watch.negation is not None:
             negator_groups = self.groups(watch.negation.terms, ("negation", "terms"))
             negators = frozenset().union(*negator_groups)
+            for language, terms in watch.negation.not_in.items():
+                groups = self.groups(terms, ("negation", "not_in", language))
+                not_negators[language] = frozenset().union(*groups) & negators
         levels = watch.levels
         signals_by_key: dict[int, list[int]] = {}
         for index, compiled in enumerate(signals):
@@ -380,6 +386,7 @@ class _WatchCompiler:
             signals=tuple(signals),
             negators=negators,
             negation_within=watch.negation.within if watch.negation is not None else 0,
+            not_negators={lang: keys for lang, keys in not_negators.items() if keys},
             title_boost=float(watch.title_boost),
             levels=tuple((name, float(getattr(levels, name))) for name in LEVEL_NAMES),
             version=rules_version(watch),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple
 
+from monitor.language import detect_language, language_code
 from monitor.models import Article, Hit, Score
 from monitor.rules.compile import (
     LEVEL_NAMES,
@@ -42,7 +43,8 @@ class _Document:
         joined = " " + " ".join(part for part in parts if part) + " "
         self.joined = joined
         self.matches_by_key: dict[int, list[_Match]] = defaultdict(list)
-        self._negators: dict[frozenset[int], dict[int, int]] = {}
+        self._negators: dict[frozenset[int], dict[int, tuple[int, int]]] = {}
+        self._language: str | None = None  # the article's, once asked for ("": unknown)
         if matcher.automaton is not None:
             keys = matcher.keys
             starts = sorted(
@@ -87,17 +89,39 @@ class _Document:
             not terms.any_groups or any(self.any_match(g, only) for g in terms.any_groups)
         ) and all(self.any_match(g, only) for g in terms.all_groups)
 
-    def negated(self, match: _Match, negators: frozenset[int], within: int) -> bool:
-        """Whether a negator stands at most ``within`` words before ``match``, same sentence."""
+    def negated(self, match: _Match, watch: CompiledWatch) -> bool:
+        """Whether one of the watch's negators stands at most ``negation_within`` words
+        before ``match``, in its sentence, and negates in the article's language (the
+        nearest that does counts)."""
+        negators = watch.negators
         if not negators:
             return False
         if negators not in self._negators:
-            self._negators[negators] = {m.position: m.offset for m in self.matches(negators)}
-        offsets = self._negators[negators]
+            self._negators[negators] = {
+                m.position: (m.offset, m.key) for m in self.matches(negators)
+            }
+        found = self._negators[negators]
+        within = watch.negation_within
         for position in range(match.position - 1, max(-1, match.position - within - 1), -1):
-            if position in offsets:
-                return BREAK not in self.joined[offsets[position] : match.offset]
+            if position not in found:
+                continue
+            offset, key = found[position]
+            if BREAK in self.joined[offset : match.offset]:
+                return False
+            if not self._not_a_negator(key, watch):
+                return True
         return False
+
+    def _not_a_negator(self, key: int, watch: CompiledWatch) -> bool:
+        """Whether the negator ``key`` is another word in the article's language
+        (``negation.not_in``): the language is looked for only then."""
+        if not any(key in keys for keys in watch.not_negators.values()):
+            return False
+        if self._language is None:
+            article = self.article
+            declared = language_code(article.language)
+            self._language = declared or detect_language(article.title, article.summary) or ""
+        return key in watch.not_negators.get(self._language, ())
 
     def located(self, match: _Match) -> tuple[str, int, int, str]:
         """Return the field, offsets and original text of the words ``match`` covers."""
@@ -269,7 +293,7 @@ def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWat
     for match in ordered:
         field, start, end, text = document.located(match)
         boosted = field == "title" and watch.title_boost != 1.0
-        negated = document.negated(match, watch.negators, watch.negation_within)
+        negated = document.negated(match, watch)
         capped = not negated and counted >= signal.max_hits
         points = 0.0
         if not negated and not capped:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.models.base import Duration, Number, StrictModel
+from monitor.language import language_code
 
 LEVELS = ("notice", "warning", "critical")
 INDEX_LEVELS = ("elevated", "high", "severe")
@@ -81,11 +82,53 @@ DEFAULT_NEGATORS = (
 )  # fmt: skip
 
 
+DEFAULT_NOT_NEGATORS = {
+    "pt": ["no"],  # "in the": morto no tiroteio
+    "sq": ["pas", "ne", "ni"],  # "after" (pas sulmit), "we", and "one" as Kosovo says it
+    "it": ["ne"],  # "of it", "of them"
+    "nl": ["pas"],  # "only", "just"
+}
+"""Default negators that are other words in a language: in an article written in it, they
+negate nothing (``negation.not_in``)."""
+
+
 class NegationConfig(StrictModel):
-    """A negator at most ``within`` words before a term, in one sentence, cancels it."""
+    """A negator at most ``within`` words before a term, in one sentence, cancels it;
+    in an article written in a language of ``not_in``, that language's terms do not."""
 
     terms: list[str] = Field(default_factory=lambda: list(DEFAULT_NEGATORS))
     within: int = Field(3, ge=1, le=10)
+    not_in: dict[str, list[str]] = Field(
+        default_factory=lambda: {lang: list(terms) for lang, terms in DEFAULT_NOT_NEGATORS.items()}
+    )
+
+    @field_validator("not_in")
+    @classmethod
+    def _languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language in value:
+            if language_code(language) != language:
+                known = language_code(language)
+                hint = f" (write {known!r})" if known else ""
+                raise ValueError(
+                    f"{language!r} is not a language code as articles carry them: a "
+                    f"lowercase ISO 639 code, sh for Serbo-Croatian{hint}"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _not_in_negators(self) -> Self:
+        """A term of a ``not_in`` the watch gives must be one of its negators (of the
+        default ``not_in``, those it no longer lists simply count for nothing)."""
+        if "not_in" not in self.model_fields_set:
+            return self
+        for language, terms in self.not_in.items():
+            unknown = [term for term in terms if term not in self.terms]
+            if unknown:
+                raise ValueError(
+                    f"not_in.{language}: {', '.join(map(repr, unknown))} "
+                    f"{'is' if len(unknown) == 1 else 'are'} not in negation.terms"
+                )
+        return self
 
 
 class SignalConfig(StrictModel):
