@@ -607,6 +607,9 @@ NOT_NEGATED = [
     ("sq", "Tension pas përplasjeve në Zveçan, serbët protestojnë", "clashes"),
     ("sq", "Kosovë: ne u sulmuam nga policia, thonë serbët", "attack"),
     ("it", "Kosovo, i serbi: ne vedono le truppe al confine", "military-presence"),
+    ("ro", "Kosovo: sârbii spun că ne-au atacat polițiștii", "attack"),
+    ("de", "Kosovo: Serben werfen den Soldaten Angriffe vor", "military-presence"),
+    ("sv", "Kosovo: serberna säger att nu skottlossning hörs i Zvečan", "armed-violence"),
 ]
 
 
@@ -621,7 +624,9 @@ def test_the_same_words_still_negate_in_their_own_language() -> None:
     english = shipped("Kosovo Serbs say no injuries in the shooting", "")
     french = shipped("Kosovo : pas de blessés, disent les Serbes", "")
     spanish = shipped("Kosovo: los serbios dicen que no hubo heridos", "")
-    for result in (english, french, spanish):
+    romanian = shipped("Kosovo: nu au fost răniți, spun sârbii", "")
+    greek = shipped("Κόσοβο: δεν υπάρχουν τραυματίες, λένε οι Σέρβοι", "")
+    for result in (english, french, spanish, romanian, greek):
         injuries = [hit for hit in result.hits if hit.signal == "clashes"]
         assert injuries and all(hit.negated for hit in injuries), result.hits
 

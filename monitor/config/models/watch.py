@@ -68,13 +68,13 @@ DEFAULT_NEGATORS = (
     "nem", "nincs", "nélkül", "senki",
     # Russian, Ukrainian, Bulgarian, Macedonian (ne, bez, ni, nema: as Serbian above)
     "нет", "никто", "ніхто", "жодного", "жоден", "няма", "никой", "никој",
-    # Greek (not δεν: it folds to "den", a German and Scandinavian article)
-    "χωρίς", "κανένας", "καμία", "κανένα",
+    # Greek (δεν folds to "den", a German and Scandinavian article: see not_in)
+    "δεν", "χωρίς", "κανένας", "καμία", "κανένα",
     # Turkish (its negation is mostly a suffix), Spanish, Portuguese, Romanian
     "hiç", "hiçbir",
     "sin", "ningún", "ninguna", "ninguno", "nadie", "negó", "desmintió",
     "não", "nenhum*", "ninguém", "negou", "desmentiu",  # not "sem": Slovenian "I am"
-    "fără", "niciun*", "nicio", "nimeni",
+    "nu", "fără", "niciun*", "nicio", "nimeni",  # nu: "now" in Dutch and Scandinavian
     # Czech, Slovak, the Scandinavian languages, Arabic
     "žádn*", "nikdo", "žiadn*", "nikto",
     "ingen", "ikke", "inte", "uden", "utan",
@@ -86,7 +86,13 @@ DEFAULT_NOT_NEGATORS = {
     "pt": ["no"],  # "in the": morto no tiroteio
     "sq": ["pas", "ne", "ni"],  # "after" (pas sulmit), "we", and "one" as Kosovo says it
     "it": ["ne"],  # "of it", "of them"
-    "nl": ["pas"],  # "only", "just"
+    "ro": ["ne"],  # "us": ne-au atacat
+    "nl": ["pas", "nu", "δεν"],  # "only"; "now"; "den" (Greek δεν folded)
+    "de": ["δεν"],  # "den", an article
+    "sv": ["nu", "δεν"],
+    "da": ["nu", "δεν"],
+    "no": ["nu", "δεν"],
+    "fr": ["nu"],  # "naked"
 }
 """Default negators that are other words in a language: in an article written in it, they
 negate nothing (``negation.not_in``)."""
