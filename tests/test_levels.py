@@ -515,6 +515,44 @@ CASES = [
      "У перестрілці з косовською поліцією в Баньській загинули поліцейський і троє нападників."),
     ("ar", "violence", "مسلحون يهاجمون ديرا في شمال كوسوفو ومقتل شرطي",
      "قتل شرطي وثلاثة مهاجمين في تبادل لإطلاق النار مع شرطة كوسوفو في بانيسكا."),
+    # Serious tension without violence: an army or a military alliance formed, crossings
+    # closed, entry banned.
+    ("en", "tension", "Kosovo parliament votes to turn its security force into an army",
+     "Belgrade called the move a direct threat to Serbs in Kosovo and asked NATO to react."),
+    ("sr", "tension", "Skupština Kosova izglasala formiranje vojske",
+     "Beograd je to nazvao direktnom pretnjom Srbima na Kosovu i zatražio reakciju NATO-a."),
+    ("sq", "tension", "Kuvendi i Kosovës voton për krijimin e ushtrisë",
+     "Beogradi e quajti kërcënim të drejtpërdrejtë për serbët në Kosovë."),
+    ("de", "tension", "Kosovo-Parlament beschließt Gründung einer Armee",
+     "Belgrad nannte den Schritt eine direkte Bedrohung der Serben im Kosovo."),
+    ("ru", "tension", "Парламент Косова проголосовал за создание армии",
+     "Белград назвал это прямой угрозой сербам в Косове."),
+    ("en", "tension", "Albania, Croatia and Kosovo sign a military alliance",
+     "Serbia said the defence pact was aimed at Belgrade and would answer it."),
+    ("sr", "tension", "Albanija, Hrvatska i Kosovo potpisali vojni savez",
+     "Srbija tvrdi da je savez usmeren protiv nje."),
+    ("en", "tension", "Serbia closes the Jarinje and Brnjak crossings",
+     "Trucks were turned back at the two crossings with Kosovo as tension rose."),
+    ("sq", "tension", "Mbyllen pikat kufitare Jarinje dhe Bërnjak",
+     "Serbia mbylli kalimet me Kosovën, kamionët u kthyen mbrapa."),
+    ("it", "tension", "Chiusi i valichi di Jarinje e Brnjak",
+     "La Serbia ha chiuso i valichi con il Kosovo, i camion respinti."),
+    ("en", "tension", "Vučić: Serbia will defend Serbs in Kosovo by all means",
+     "The president warned of war if Pristina sent special units to the north again."),
+    ("el", "tension", "Ο Βούτσιτς απειλεί να υπερασπιστεί τους Σέρβους του Κοσόβου",
+     "Ο πρόεδρος προειδοποίησε για πόλεμο αν η Πρίστινα στείλει ξανά ειδικές δυνάμεις στον βορρά."),
+    ("en", "tension", "Kosovo bans entry to Serbian officials",
+     "Pristina barred Serbian ministers from entering Kosovo without permission, Belgrade protested."),
+    ("sr", "tension", "Priština zabranila ulazak srpskim zvaničnicima",
+     "Ministri iz Srbije ne mogu da uđu na Kosovo bez dozvole, Beograd protestuje."),
+    ("hr", "tension", "Kosovo zabranilo ulazak srpskim dužnosnicima",
+     "Ministri iz Srbije ne mogu ući na Kosovo bez dozvole, Beograd prosvjeduje."),
+    ("bs", "violence", "Pucnjava na sjeveru Kosova, ranjen policajac",
+     "Nepoznate osobe pucale su na patrolu kosovske policije; Srbi tvrde da nisu umiješani."),
+    ("hr", "quiet", "Prometna nesreća kod Mitrovice, poginula dvojica",
+     "Dvojica Srba s Kosova poginula su u prometnoj nesreći."),
+    ("sl", "tension", "Kosovska policija zasedla občinske stavbe na severu",
+     "Posebne enote so prevzele občinske stavbe v Zvečanu in Leposaviću, Srbi protestirajo."),
 ]  # fmt: skip
 
 
@@ -629,6 +667,32 @@ def test_the_same_words_still_negate_in_their_own_language() -> None:
     for result in (english, french, spanish, romanian, greek):
         injuries = [hit for hit in result.hits if hit.signal == "clashes"]
         assert injuries and all(hit.negated for hit in injuries), result.hits
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("sr", "Pucnjava kod Zvečana, ranjenih nema"),
+        ("ru", "Стрельба в Косове, раненых нет"),
+        ("bg", "Стрелба в Косово, ранени няма"),
+        ("tr", "Kosova'da silah sesleri, yaralı yok"),
+    ],
+)
+def test_a_negator_after_an_injury_cancels_it_where_the_language_puts_it_last(
+    lang: str, sentence: str
+) -> None:
+    result = shipped(f"{sentence} (Serbia)", "")
+    injuries = [hit for hit in result.hits if hit.signal == "clashes"]
+    assert injuries and all(hit.negated for hit in injuries), (lang, result.hits)
+    assert any(not hit.negated for hit in result.hits if hit.signal == "armed-violence")
+
+
+def test_a_negator_does_not_reach_past_a_comma() -> None:
+    protested = shipped(
+        "Kosovo bars Serbian ministers",
+        "Ministers may not enter without permission, Belgrade protested.",
+    )
+    assert [hit.negated for hit in protested.hits if hit.signal == "protest"] == [False]
 
 
 def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:

@@ -195,7 +195,7 @@ def test_an_escalation_written_in_albanian_alerts(shipped: Any) -> None:
     [
         ("Kosovo: no one was wounded", 0),  # English
         ("Kosovo police denied any clashes", 0),
-        ("Kosovo: nije bilo ranjenih, ranjen nije niko", 0),  # Serbian Latin
+        ("Kosovo: nije bilo ranjenih, ranjenih nema", 0),  # Serbian Latin, before and after
         ("Косово: није било сукоба", 0),  # Serbian Cyrillic
         ("Kosovo: nuk ka të plagosur", 0),  # Albanian
         ("Kosovo police denied it. Clashes followed", 5),  # a negation ends with its sentence

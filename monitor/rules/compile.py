@@ -139,6 +139,8 @@ class CompiledWatch:
     negation_within: int
     not_negators: dict[str, frozenset[int]]
     """For each language, the keys of the negators that negate nothing in it."""
+    after_negators: frozenset[int]
+    """The keys of the negators that follow what they negate."""
     title_boost: float
     levels: tuple[tuple[str, float], ...]
     version: str
@@ -365,7 +367,10 @@ class _WatchCompiler:
             )
         negators: frozenset[int] = frozenset()
         not_negators: dict[str, frozenset[int]] = {}
+        after_negators: frozenset[int] = frozenset()
         if watch.negation is not None:
+            after_groups = self.groups(watch.negation.after, ("negation", "after"))
+            after_negators = frozenset().union(*after_groups)
             negator_groups = self.groups(watch.negation.terms, ("negation", "terms"))
             negators = frozenset().union(*negator_groups)
             for language, terms in watch.negation.not_in.items():
@@ -387,6 +392,7 @@ class _WatchCompiler:
             negators=negators,
             negation_within=watch.negation.within if watch.negation is not None else 0,
             not_negators={lang: keys for lang, keys in not_negators.items() if keys},
+            after_negators=after_negators,
             title_boost=float(watch.title_boost),
             levels=tuple((name, float(getattr(levels, name))) for name in LEVEL_NAMES),
             version=rules_version(watch),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -29,6 +30,10 @@ class _Match(NamedTuple):
     offset: int  # where it starts in the joined folded text
 
 
+_CLAUSE_MARKS = re.compile("[,;]|\\s[\u2013\u2014-]\\s")  # a comma, a semicolon, a dash
+"""What ends a clause within a sentence: a negator before it negates nothing after it."""
+
+
 class _Document:
     """An article's folded words and the positions where each rule key matched."""
 
@@ -43,7 +48,7 @@ class _Document:
         joined = " " + " ".join(part for part in parts if part) + " "
         self.joined = joined
         self.matches_by_key: dict[int, list[_Match]] = defaultdict(list)
-        self._negators: dict[frozenset[int], dict[int, tuple[int, int]]] = {}
+        self._negators: dict[frozenset[int], dict[int, _Match]] = {}
         self._language: str | None = None  # the article's, once asked for ("": unknown)
         if matcher.automaton is not None:
             keys = matcher.keys
@@ -91,26 +96,42 @@ class _Document:
 
     def negated(self, match: _Match, watch: CompiledWatch) -> bool:
         """Whether one of the watch's negators stands at most ``negation_within`` words
-        before ``match``, in its sentence, and negates in the article's language (the
-        nearest that does counts)."""
-        negators = watch.negators
-        if not negators:
-            return False
-        if negators not in self._negators:
-            self._negators[negators] = {
-                m.position: (m.offset, m.key) for m in self.matches(negators)
-            }
-        found = self._negators[negators]
+        before ``match`` (or one of its ``after`` negators as far after it), in its
+        clause, and negates in the article's language (the nearest that does counts)."""
         within = watch.negation_within
+        before = self._found(watch.negators)
         for position in range(match.position - 1, max(-1, match.position - within - 1), -1):
-            if position not in found:
-                continue
-            offset, key = found[position]
-            if BREAK in self.joined[offset : match.offset]:
-                return False
-            if not self._not_a_negator(key, watch):
-                return True
+            negator = before.get(position)
+            if negator is not None:
+                if self._apart(negator, match):
+                    break
+                if not self._not_a_negator(negator.key, watch):
+                    return True
+        after = self._found(watch.after_negators)
+        end = match.position + match.words
+        for position in range(end, end + within):
+            negator = after.get(position)
+            if negator is not None:
+                return not self._apart(match, negator)
         return False
+
+    def _found(self, negators: frozenset[int]) -> dict[int, _Match]:
+        """Where each of ``negators`` matched, by the position of its first word."""
+        if not negators:
+            return {}
+        if negators not in self._negators:
+            self._negators[negators] = {m.position: m for m in self.matches(negators)}
+        return self._negators[negators]
+
+    def _apart(self, first: _Match, second: _Match) -> bool:
+        """Whether the end of a sentence, a comma, a semicolon or a dash stands between
+        two matches: "without permission, Belgrade protested" negates no protest."""
+        if BREAK in self.joined[first.offset : second.offset]:
+            return True
+        field, _, end, _ = self.located(first)
+        other_field, start, _, _ = self.located(second)
+        source = self.title if field == "title" else self.text
+        return field == other_field and bool(_CLAUSE_MARKS.search(source.text, end, start))
 
     def _not_a_negator(self, key: int, watch: CompiledWatch) -> bool:
         """Whether the negator ``key`` is another word in the article's language

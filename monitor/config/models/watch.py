@@ -98,12 +98,21 @@ DEFAULT_NOT_NEGATORS = {
 negate nothing (``negation.not_in``)."""
 
 
+DEFAULT_AFTER_NEGATORS = (
+    "nema", "нет", "немає", "няма", "yok",  # "ranjenih nema", "раненых нет"
+)  # fmt: skip
+"""Negators that follow what they negate (Serbian, Macedonian, Russian, Ukrainian,
+Bulgarian, Turkish): ``negation.after``."""
+
+
 class NegationConfig(StrictModel):
-    """A negator at most ``within`` words before a term, in one sentence, cancels it;
-    in an article written in a language of ``not_in``, that language's terms do not."""
+    """A negator at most ``within`` words before a term (or one of ``after`` at most
+    ``within`` words after it), in one clause of one sentence, cancels it; in an
+    article written in a language of ``not_in``, that language's terms do not."""
 
     terms: list[str] = Field(default_factory=lambda: list(DEFAULT_NEGATORS))
     within: int = Field(3, ge=1, le=10)
+    after: list[str] = Field(default_factory=lambda: list(DEFAULT_AFTER_NEGATORS))
     not_in: dict[str, list[str]] = Field(
         default_factory=lambda: {lang: list(terms) for lang, terms in DEFAULT_NOT_NEGATORS.items()}
     )
