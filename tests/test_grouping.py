@@ -73,6 +73,7 @@ def test_a_report_in_its_own_words_joins_when_its_rare_words_are_close() -> None
     join = join_story(SAME_EVENT_OWN_WORDS, [_story(7, FIRST)], background, RULES)
     assert join.alert_id == 7
     assert "rare words are close" in join.reason
+    assert "closeness" not in join.reason  # it shares no place or actor to weigh
 
 
 def test_rare_words_do_not_count_before_the_background_says_which_are_rare() -> None:

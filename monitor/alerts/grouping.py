@@ -756,10 +756,12 @@ def _join_closest(
             late = _in_time(report, match.story, rules)
             if late is None and not match.story.closed:
                 why = _why(match, report, rules)
+                named = match.places or match.actors  # else closeness says nothing
                 return StoryJoin(
                     match.story.alert_id,
                     f"joined story #{match.story.alert_id}: {why}"
-                    f"{_after_first(report, match.story)} (closeness {match.closeness:.2f})",
+                    f"{_after_first(report, match.story)}"
+                    + (f" (closeness {match.closeness:.2f})" if named else ""),
                 )
         if followed is None and ranked:
             followed = ranked[0]
