@@ -553,6 +553,13 @@ CASES = [
      "Dvojica Srba s Kosova poginula su u prometnoj nesreći."),
     ("sl", "tension", "Kosovska policija zasedla občinske stavbe na severu",
      "Posebne enote so prevzele občinske stavbe v Zvečanu in Leposaviću, Srbi protestirajo."),
+    # An attack or a war in words is neither.
+    ("en", "quiet", "Vučić launches verbal attack on Kurti",
+     "In a war of words, the Serbian president called the Kosovo prime minister a threat to peace."),
+    ("sr", "quiet", "Vučić verbalno napao Kurtija",
+     "Predsednik Srbije rekao je da je Kurti pretnja miru na Kosovu."),
+    ("sq", "quiet", "Kurti: sulm verbal nga Beogradi",
+     "Kryeministri tha se Serbia po bën luftë propagandistike kundër Kosovës."),
 ]  # fmt: skip
 
 
