@@ -6,6 +6,7 @@ from typing import Any
 
 from monitor.channels.markup import console
 from monitor.humanize import minute
+from monitor.rules.score import held_by
 
 MAX_HITS_SHOWN = 8
 
@@ -24,7 +25,7 @@ def explain_text(document: dict[str, Any]) -> str:
         lines.append(f"{watch['watch']}: score {watch['score']:g}, {level}")
         if watch["capped_by"]:
             capped_by = watch["capped_by"]
-            lines.append(f"  held at {level} by {capped_by} (at_most): its points reach higher")
+            lines.append(f"  {held_by(level, capped_by)}")
         hits = watch["hits"]
         if hits:
             shown = ", ".join(

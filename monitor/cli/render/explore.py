@@ -10,7 +10,7 @@ from monitor.channels.markup import console
 from monitor.humanize import minute
 from monitor.models import Article, Hit, Score
 from monitor.rules.compile import Matcher
-from monitor.rules.score import held_below
+from monitor.rules.score import held_below, held_by
 from monitor.store import FoundArticle, iso
 from monitor.tools.backtest import BacktestReport, StoryBacktest
 from monitor.tools.evaluate import ASSIGNED, EvalReport, Outcome, Ratio
@@ -65,7 +65,7 @@ def score_text(item_id: Any, article: Article, scores: list[Score], matcher: Mat
             f"  {s.watch}: score {s.score:g}, level {s.level or 'none'} (rules {s.rules_version})"
         )
         if s.capped_by:
-            lines.append(f"  held at {s.level} by {s.capped_by} (at_most): its points reach higher")
+            lines.append(f"  {held_by(s.level or 'none', s.capped_by)}")
         held = held_below(s, watch)
         if held:
             lines.append(f"  {held}")
