@@ -140,25 +140,6 @@ def test_a_level_held_down_by_a_headline_names_the_signal(monitor: Monitor) -> N
     assert "held at warning by aftermath-headline (at_most): its points reach higher" in text
 
 
-def test_an_article_that_names_kosovo_in_passing_says_what_held_it(monitor: Monitor) -> None:
-    title = "Shooting at a school in Belgrade, nine dead"
-    monitor.publish(
-        "wire",
-        title,
-        "A pupil opened fire in the school; a day of mourning was declared across Serbia "
-        "and among the Serbs of Kosovo.",
-    )
-    monitor.cycle()
-
-    document, text = monitor.explain(title)
-
-    (watch,) = document["watches"]
-    assert (watch["level"], watch["capped_by"]) == ("notice", "in_passing")
-    assert (
-        "held at notice by in_passing: it names the watch's subject once, not in its title" in text
-    )
-
-
 def test_the_first_report_is_sent_and_a_second_joins_its_alert_within_group_wait(
     monitor: Monitor, webhook: WebhookReceiver
 ) -> None:

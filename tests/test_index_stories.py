@@ -68,7 +68,8 @@ CRISIS = [
 ]  # fmt: skip
 
 # A day of the dispute's routine politics, one report an hour, notice level at most:
-# talks, statements, an arrest, offices closed, a boycott, daily life.
+# talks, statements, an arrest, a boycott, daily life. (Closing Serbian-run offices is a
+# measure of tension that alerts, as the labelled excerpts have it.)
 ROUTINE = [
     ("Kosovo and Serbia negotiators meet in Brussels on energy",
      "The chief negotiators of Kosovo and Serbia met the EU envoy in Brussels to discuss the "
@@ -116,9 +117,9 @@ ROUTINE = [
     ("Kosovo central bank explains dinar rules to Serb businesses",
      "Officials of the Central Bank of Kosovo met business owners in North Mitrovica about "
      "payments from Serbia."),
-    ("Kosovo closes two Serbian-run municipal offices in Štrpce",
-     "Kosovo police closed two offices run by Serbia in Štrpce, calling them illegal "
-     "parallel institutions; Belgrade protested."),
+    ("Kosovo and Serbia exchange lists of missing persons in Štrpce",
+     "Commissions of Kosovo and Serbia met in Štrpce and handed over updated lists of "
+     "people still missing from the war; Belgrade asked for faster searches."),
     ("Students from Belgrade and Pristina meet at a summer school",
      "A youth exchange brought students from Serbia and Kosovo together for a week of "
      "lectures."),

@@ -91,35 +91,6 @@ def test_a_level_held_below_the_score_says_which_signals_stopped_short() -> None
     assert held_below(toy("Kosovo shooting and gunfire"), watch) is None  # critical: all said
 
 
-def test_an_article_naming_the_subject_once_outside_its_title_is_held_at_in_passing() -> None:
-    watch = WatchConfig.model_validate(
-        {**TOY, "in_passing": {"terms": ["Kosovo"], "at_most": "notice"}}
-    )
-    matcher = compile_watches([watch])
-
-    def scored(title: str, text: str) -> Score:
-        return score(Article("g", None, None, title, text, None, "h"), matcher)[0]
-
-    passing = scored("Shooting and gunfire in a school", "A day of mourning, also in Kosovo.")
-    assert (passing.level, passing.capped_by) == ("notice", "in_passing")
-    assert scored("Kosovo: shooting and gunfire", "").level == "critical"  # in the title
-    twice = scored("Shooting and gunfire", "In Kosovo, police said Kosovo was calm.")
-    assert twice.level == "critical"
-
-
-def test_the_shipped_watch_holds_news_that_names_kosovo_in_passing() -> None:
-    for title, text in [
-        ("Shooting in a Belgrade school leaves nine dead",
-         "A pupil opened fire in the school; a day of mourning was declared across Serbia "
-         "and among Serbs in Kosovo."),
-        ("Sukobi policije i studenata u Beogradu",
-         "Policija je upotrebila suzavac ispred Skupštine; Vučić je rekao da proteste "
-         "organizuju stranci, kao na Kosovu."),
-    ]:  # fmt: skip
-        result = shipped(title, text)
-        assert (result.level, result.capped_by) == ("notice", "in_passing"), result.hits
-
-
 def test_up_to_defaults_to_every_level() -> None:
     watch = WatchConfig.model_validate(TOY)
     assert watch.signals[0].up_to == "critical"

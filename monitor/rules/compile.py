@@ -141,8 +141,6 @@ class CompiledWatch:
     """For each language, the keys of the negators that negate nothing in it."""
     after_negators: frozenset[int]
     """The keys of the negators that follow what they negate."""
-    in_passing: tuple[frozenset[int], int] | None
-    """``in_passing``'s keys, and the index of the level it holds an article at."""
     title_boost: float
     levels: tuple[tuple[str, float], ...]
     version: str
@@ -395,12 +393,6 @@ class _WatchCompiler:
             negation_within=watch.negation.within if watch.negation is not None else 0,
             not_negators={lang: keys for lang, keys in not_negators.items() if keys},
             after_negators=after_negators,
-            in_passing=None
-            if watch.in_passing is None
-            else (
-                frozenset().union(*self.groups(watch.in_passing.terms, ("in_passing", "terms"))),
-                LEVEL_NAMES.index(watch.in_passing.at_most),
-            ),
             title_boost=float(watch.title_boost),
             levels=tuple((name, float(getattr(levels, name))) for name in LEVEL_NAMES),
             version=rules_version(watch),

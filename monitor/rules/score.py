@@ -185,7 +185,7 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
     total = round(sum(hit.points for hit in hits), 2)
     points = [(signal.up_to, hit.points) for signal, s_hits in counted for hit in s_hits]
     level = _level(watch, points, len(watch.levels) - 1)
-    ceiling = _lower(_ceiling(counted), _passing(document, watch))
+    ceiling = _ceiling(counted)
     capped = None
     if ceiling is not None and level is not None:
         capped_level = _level(watch, points, ceiling[0])
@@ -243,33 +243,8 @@ def held_below(result: Score, watch: CompiledWatch) -> str | None:
     return None
 
 
-IN_PASSING = "in_passing"
-"""What ``Score.capped_by`` says when the watch's ``in_passing`` held the level."""
-
-
-def _passing(document: _Document, watch: CompiledWatch) -> tuple[int, str] | None:
-    """``in_passing``'s ceiling when the article names its terms only once, outside its
-    title (where a word names them, however many of its terms match there)."""
-    if watch.in_passing is None:
-        return None
-    keys, at_most = watch.in_passing
-    positions = {match.position for match in document.matches(keys)}
-    if len(positions) > 1 or any(position < document.title_words for position in positions):
-        return None
-    return at_most, IN_PASSING
-
-
-def _lower(one: tuple[int, str] | None, other: tuple[int, str] | None) -> tuple[int, str] | None:
-    """The lower of two ceilings (either may be none)."""
-    if one is None or other is None:
-        return one or other
-    return min(one, other)
-
-
 def held_by(level: str, capped_by: str) -> str:
-    """Why an article's level is ``level``, held there by ``capped_by``, in words."""
-    if capped_by == IN_PASSING:
-        return f"held at {level} by in_passing: it names the watch's subject once, not in its title"
+    """Why an article's level is ``level``, held there by the signal ``capped_by``."""
     return f"held at {level} by {capped_by} (at_most): its points reach higher"
 
 

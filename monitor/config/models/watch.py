@@ -146,14 +146,6 @@ class NegationConfig(StrictModel):
         return self
 
 
-class InPassingConfig(StrictModel):
-    """An article that names ``terms`` only once, and not in its title, mentions the
-    watch's subject in passing: its level is at most ``at_most``."""
-
-    terms: list[str]
-    at_most: Literal["notice", "warning", "critical"] = "notice"
-
-
 class SignalConfig(StrictModel):
     """One weighted signal: its terms raise (or, negative, lower) the score."""
 
@@ -337,7 +329,6 @@ class WatchConfig(StrictModel):
     exclude: list[TermSetConfig] = Field(default_factory=list)
     signals: list[SignalConfig] = Field(min_length=1)
     negation: NegationConfig | None = Field(default_factory=NegationConfig)
-    in_passing: InPassingConfig | None = None
     title_boost: Number = Field(1.5, ge=0)
     levels: LevelsConfig = LevelsConfig()
     index: IndexConfig | None = None
