@@ -672,10 +672,10 @@ def _same_kind(
     report: Report, stories: Sequence[OpenStory] | StoryIndex, rules: AlertConfig
 ) -> StoryJoin | None:
     """The story a dated report that names no specific place or actor joins, if any:
-    an open story last reported within ``group_window`` of it, whose main kinds include
-    the report's event types or that reports the report's main kind (a clash reported
-    from "Kosovo" the day of a clash in Zvečan). Of several, the one it shares the most
-    event types with, then the bigger (the first given among equals)."""
+    an open story last reported within ``group_window`` of it that reports the report's
+    main event type, or one of whose reports' main event type the report reports (a
+    clash reported from "Kosovo" the day of a clash in Zvečan). Of several, the one it
+    shares the most event types with, then the bigger (the first given among equals)."""
     if report.when is None or not report.event_types:
         return None
     kinds = set(report.event_types)
@@ -724,7 +724,9 @@ def join_story(
     then only the stories that share a specific name or a rare stem with ``report``
     are touched. Either way, stories are ranked by closeness, then by how close their
     words are, then by event types and size (the first given first among equals), and
-    the words are compared only with stories whose rank can decide the join."""
+    the words are compared only with stories whose rank can decide the join. A dated
+    report that names no specific place or actor and joins nothing so joins the story of
+    its kind (``_same_kind``)."""
     recent, mine, comparable = _candidates(report, stories, background)
     if not recent:
         return StoryJoin(None, "new story: no recent story of this watch to join")
