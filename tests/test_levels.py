@@ -560,6 +560,15 @@ CASES = [
      "Predsednik Srbije rekao je da je Kurti pretnja miru na Kosovu."),
     ("sq", "quiet", "Kurti: sulm verbal nga Beogradi",
      "Kryeministri tha se Serbia po bën luftë propagandistike kundër Kosovës."),
+    # Gas bottles, mines and weddings: explosions and shots that are no attack.
+    ("sr", "quiet", "Eksplozija plinske boce u stanu u Severnoj Mitrovici, povređena tri Srbina",
+     "Boca sa gasom eksplodirala je u kuhinji; vatrogasci kažu da je reč o nesreći."),
+    ("sr", "quiet", "Eksplozija u rudniku Trepča, poginula dva rudara",
+     "U eksploziji u rudniku Stari trg poginula su dva radnika, Srbin i Albanac."),
+    ("en", "quiet", "Celebratory gunfire at a Serb wedding in Gračanica leaves one hurt",
+     "A guest fired into the air at the wedding; police seized the pistol."),
+    ("sq", "quiet", "Shpërthim i bombolës së gazit në Mitrovicën e Veriut, plagosen tre serbë",
+     "Bombola e gazit shpërtheu në kuzhinë; zjarrfikësit thanë se ishte aksident."),
 ]  # fmt: skip
 
 
