@@ -502,11 +502,11 @@ def _why(match: _Match, report: Report, rules: AlertConfig) -> str:
     )
 
 
-def _after_first(report: Report, story: OpenStory) -> str:
-    first = story.first()
-    if report.when is None or first is None:
+def _after(report: Report, then: When | None, what: str) -> str:
+    """``, 2h after <what>``: how long after ``then`` the report came ("" if unknown)."""
+    if report.when is None or then is None:
         return ""
-    return f", {describe_delay(first.gap(report.when).total_seconds())} after the first report"
+    return f", {describe_delay(then.gap(report.when).total_seconds())} after {what}"
 
 
 def _comparable(story: OpenStory, mine: frozenset[str], rare: frozenset[str] | None) -> bool:
@@ -698,15 +698,8 @@ def _same_kind(
     return StoryJoin(
         chosen.alert_id,
         f"joined story #{chosen.alert_id}: names no specific place or actor, but reports "
-        f"{shared} as the story does{_after_last(report, chosen)}",
+        f"{shared} as the story does{_after(report, chosen.last(), 'its last report')}",
     )
-
-
-def _after_last(report: Report, story: OpenStory) -> str:
-    last = story.last()
-    if report.when is None or last is None:
-        return ""
-    return f", {describe_delay(last.gap(report.when).total_seconds())} after its last report"
 
 
 def join_story(
@@ -762,7 +755,7 @@ def _join_closest(
                 return StoryJoin(
                     match.story.alert_id,
                     f"joined story #{match.story.alert_id}: {why}"
-                    f"{_after_first(report, match.story)}"
+                    f"{_after(report, match.story.first(), 'the first report')}"
                     + (f" (closeness {match.closeness:.2f})" if named else ""),
                 )
         if followed is None and ranked:

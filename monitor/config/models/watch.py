@@ -121,8 +121,8 @@ class NegationConfig(StrictModel):
     @classmethod
     def _languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for language in value:
-            if language_code(language) != language:
-                known = language_code(language)
+            known = language_code(language)
+            if known != language:
                 hint = f" (write {known!r})" if known else ""
                 raise ValueError(
                     f"{language!r} is not a language code as articles carry them: a "
