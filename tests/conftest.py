@@ -7,6 +7,7 @@ import asyncio
 import email
 import hashlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -294,7 +295,10 @@ class ConfigDir:
         if watch_channels is not None:
             watch = watch.replace("channels: [console]", f"channels: {json.dumps(watch_channels)}")
         if story_group != "names" or story:
-            watch += f"\nstory: {json.dumps({'group': story_group, **(story or {})})}\n"
+            shipped = yaml.safe_load(watch).get("story") or {}
+            watch = re.sub(r"^story:\n(?:  .*\n?)*", "", watch, flags=re.MULTILINE)
+            merged = {**shipped, "group": story_group, **(story or {})}
+            watch += f"\nstory: {json.dumps(merged)}\n"
         (self.path / "watches").mkdir(exist_ok=True)
         (self.path / "watches" / "serbia-kosovo.yaml").write_text(watch, encoding="utf-8")
         return self.path

@@ -269,6 +269,20 @@ def test_two_signals_with_one_name_are_refused(tmp_path: Path) -> None:
     ]
 
 
+def test_a_follow_up_that_names_no_signal_is_refused_with_the_likely_one(tmp_path: Path) -> None:
+    story = "  group_wait: 60s\nstory:\n  follow_ups: [clashes, clash, funerals]\n"
+    code, errors = check(write(tmp_path, watch=("  group_wait: 60s\n", story)))
+
+    assert code == 2
+    assert errors == [
+        "error: watches/tension.yaml:19: story.follow_ups[1]: unknown signal 'clash' "
+        "(did you mean 'clashes'?)",
+        "error: watches/tension.yaml:19: story.follow_ups[2]: unknown signal 'funerals' "
+        "(it must name one of the watch's signals)",
+        f"2 problem(s) in {tmp_path}",
+    ]
+
+
 def test_two_feeds_with_one_url_are_refused(tmp_path: Path) -> None:
     code, errors = check(
         write(tmp_path, **{"feeds.yaml": ("https://wire.example/feed", "https://News.Example/rss")})

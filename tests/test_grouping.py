@@ -18,6 +18,7 @@ from monitor.alerts.grouping import (
     Report,
     StoryIndex,
     When,
+    follow_up,
     join_story,
     stems,
 )
@@ -187,6 +188,53 @@ def test_a_report_of_unknown_time_goes_to_the_bigger_of_two_equally_close_storie
     assert join_story(untimed, [big, small], BROAD, RULES).alert_id == 2
 
 
+CLAIM = replace(
+    CLASH,
+    title="Group claims responsibility for the Zvečan clashes",
+    when=When.at(NOON + timedelta(hours=3)),
+    follow_up="claims responsibility",
+)
+
+
+def test_a_report_of_an_event_aftermath_opens_a_story_that_follows_the_event() -> None:
+    join = join_story(CLAIM, [_story(4, CLASH)], BROAD, RULES)
+
+    assert (join.alert_id, join.follows) == (None, 4)
+    assert join.reason == (
+        "new story, follows #4: shares place Zvečan and actor KFOR and event types "
+        "clashes, protest, but its headline tells of what followed ('claims responsibility')"
+    )
+
+
+def test_reports_of_one_aftermath_join_each_other_and_a_report_of_the_event_does_not() -> None:
+    aftermath = _story(5, CLAIM)
+    funeral = replace(CLAIM, title="Zvečan mourns", follow_up="funeral", when=CLASH.when)
+    event = replace(CLASH, when=When.at(NOON + timedelta(hours=4)))
+
+    assert join_story(funeral, [aftermath], BROAD, RULES).alert_id == 5
+    apart = join_story(event, [aftermath], BROAD, RULES)
+    assert (apart.alert_id, apart.follows) == (None, None)
+    assert apart.reason == (
+        "new story: shares place Zvečan and actor KFOR and event types clashes, protest "
+        "with #5, but the story tells of what followed an event ('claims responsibility'), "
+        "this report of an event"
+    )
+    nameless = _nameless(("clashes",), timedelta(hours=4))
+    assert join_story(nameless, [aftermath], BROAD, RULES).alert_id is None
+
+
+def test_a_headline_tells_of_an_aftermath_by_a_follow_up_signal_it_hits_in_the_title() -> None:
+    hits = [
+        ("clashes", "text", "wounded"),
+        ("aftermath", "text", "funeral"),
+        ("aftermath", "title", "funeral"),
+    ]
+    assert follow_up(hits, {"aftermath"}) == "funeral"
+    assert follow_up(hits[:2], {"aftermath"}) == ""  # only the text tells of it
+    assert follow_up(hits, {"past-events"}) == ""
+    assert follow_up(hits, set()) == ""
+
+
 def test_stems_fold_inflections_and_scripts_into_one_word() -> None:
     assert stems("Protests in Kosovo", "") == stems("protesters, KOSOVU", "")
     assert "vucic" in stems("Вучић", "") and "vucic" in stems("Vučić", "")
@@ -299,6 +347,7 @@ def _generated(rng: random.Random, event: int, when: When | None) -> Report:
         tuple(rng.sample(ACTORS, rng.randint(0, 1))),
         tuple(rng.sample(KINDS, rng.randint(0, 2))),
         when,
+        "funeral" if rng.random() < 0.15 else "",
     )
 
 

@@ -233,6 +233,39 @@ def test_a_report_after_the_window_opens_a_story_that_follows_the_first(
     assert firsts[1]["story"]["follows"] == 1
 
 
+def test_a_claim_of_responsibility_opens_a_story_that_follows_the_attack_and_gathers_its_kind(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    outlet, title, text = SHOOTING[0]
+    attack = feed_server.serve("/1.xml", outlet_feed(outlet, title, text, "f1"))
+    claims = [
+        feed_server.serve(f"/c{n}.xml", outlet_feed(outlet, headline, body, f"c{n}"))
+        for n, (outlet, headline, body) in enumerate([
+            ("claim-en", "Armed group claims responsibility for the Zvečan patrol attack",
+             "A group of armed men said it had fired on the Kosovo police patrol near Zvečan, "
+             "in which two officers were wounded."),
+            ("claim-sr", "Naoružana grupa preuzela odgovornost za napad kod Zvečana",
+             "Grupa naoružanih ljudi preuzela je odgovornost za pucnjavu na patrolu kosovske "
+             "policije kod Zvečana, u kojoj su ranjena dva policajca."),
+        ])
+    ]  # fmt: skip
+    daemon = ClockedDaemon(config_dir, webhook, START)
+    daemon.cycle([attack])
+    daemon.cycle([attack, *claims], minutes=120)
+
+    assert [(p["story"]["reports"], p["story"]["follows"]) for p in webhook.payloads] == [
+        (1, None),
+        (2, 1),
+    ]
+    config = ["--config", str(config_dir.path)]
+    listed = CliRunner().invoke(main, ["alerts", "--json", *config]).output.splitlines()
+    aftermath = next(a for a in map(json.loads, listed) if len(a["articles"]) == 2)
+    reasons = sorted(article["joined_because"] for article in aftermath["articles"])
+    assert reasons[0].startswith("joined story #2: shares place Zvečan"), reasons
+    assert reasons[1].startswith("opened story #2, follows #1: shares place Zvečan")
+    assert "but its headline tells of what followed (" in reasons[1]
+
+
 def test_a_critical_report_within_group_wait_replaces_the_warning_it_would_follow(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
 ) -> None:

@@ -23,7 +23,12 @@ A report joins the open story it is closest to when
   that words the event its own way still joins; or its words are nearly those
   of the story's first report (``similarity``: near copies);
 - it does not name specific places of which the story names none (a shooting
-  in Zvečan does not join one in Štrpce).
+  in Zvečan does not join one in Štrpce);
+- it tells of the same as the story: of an event, or of what followed one. A
+  report whose headline hits a signal of ``story.follow_ups`` (a claim of
+  responsibility, a funeral, an anniversary: ``Report.follow_up``) does not join
+  the story of the event itself; it opens a story that follows it, which the
+  aftermath's other reports join (``_aftermath``).
 
 A report that names no specific place or actor at all ("dozens of NATO soldiers
 hurt in Kosovo") and joins nothing by its words joins the story of its kind
@@ -49,7 +54,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -129,6 +134,7 @@ class Report:
     actors: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     when: When | None = None  # None: not known
+    follow_up: str = ""  # the headline's term telling of an event's aftermath, if any
     words: tuple[frozenset[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     # its title's content words and its opening's word pairs (``one two``), made once
     stems: frozenset[str] = field(init=False, compare=False, repr=False)
@@ -345,6 +351,15 @@ class _Match:
         return (self.closeness, self.topic or 0.0, self.words, kinds, size)
 
 
+def follow_up(hits: Iterable[tuple[str, str, str]], signals: Collection[str]) -> str:
+    """The term by which a report's headline tells of what followed an event: the first
+    of its hits ``(signal, field, text)`` in the title by one of ``signals`` (the
+    watch's ``story.follow_ups``); empty when it tells of an event itself."""
+    return next(
+        (text for signal, where, text in hits if where == "title" and signal in signals), ""
+    )
+
+
 def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content words of a title, and word pairs of the opening of a text (each pair one
     string, its words joined by a space: no token holds one, and a set of strings, whose
@@ -447,6 +462,18 @@ def _names_join(match: _Match, report: Report) -> bool:
 
 def _close_topic(match: _Match) -> bool:
     return match.topic is not None and match.topic >= TOPIC_CLOSE
+
+
+def _aftermath(report: Report, story: OpenStory) -> str | None:
+    """Why a report is not one of a story's, whatever else they share: one tells of an
+    event's aftermath (a claim, a funeral, an anniversary), the other of an event;
+    ``None`` when both tell of the same (the story as its first report does)."""
+    theirs = story.reports[0].follow_up
+    if bool(report.follow_up) == bool(theirs):
+        return None
+    if report.follow_up:
+        return f"its headline tells of what followed ({report.follow_up!r})"
+    return f"the story tells of what followed an event ({theirs!r}), this report of an event"
 
 
 def _recent(report: Report, story: OpenStory) -> bool:
@@ -687,6 +714,8 @@ def _same_kind(
     for story in stories:
         if story.closed or story.last() is None or _in_time(report, story, rules) is not None:
             continue
+        if _aftermath(report, story) is not None:
+            continue
         if lead not in story.event_types() and story.main_kinds().isdisjoint(kinds):
             continue
         rank = (len(kinds & story.event_types()), len(story.reports))
@@ -741,14 +770,17 @@ def _join_closest(
 ) -> StoryJoin:
     """``join_story`` by what a report shares with the stories it is comparable with."""
     groups = _by_closeness(comparable, mine, background)
-    followed = closest = None
+    followed = closest = apart = None
     for closeness, group in groups:  # closest first; a group's order needs the words
         matches = [_match(report, mine, story, background, closeness) for story in group]
         closest = closest or matches
         joinable = [m for m in matches if _joins(m, report, rules, by_names)]
         ranked = sorted(joinable, key=_Match.rank, reverse=True)
+        if not report.follow_up:  # an event does not follow its aftermath
+            apart = apart or next((m for m in ranked if _aftermath(report, m.story)), None)
+            ranked = [m for m in ranked if not _aftermath(report, m.story)]
         for match in ranked:
-            late = _in_time(report, match.story, rules)
+            late = _in_time(report, match.story, rules) or _aftermath(report, match.story)
             if late is None and not match.story.closed:
                 why = _why(match, report, rules)
                 named = match.places or match.actors  # else closeness says nothing
@@ -761,12 +793,22 @@ def _join_closest(
         if followed is None and ranked:
             followed = ranked[0]
     if followed is not None:
-        late = _in_time(report, followed.story, rules) or "the story has ended"
+        late = (
+            _in_time(report, followed.story, rules)
+            or _aftermath(report, followed.story)
+            or "the story has ended"
+        )
         return StoryJoin(
             None,
             f"new story, follows #{followed.story.alert_id}: shares {_shares(followed)}, "
             f"but {late}",
             follows=followed.story.alert_id,
+        )
+    if apart is not None:
+        return StoryJoin(
+            None,
+            f"new story: shares {_shares(apart)} with #{apart.story.alert_id}, but "
+            f"{_aftermath(report, apart.story)}",
         )
     if closest is None:
         return _nothing_shared(report, stories, recent)

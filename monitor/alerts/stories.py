@@ -30,6 +30,7 @@ from monitor.alerts.grouping import (
     Report,
     StoryIndex,
     When,
+    follow_up,
     join_story,
     stems,
 )
@@ -61,9 +62,10 @@ def _when(row: dict[str, Any]) -> When:
     return When.at(min(moment, fetched))
 
 
-def _stored_report(row: dict[str, Any]) -> Report:
+def _stored_report(row: dict[str, Any], watch: WatchConfig) -> Report:
     """A stored article of a story, as grouping compares it."""
     hits = json.loads(row["hits"] or "[]")
+    headline = ((hit["signal"], hit["field"], hit["text"]) for hit in hits)
     return Report(
         row["title"],
         row["summary"],
@@ -71,6 +73,7 @@ def _stored_report(row: dict[str, Any]) -> Report:
         tuple(json.loads(row["actors"] or "[]")),
         event_types((hit["signal"], hit["points"]) for hit in hits),
         _when(row),
+        follow_up(headline, watch.story.follow_ups),
     )
 
 
@@ -109,7 +112,7 @@ class OpenStories:
             members = []
             for row in alert["articles"]:
                 key = tuple(row.values())  # a changed row (a new score) is a new key
-                member = reports.get(key) or self.reports.get(key) or _stored_report(row)
+                member = reports.get(key) or self.reports.get(key) or _stored_report(row, watch)
                 reports[key] = member
                 members.append(member)
             closed = alert["state"] != "firing"
@@ -176,6 +179,7 @@ def alert_story(
         score.actors,
         score.event_types,
         When.at(min(published, now) if published else now),
+        follow_up(((h.signal, h.field, h.text) for h in score.hits), watch.story.follow_ups),
     )
     background = backgrounds.of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")
@@ -269,7 +273,7 @@ def rebuild_story(
 def _story_of(store: Store, watch: WatchConfig, alert_id: int) -> Story:
     """What the store knows of a story alert's event."""
     outlet_times, follows = store.story_outlets(alert_id)
-    reports = [_stored_report(row) for row in store.story_reports(alert_id)]
+    reports = [_stored_report(row, watch) for row in store.story_reports(alert_id)]
     return _story(watch, reports, outlet_times, follows, store.story_languages(alert_id))
 
 

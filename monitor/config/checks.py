@@ -3,8 +3,9 @@
 They read the files' data rather than the models, so they run whatever else
 is wrong in the file (``monitor check`` lists every problem in one pass): a
 watch's channels that ``monitor.yaml`` does not define, ``system.channels``
-likewise, two signals with one name, two feeds with one URL. A name that is
-not known says which one was probably meant.
+likewise, two signals with one name, a ``story.follow_ups`` that names no signal,
+two feeds with one URL. A name that is not known says which one was probably
+meant.
 """
 
 from __future__ import annotations
@@ -57,6 +58,24 @@ def duplicate_signals(document: YamlDocument, data: Any) -> list[ConfigProblem]:
         names,
         "the signal on line {line} is named {value!r} too: give each signal its own name",
     )
+
+
+def unknown_follow_ups(document: YamlDocument, data: Any) -> list[ConfigProblem]:
+    """A problem for each name in ``story.follow_ups`` that is not a signal of the watch."""
+    known = {
+        signal["name"]
+        for _, signal in _items(data, ("signals",))
+        if isinstance(signal, dict) and isinstance(signal.get("name"), str)
+    }
+    location = ("story", "follow_ups")
+    problems = []
+    for index, name in _strings(data, location):
+        if name not in known:
+            hint = did_you_mean(name, known) or " (it must name one of the watch's signals)"
+            problems.append(
+                _problem(document, (*location, index), f"unknown signal {name!r}{hint}")
+            )
+    return problems
 
 
 def duplicate_feeds(document: YamlDocument, data: Any) -> list[ConfigProblem]:

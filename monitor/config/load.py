@@ -25,6 +25,7 @@ from monitor.config.checks import (
     duplicate_feeds,
     duplicate_signals,
     unknown_channels,
+    unknown_follow_ups,
 )
 from monitor.config.models import (
     AppriseChannelConfig,
@@ -377,6 +378,7 @@ def _load_watches(
         if document is None:
             continue
         problems.extend(duplicate_signals(document, loaded.data))
+        problems.extend(unknown_follow_ups(document, loaded.data))
         salvaged = loaded.salvaged
         model = loaded.model or (salvaged.model if salvaged is not None else None)
         if model is None:

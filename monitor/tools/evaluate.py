@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.alerts.grouping import Background, Report, When
+from monitor.alerts.grouping import Background, Report, When, follow_up
 from monitor.config import WatchConfig
 from monitor.models import Article, Score
 from monitor.rules.compile import Matcher
@@ -173,7 +173,7 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig
     in-scope item."""
     index = next(i for i, compiled in enumerate(matcher.watches) if compiled.name == watch.name)
     outcomes = [Outcome(item, score(item.article, matcher)[index]) for item in items]
-    reports = [_report(outcome) for outcome in outcomes]
+    reports = [_report(outcome, watch) for outcome in outcomes]
     grouped = [
         EventItem(outcome.item.id, outcome.item.event, outcome.assigned, report)
         for outcome, report in zip(outcomes, reports, strict=True)
@@ -189,9 +189,10 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig
     return EvalReport(watch.name, outcomes, grouping)
 
 
-def _report(outcome: Outcome) -> Report:
+def _report(outcome: Outcome, watch: WatchConfig) -> Report:
     """What story grouping compares of a labelled item."""
     article, result = outcome.item.article, outcome.score
+    hits = ((hit.signal, hit.field, hit.text) for hit in result.hits)
     return Report(
         article.title,
         article.summary,
@@ -199,6 +200,7 @@ def _report(outcome: Outcome) -> Report:
         result.actors,
         result.event_types,
         published(outcome.item.date),
+        follow_up(hits, watch.story.follow_ups),
     )
 
 

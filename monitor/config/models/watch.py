@@ -310,10 +310,17 @@ class StoryConfig(StrictModel):
     ``group: names`` (the default) joins reports that share a specific place or
     actor and an event type, or whose words are nearly the same; ``group: words``
     joins only reports whose words are nearly the same (``alert.similarity``).
+    ``follow_ups`` names the signals of the watch whose hit in a headline makes a
+    report one of an event's aftermath.
     """
 
     group: Literal["names", "words"] = "names"
     breaking: BreakingConfig | None = None
+    # Signals that, hit in a headline, mark a report of what followed an event (a
+    # claim of responsibility, a funeral, a day of mourning, an anniversary): such a
+    # report does not join the story of the event itself; it opens a story that
+    # follows it, which the other reports of the aftermath join.
+    follow_ups: list[str] = Field(default_factory=list)
 
 
 class WatchConfig(StrictModel):
