@@ -569,6 +569,17 @@ CASES = [
      "A guest fired into the air at the wedding; police seized the pistol."),
     ("sq", "quiet", "Shpërthim i bombolës së gazit në Mitrovicën e Veriut, plagosen tre serbë",
      "Bombola e gazit shpërtheu në kuzhinë; zjarrfikësit thanë se ishte aksident."),
+    # An arrest on war-crimes charges is news, a verdict for crimes of 1999 is not.
+    ("en", "tension", "Kosovo police arrest a Serb former officer on war crimes charges",
+     "The man was detained at the Jarinje crossing; Belgrade called the arrest a provocation."),
+    ("sr", "tension", "Uhapšen Srbin na Jarinju zbog sumnje na ratne zločine",
+     "Kosovska policija privela je bivšeg pripadnika policije; Beograd traži njegovo puštanje."),
+    ("sq", "tension", "Arrestohet në Jarinjë një serb i dyshuar për krime lufte",
+     "Policia e Kosovës e arrestoi ish-policin serb me urdhër të prokurorisë."),
+    ("en", "quiet", "Court in Pristina sentences a Serb to ten years for war crimes",
+     "The verdict for crimes committed in Kosovo in 1999 was read out; Belgrade protested."),
+    ("sr", "quiet", "Sud u Prištini osudio Srbina na deset godina zbog ratnih zločina",
+     "Presuda za zločine počinjene na Kosovu 1999. pročitana je u utorak."),
 ]  # fmt: skip
 
 
