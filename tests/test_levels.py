@@ -576,6 +576,19 @@ CASES = [
      "Kosovska policija privela je bivšeg pripadnika policije; Beograd traži njegovo puštanje."),
     ("sq", "tension", "Arrestohet në Jarinjë një serb i dyshuar për krime lufte",
      "Policia e Kosovës e arrestoi ish-policin serb me urdhër të prokurorisë."),
+    # Indonesian and Malay.
+    ("id", "violence", "Baku tembak di Zvečan, dua polisi Kosovo terluka",
+     "Orang bersenjata bertopeng melepaskan tembakan ke arah patroli polisi di utara Kosovo."),
+    ("id", "violence", "Bentrokan antara warga Serbia dan pasukan KFOR, puluhan tentara terluka",
+     "Pengunjuk rasa melempari tentara NATO dengan batu dan bom molotov di Zvečan."),
+    ("id", "tension", "Warga Serbia memasang barikade di perbatasan Jarinje",
+     "Jalan menuju penyeberangan diblokir setelah penangkapan seorang mantan polisi Serbia."),
+    ("id", "tension", "Kosovo melarang dinar Serbia, warga Serbia di utara protes",
+     "Bank sentral Kosovo melarang penggunaan dinar; warga berunjuk rasa di Mitrovica."),
+    ("id", "quiet", "Ledakan di dekat kantor polisi di Zvečan tidak menimbulkan korban jiwa",
+     "Polisi Kosovo menyebut ledakan itu kecelakaan akibat tabung gas yang bocor."),
+    ("id", "quiet", "Indonesia belum mengakui kemerdekaan Kosovo",
+     "Menteri luar negeri mengatakan Indonesia menghormati integritas wilayah Serbia."),
     ("en", "quiet", "Court in Pristina sentences a Serb to ten years for war crimes",
      "The verdict for crimes committed in Kosovo in 1999 was read out; Belgrade protested."),
     ("sr", "quiet", "Sud u Prištini osudio Srbina na deset godina zbog ratnih zločina",
@@ -628,6 +641,7 @@ NORTH = [
     ("tr", "Kuzey Kosova'da bir polis vurularak öldürüldü"),
     ("el", "Αστυνομικός σκοτώθηκε από πυρά στο βόρειο Κόσοβο"),
     ("ar", "مقتل شرطي بالرصاص في شمال كوسوفو"),
+    ("id", "Seorang polisi tewas ditembak di utara Kosovo"),
 ]
 
 
@@ -653,6 +667,7 @@ NEGATED = [
     ("sk", "Nikto nebol zranený"),
     ("nordic", "Ingen skadde"),
     ("ar", "لم تسجل إصابات"),
+    ("id", "Tidak ada korban luka"),
 ]
 
 

@@ -75,10 +75,11 @@ DEFAULT_NEGATORS = (
     "sin", "ningún", "ninguna", "ninguno", "nadie", "negó", "desmintió",
     "não", "nenhum*", "ninguém", "negou", "desmentiu",  # not "sem": Slovenian "I am"
     "nu", "fără", "niciun*", "nicio", "nimeni",  # nu: "now" in Dutch and Scandinavian
-    # Czech, Slovak, the Scandinavian languages, Arabic
+    # Czech, Slovak, the Scandinavian languages, Arabic, Indonesian and Malay
     "žádn*", "nikdo", "žiadn*", "nikto",
     "ingen", "ikke", "inte", "uden", "utan",
     "لم", "بدون", "دون",
+    "tidak", "tiada", "tanpa", "bukan", "membantah",
 )  # fmt: skip
 
 
