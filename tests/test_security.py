@@ -231,7 +231,7 @@ def poll_hostile_feeds(
     watch = config_dir.path / "watches" / "serbia-kosovo.yaml"
     # Every article its own alert, so every hostile title reaches every channel.
     text = watch.read_text("utf-8").replace("similarity: 0.6", "similarity: 1")
-    watch.write_text(text + "\nstory: {group: words}\n", "utf-8")
+    watch.write_text(text.replace("\nstory:\n", "\nstory:\n  group: words\n", 1), "utf-8")
 
     result = CliRunner().invoke(main, ["poll", "--once", "--config", str(config_dir.path)])
 
