@@ -576,6 +576,15 @@ CASES = [
      "Kosovska policija privela je bivšeg pripadnika policije; Beograd traži njegovo puštanje."),
     ("sq", "tension", "Arrestohet në Jarinjë një serb i dyshuar për krime lufte",
      "Policia e Kosovës e arrestoi ish-policin serb me urdhër të prokurorisë."),
+    # Croatian and Bosnian words the Serbian block must know too.
+    ("hr", "violence", "Izgredi u Zvečanu: ozlijeđeno tridesetak vojnika KFOR-a",
+     "Prosvjednici su napali pripadnike mirovnih snaga; više ljudi ima ozljede."),
+    ("hr", "tension", "Kosovska policija uhitila srpskog dužnosnika na graničnom prijelazu",
+     "Bivši policajac uhićen je na prijelazu Jarinje; Beograd traži njegovo puštanje."),
+    ("bs", "violence", "Ubojstvo policajca na sjeveru Kosova",
+     "Policajac je ubijen u napadu naoružane skupine kod Banjske, dvojica su povrijeđena."),
+    ("hr", "quiet", "Prometna nesreća kod Mitrovice, ozlijeđena dvojica Srba",
+     "Dvojica mladića ozlijeđena su u sudaru automobila; policija kaže da je riječ o nesreći."),
     # Indonesian and Malay.
     ("id", "violence", "Baku tembak di Zvečan, dua polisi Kosovo terluka",
      "Orang bersenjata bertopeng melepaskan tembakan ke arah patroli polisi di utara Kosovo."),
