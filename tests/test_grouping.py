@@ -119,6 +119,20 @@ def test_a_report_of_unknown_time_needs_two_shared_names() -> None:
     assert join_story(dated, [story], background, RULES).alert_id == 3
 
 
+def test_before_the_background_says_what_is_common_a_shared_place_is_full_evidence() -> None:
+    # A fresh install: the first reports of the first event are all there is to count.
+    seed = Report("Clashes in Zvečan", "Protesters clashed with police.", ("Zvečan",),
+                  (), ("clashes",), When.at(NOON))  # fmt: skip
+    later = replace(seed, title="Zvečan clashes go on", when=When.at(NOON + timedelta(hours=1)))
+    background = Background.counted(1, {"place:Zvečan": 1}, WatchConfig.model_validate(
+        {"name": "w", "signals": [{"name": "s", "weight": 1, "any": ["x"]}]}))  # fmt: skip
+
+    join = join_story(later, [_story(2, seed)], background, RULES)
+
+    assert join.alert_id == 2
+    assert join.reason.endswith("(closeness 1.00)"), join.reason
+
+
 CLASH = Report(
     "Clashes in Zvečan, soldiers hurt",
     "Protesters and KFOR soldiers clashed in front of the town hall in Zvečan.",

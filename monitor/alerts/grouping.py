@@ -255,11 +255,14 @@ class Background:
         return self.reports < MIN_BACKGROUND or not common
 
     def weight(self, name: str) -> float:
-        """How much sharing ``name`` says, 0 to 1: the rarer, the more (made once)."""
+        """How much sharing ``name`` says, 0 to 1: the rarer, the more; below
+        ``MIN_BACKGROUND`` reports, a specific name says all (made once)."""
         weight = self._name_weights.get(name)
         if weight is None:
             weight = 0.0
-            if self.specific(name):
+            if self.specific(name) and self.reports < MIN_BACKGROUND:
+                weight = 1.0
+            elif self.specific(name):
                 total = max(self.reports, 1)
                 rarity = math.log((total + 1) / (self.counts.get(name, 0) + 1))
                 weight = rarity / math.log(total + 1)
