@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SHIPPED_WATCH
+from conftest import FIXTURES, SHIPPED_WATCH
 
 from monitor.config import WatchConfig
 from monitor.config.yamlfile import load_yaml
@@ -619,6 +619,21 @@ def test_the_shipped_watch_reads_the_kind_of_news_in_every_language(
         assert result.level == "warning", hits
     else:
         assert level < ORDER.index("warning"), hits
+
+
+def _sentences() -> list[tuple[str, str, str, str]]:
+    lines = (FIXTURES / "levels-sentences.tsv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    return [(lang, kind, title, text) for lang, kind, title, text in rows]
+
+
+@pytest.mark.parametrize(("lang", "kind", "title", "text"), _sentences())
+def test_the_shipped_watch_reads_more_sentences_of_every_language(
+    lang: str, kind: str, title: str, text: str
+) -> None:
+    # More of the same, in the wording wire services and local outlets use (tenses,
+    # cases, synonyms); kept in a file, 14 or more per language block.
+    test_the_shipped_watch_reads_the_kind_of_news_in_every_language(lang, kind, title, text)
 
 
 def test_the_ibar_is_named_in_its_cases_but_not_in_a_surname() -> None:

@@ -305,15 +305,22 @@ def _signal_hits(document: _Document, signal: CompiledSignal, watch: CompiledWat
         away = [m.position for m in document.matches(signal.not_near_keys)]
         within = signal.not_near_within
         candidates = [m for m in candidates if all(abs(m.position - p) > within for p in away)]
-    # One hit per position: where two terms start at the same word, the longer wins.
+    # One hit per word: where two terms start at the same word, the longer wins, and a
+    # term that starts inside an earlier one's words ("shots fired" / "fired at") is
+    # the same words counted again.
     by_position: dict[int, _Match] = {}
     for match in candidates:
         kept = by_position.get(match.position)
         if kept is None or match.words > kept.words:
             by_position[match.position] = match
-    ordered = sorted(
-        by_position.values(), key=lambda m: (m.position >= document.title_words, m.position)
-    )
+    apart = []
+    end = -1
+    for position in sorted(by_position):
+        if position >= end:
+            match = by_position[position]
+            apart.append(match)
+            end = position + match.words
+    ordered = sorted(apart, key=lambda m: (m.position >= document.title_words, m.position))
     hits = []
     counted = 0
     for match in ordered:
