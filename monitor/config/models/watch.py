@@ -51,8 +51,8 @@ class TermSetConfig(ScopeConfig):
 DEFAULT_NEGATORS = (
     # English
     "no", "not", "never", "without", "none", "nobody", "no one", "neither", "nor",
-    "deny", "denies", "denied", "denying", "ruled out", "ruling out", "rules out", "didn't", "wasn't",
-    "weren't", "isn't", "aren't", "hasn't", "haven't", "don't", "doesn't",
+    "deny", "denies", "denied", "denying", "ruled out", "ruling out", "rules out",
+    "didn't", "wasn't", "weren't", "isn't", "aren't", "hasn't", "haven't", "don't", "doesn't",
     # Serbian, Croatian, Bosnian (Latin and Cyrillic fold alike)
     "ne", "nije", "nisu", "nema", "nismo", "bez", "nikakv*", "niko", "nitko",
     "nijedan", "nijedna", "nijedno", "negira*", "demantova*", "demantuj*", "demantira*",
