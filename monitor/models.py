@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -131,6 +131,19 @@ class Score:
     def event_types(self) -> tuple[str, ...]:
         """The signals that raised the score: what kind of event it reports."""
         return event_types((hit.signal, hit.points) for hit in self.hits)
+
+    def follow_up(self, signals: Collection[str]) -> str:
+        """The headline's term by one of ``signals`` (``story.follow_ups``), if any."""
+        return follow_up(((hit.signal, hit.field, hit.text) for hit in self.hits), signals)
+
+
+def follow_up(hits: Iterable[tuple[str, str, str]], signals: Collection[str]) -> str:
+    """The term by which a report's headline tells of what followed an event: the first
+    of its hits ``(signal, field, text)`` in the title by one of ``signals`` (the
+    watch's ``story.follow_ups``); empty when it tells of an event itself."""
+    return next(
+        (text for signal, where, text in hits if where == "title" and signal in signals), ""
+    )
 
 
 def event_types(hits: Iterable[tuple[str, float]]) -> tuple[str, ...]:

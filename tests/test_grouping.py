@@ -18,13 +18,12 @@ from monitor.alerts.grouping import (
     Report,
     StoryIndex,
     When,
-    follow_up,
     join_story,
     stems,
 )
 from monitor.alerts.stories import Backgrounds
 from monitor.config import AlertConfig, WatchConfig, load_config
-from monitor.models import Article, Hit, Score
+from monitor.models import Article, Hit, Score, follow_up
 from monitor.store import Store
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -260,12 +260,11 @@ class Background:
         weight = self._name_weights.get(name)
         if weight is None:
             weight = 0.0
-            if self.specific(name) and self.reports < MIN_BACKGROUND:
+            if self.specific(name):
                 weight = 1.0
-            elif self.specific(name):
-                total = max(self.reports, 1)
-                rarity = math.log((total + 1) / (self.counts.get(name, 0) + 1))
-                weight = rarity / math.log(total + 1)
+                if self.reports >= MIN_BACKGROUND:
+                    rarity = math.log((self.reports + 1) / (self.counts.get(name, 0) + 1))
+                    weight = rarity / math.log(self.reports + 1)
             self._name_weights[name] = weight
         return weight
 
@@ -352,15 +351,6 @@ class _Match:
         if self.report.when is None:
             return (self.closeness, size, self.topic or 0.0, self.words, kinds)
         return (self.closeness, self.topic or 0.0, self.words, kinds, size)
-
-
-def follow_up(hits: Iterable[tuple[str, str, str]], signals: Collection[str]) -> str:
-    """The term by which a report's headline tells of what followed an event: the first
-    of its hits ``(signal, field, text)`` in the title by one of ``signals`` (the
-    watch's ``story.follow_ups``); empty when it tells of an event itself."""
-    return next(
-        (text for signal, where, text in hits if where == "title" and signal in signals), ""
-    )
 
 
 def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:

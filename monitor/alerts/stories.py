@@ -30,7 +30,6 @@ from monitor.alerts.grouping import (
     Report,
     StoryIndex,
     When,
-    follow_up,
     join_story,
     stems,
 )
@@ -47,7 +46,7 @@ from monitor.alerts.policy import (
 from monitor.alerts.state import add_story_to_index, queue_notification, silence_of
 from monitor.config import WatchConfig
 from monitor.humanize import describe_delay, minute
-from monitor.models import Alert, Score, Story, event_types
+from monitor.models import Alert, Score, Story, event_types, follow_up
 from monitor.store import Store, StoredArticle, iso
 
 log = logging.getLogger(__name__)
@@ -179,7 +178,7 @@ def alert_story(
         score.actors,
         score.event_types,
         When.at(min(published, now) if published else now),
-        follow_up(((h.signal, h.field, h.text) for h in score.hits), watch.story.follow_ups),
+        score.follow_up(watch.story.follow_ups),
     )
     background = backgrounds.of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")

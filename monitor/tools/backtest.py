@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from monitor.alerts.grouping import Background, Report, When, follow_up
+from monitor.alerts.grouping import Background, Report, When
 from monitor.alerts.policy import trigger
 from monitor.config import Config, WatchConfig
 from monitor.models import Article, Score
@@ -307,7 +307,7 @@ def replay_watch(
             result.actors,
             result.event_types,
             When.at(at),
-            follow_up(((h.signal, h.field, h.text) for h in result.hits), watch.story.follow_ups),
+            result.follow_up(watch.story.follow_ups),
         )
         names.append(report.names())
         words.append(report.stems)

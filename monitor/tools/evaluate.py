@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.alerts.grouping import Background, Report, When, follow_up
+from monitor.alerts.grouping import Background, Report, When
 from monitor.config import WatchConfig
 from monitor.models import Article, Score
 from monitor.rules.compile import Matcher
@@ -192,7 +192,6 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig
 def _report(outcome: Outcome, watch: WatchConfig) -> Report:
     """What story grouping compares of a labelled item."""
     article, result = outcome.item.article, outcome.score
-    hits = ((hit.signal, hit.field, hit.text) for hit in result.hits)
     return Report(
         article.title,
         article.summary,
@@ -200,7 +199,7 @@ def _report(outcome: Outcome, watch: WatchConfig) -> Report:
         result.actors,
         result.event_types,
         published(outcome.item.date),
-        follow_up(hits, watch.story.follow_ups),
+        result.follow_up(watch.story.follow_ups),
     )
 
 
