@@ -761,6 +761,35 @@ def test_a_negator_does_not_reach_past_a_comma() -> None:
     assert [hit.negated for hit in protested.hits if hit.signal == "protest"] == [False]
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Kosovo customs service opens a new office",
+        "Kosovo: nuovi servizi per i cittadini",
+        "Kosovo amplía los servicios de salud",
+        "Kosovo lança novo serviço de correios",
+    ],
+)
+def test_a_service_is_not_the_serbian_side(title: str) -> None:
+    # Greek Σέρβοι folds to "servoi": its stem must not take in service, servizi, serviço.
+    assert not shipped(title, "").in_scope
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Σέρβοι διαδηλωτές στο Κόσοβο",
+        "Σερβικές αρχές στο Κόσοβο",
+        "Servische agenten in Kosovo",
+        "Os sérvios do Kosovo",
+        "A Sérvia e o Kosovo",
+    ],
+)
+def test_the_serbian_side_reads_in_greek_dutch_and_portuguese(title: str) -> None:
+    result = shipped(title, "")
+    assert result.in_scope, result.scope_miss
+
+
 def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
     # A banjo is not Banje, a bombshell is not a bomb, miners are not Rudare.
     podcast = shipped("Bombcast 12: the banjo episode", "A bombshell of a show about banjos.")
