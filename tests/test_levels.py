@@ -790,6 +790,36 @@ def test_the_serbian_side_reads_in_greek_dutch_and_portuguese(title: str) -> Non
     assert result.in_scope, result.scope_miss
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "signal"),
+    [
+        # Italian stradale (of the road) is not Serbian stradale (killed).
+        (
+            "Scontri nel nord del Kosovo",
+            "Serbi e polizia: la polizia stradale ha chiuso la strada.",
+            "deaths",
+        ),
+        # Albanian and Romanian ferme (farms), French prison ferme: nothing is closed.
+        (
+            "Fermerët serbë në Kosovë",
+            "Ferme të reja u hapën në veri të Kosovës.",
+            "tension-measures",
+        ),
+        (
+            "Un Serbe du Kosovo condamné",
+            "Il écope de deux ans de prison ferme.",
+            "tension-measures",
+        ),
+    ],
+)
+def test_a_word_of_another_language_does_not_fire_a_signal(
+    title: str, text: str, signal: str
+) -> None:
+    result = shipped(title, text)
+    assert result.in_scope, result.scope_miss
+    assert not [hit.text for hit in result.hits if hit.signal == signal and hit.points]
+
+
 def test_words_that_look_like_places_or_weapons_leave_an_article_out() -> None:
     # A banjo is not Banje, a bombshell is not a bomb, miners are not Rudare.
     podcast = shipped("Bombcast 12: the banjo episode", "A bombshell of a show about banjos.")
