@@ -126,6 +126,7 @@ class Score:
     places: tuple[str, ...] = ()  # the watch's places it names, first named first
     actors: tuple[str, ...] = ()  # the watch's actors it names, first named first
     capped_by: str | None = None  # the signal whose at_most held the level down
+    headline_places: tuple[str, ...] = ()  # of its places, those its headline names
 
     @property
     def event_types(self) -> tuple[str, ...]:

@@ -189,6 +189,55 @@ def test_a_report_that_names_no_specific_place_does_not_dilute_where_the_story_i
     assert join.reason.endswith("(closeness 1.00)")  # as close as to the clash alone
 
 
+GRENADE_IN_ZVECAN = Report(
+    "Grenade thrown at the police station in Zvečan",
+    "Two officers were wounded; the road to Jarinje was closed for hours.",
+    places=("Zvečan", "Jarinje"),
+    event_types=("attack", "police-action"),
+    when=When.at(NOON),
+    headline_places=("Zvečan",),
+)
+
+
+def _arrest_in(headline_place: str) -> Report:
+    """A report two hours after the grenade, naming the same places, its headline one."""
+    return Report(
+        f"Man arrested in {headline_place} after an attack on police",
+        "Police detained a man at the Jarinje crossing; the grenade in Zvečan was the "
+        "second attack this month.",
+        places=("Jarinje", "Zvečan", "Mitrovica"),
+        event_types=("police-action", "attack"),
+        when=When.at(NOON + timedelta(hours=2)),
+        headline_places=(headline_place,),
+    )
+
+
+def test_a_report_whose_headline_names_a_place_far_from_the_story_headlines_stays_apart() -> None:
+    # Its text names Zvečan too, and it reports an attack: only its headline says
+    # that it tells of another event, 30 km away.
+    story = _story(4, GRENADE_IN_ZVECAN)
+
+    join = join_story(_arrest_in("Jarinje"), [story], BROAD, RULES)
+
+    assert join.alert_id is None
+    assert join.reason == (
+        "new story: closest is #4, but it names Jarinje in its headline, "
+        "the story's headlines Zvečan"
+    )
+    unknown = replace(_arrest_in("Jarinje"), headline_places=())  # as stored before
+    assert join_story(unknown, [story], BROAD, RULES).alert_id == 4
+
+
+def test_a_headline_naming_a_place_next_to_the_story_headlines_joins() -> None:
+    # Mitrovica's north is 3 km from Zvečan: outlets name either for one event.
+    story = _story(4, GRENADE_IN_ZVECAN)
+
+    join = join_story(_arrest_in("Mitrovica"), [story], BROAD, RULES)
+
+    assert join.alert_id == 4
+    assert join.reason.startswith("joined story #4: shares places Jarinje, Zvečan")
+
+
 def test_a_report_of_unknown_time_goes_to_the_bigger_of_two_equally_close_stories() -> None:
     title = "KFOR soldiers attacked again in Zvečan"
     old = replace(CLASH, title=title, when=When.at(NOON - timedelta(days=400)))  # worded alike

@@ -57,6 +57,7 @@ def test_opening_creates_the_schema_in_wal_mode_and_records_the_migration(store:
         ("0014_score_capped_by",),
         ("0015_delivery_targets",),
         ("0016_pages",),
+        ("0017_headline_places",),
     ]
     assert mode == "wal"
 

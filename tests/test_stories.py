@@ -215,6 +215,39 @@ def test_two_events_one_afternoon_in_one_town_are_two_stories(
     assert len({p["id"] for p in webhook.payloads}) == 2
 
 
+def test_two_attacks_one_afternoon_in_towns_apart_are_two_stories_though_each_names_both(
+    feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
+) -> None:
+    grenade = feed_server.serve("/g.xml", outlet_feed(
+        "one", "Grenade thrown at the police station in Zvečan",
+        "A hand grenade was thrown at the Kosovo police station in Zvečan and two officers "
+        "were wounded; police closed the road from Zvečan to Leposavić.", "g1"))  # fmt: skip
+    crossing = feed_server.serve("/j.xml", outlet_feed(
+        "two", "Shots fired at Kosovo police at the Jarinje crossing",
+        "Unknown men fired at a Kosovo police checkpoint at Jarinje and one officer was "
+        "wounded. Earlier a grenade was thrown at the police station in Zvečan.", "j1"))  # fmt: skip
+    crossing_sr = feed_server.serve("/s.xml", outlet_feed(
+        "three", "Pucnjava na prelazu Jarinje, ranjen policajac",
+        "Nepoznate osobe pucale su na punkt kosovske policije na Jarinju i ranile policajca. "
+        "Ranije je bačena bomba na policijsku stanicu u Zvečanu.", "s1"))  # fmt: skip
+    daemon = ClockedDaemon(config_dir, webhook, START)
+    daemon.cycle([grenade])
+    daemon.cycle([grenade, crossing], minutes=90)
+    daemon.cycle([grenade, crossing, crossing_sr], minutes=120)
+
+    config = ["--config", str(config_dir.path)]
+    listed = CliRunner().invoke(main, ["alerts", "--json", *config])
+    alerts = [json.loads(line) for line in listed.output.splitlines()]
+    assert sorted([a["source"] for a in alert["articles"]] for alert in alerts) == [
+        ["one"],
+        ["two", "three"],
+    ]
+    (opened, joined) = next(a["articles"] for a in alerts if len(a["articles"]) == 2)
+    why = opened["joined_because"]
+    assert "but it names Jarinje in its headline, the story's headlines Zvečan" in why
+    assert joined["joined_because"].startswith("joined story #2: shares places Jarinje, Zvečan")
+
+
 def test_a_report_after_the_window_opens_a_story_that_follows_the_first(
     feed_server: FeedServer, config_dir: ConfigDir, webhook: WebhookReceiver
 ) -> None:

@@ -23,7 +23,11 @@ A report joins the open story it is closest to when
   that words the event its own way still joins; or its words are nearly those
   of the story's first report (``similarity``: near copies);
 - it does not name specific places of which the story names none (a shooting
-  in Zvečan does not join one in Štrpce);
+  in Zvečan does not join one in Štrpce), and its headline does not name a
+  specific place far from every one the story's headlines name: the headline
+  says where it happened, so a grenade in Zvečan does not join an arrest at
+  Jarinje whose reports mention Zvečan too (places within ``NEAR_KM`` of each
+  other, by the gazetteer's coordinates, count as one);
 - it tells of the same as the story: of an event, or of what followed one. A
   report whose headline hits a signal of ``story.follow_ups`` (a claim of
   responsibility, a funeral, an anniversary: ``Report.follow_up``) does not join
@@ -101,6 +105,11 @@ that name them) is at least this."""
 FOLLOW_WITHIN = timedelta(days=7)
 """A new report of an event follows up a story whose last report is this recent."""
 
+NEAR_KM = 5.0
+"""Places this close (by the gazetteer's ``lat`` and ``lon``) are one place to a
+headline: Zvečan and Mitrovica's north are 3 km apart, and outlets name either for
+what happened between them; Banjska is 9 km from Zvečan."""
+
 
 @dataclass(frozen=True)
 class When:
@@ -135,6 +144,7 @@ class Report:
     event_types: tuple[str, ...] = ()
     when: When | None = None  # None: not known
     follow_up: str = ""  # the headline's term telling of an event's aftermath, if any
+    headline_places: tuple[str, ...] = ()  # of its places, those its headline names
     words: tuple[frozenset[str], frozenset[str]] = field(init=False, compare=False, repr=False)
     # its title's content words and its opening's word pairs (``one two``), made once
     stems: frozenset[str] = field(init=False, compare=False, repr=False)
@@ -163,6 +173,8 @@ class OpenStory:
     # each one's main event type
     span: tuple[When | None, When | None] = field(init=False, compare=False, repr=False)
     # when its first and its latest dated report were published
+    headlines: frozenset[str] = field(init=False, compare=False, repr=False)
+    # the places its reports' headlines name, as ``place:Zvečan``
     _anchored: dict[frozenset[str], int] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )  # ``anchored``'s answers, made once
@@ -176,6 +188,8 @@ class OpenStory:
         first = min(known, key=lambda w: w.start) if known else None
         last = max(known, key=lambda w: w.end) if known else None
         object.__setattr__(self, "span", (first, last))
+        headlines = frozenset(f"place:{p}" for r in self.reports for p in r.headline_places)
+        object.__setattr__(self, "headlines", headlines)
 
     def event_types(self) -> frozenset[str]:
         """Every event type its reports report."""
@@ -212,6 +226,8 @@ class Background:
     counts: Mapping[str, int] = field(default_factory=dict)
     broad: frozenset[str] = frozenset()  # names the gazetteer marks broad
     words: Mapping[str, int] = field(default_factory=dict)  # reports using each stem
+    where: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # where each place of the gazetteer with coordinates is (``place:Zvečan``: lat, lon)
     _weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     _norms: dict[frozenset[str], float] = field(default_factory=dict, compare=False, repr=False)
     _name_weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
@@ -245,7 +261,12 @@ class Background:
         ``watch``'s gazetteer marks broad."""
         broad = {f"place:{n}" for n, e in watch.places.items() if e.broad}
         broad |= {f"actor:{n}" for n, e in watch.actors.items() if e.broad}
-        return cls(reports, counts, frozenset(broad), words or {})
+        where = {
+            f"place:{n}": (e.lat, e.lon)
+            for n, e in watch.places.items()
+            if e.lat is not None and e.lon is not None
+        }
+        return cls(reports, counts, frozenset(broad), words or {}, where)
 
     def specific(self, name: str) -> bool:
         """Whether ``name`` tells events apart: not broad, and not in most reports."""
@@ -253,6 +274,13 @@ class Background:
             return False
         common = self.counts.get(name, 0) >= COMMON_SHARE * self.reports
         return self.reports < MIN_BACKGROUND or not common
+
+    def near(self, place: str, other: str) -> bool:
+        """Whether two places are one to a headline: the same, or within ``NEAR_KM``."""
+        if place == other:
+            return True
+        one, two = self.where.get(place), self.where.get(other)
+        return one is not None and two is not None and _km(one, two) <= NEAR_KM
 
     def weight(self, name: str) -> float:
         """How much sharing ``name`` says, 0 to 1: the rarer, the more; below
@@ -353,6 +381,14 @@ class _Match:
         return (self.closeness, self.topic or 0.0, self.words, kinds, size)
 
 
+def _km(one: tuple[float, float], other: tuple[float, float]) -> float:
+    """The distance between two points (latitude, longitude) on the Earth, in km."""
+    (lat1, lon1), (lat2, lon2) = (tuple(map(math.radians, p)) for p in (one, other))
+    a = math.sin((lat2 - lat1) / 2) ** 2
+    a += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
 def _words(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content words of a title, and word pairs of the opening of a text (each pair one
     string, its words joined by a space: no token holds one, and a set of strings, whose
@@ -416,6 +452,8 @@ def _match(
         their_places = {n for n in share if n.startswith("place:") and background.specific(n)}
         if their_places:
             veto = f"names {_listed(my_places)}, the story {_listed(their_places)}"
+    else:
+        veto = _elsewhere(report, mine, story, background)
     return _Match(
         report,
         story,
@@ -426,6 +464,21 @@ def _match(
         common_types,
         veto,
     )
+
+
+def _elsewhere(
+    report: Report, mine: frozenset[str], story: OpenStory, background: Background
+) -> str | None:
+    """Why a report's headline says it happened elsewhere than the story's headlines
+    say, or ``None``: both name specific places, and none of the report's is near one
+    of the story's."""
+    headline = {f"place:{p}" for p in report.headline_places} & mine
+    if not headline:
+        return None
+    theirs = {n for n in story.headlines if background.specific(n)}
+    if not theirs or any(background.near(p, q) for p in headline for q in theirs):
+        return None
+    return f"names {_listed(headline)} in its headline, the story's headlines {_listed(theirs)}"
 
 
 def _listed(names: set[str]) -> str:

@@ -73,6 +73,7 @@ def _stored_report(row: dict[str, Any], watch: WatchConfig) -> Report:
         event_types((hit["signal"], hit["points"]) for hit in hits),
         _when(row),
         follow_up(headline, watch.story.follow_ups),
+        tuple(json.loads(row.get("headline_places") or "[]")),
     )
 
 
@@ -179,6 +180,7 @@ def alert_story(
         score.event_types,
         When.at(min(published, now) if published else now),
         score.follow_up(watch.story.follow_ups),
+        score.headline_places,
     )
     background = backgrounds.of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")

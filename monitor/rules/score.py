@@ -191,10 +191,10 @@ def _score_watch(document: _Document, watch: CompiledWatch) -> Score:
         capped_level = _level(watch, points, ceiling[0])
         if capped_level != level:
             level, capped = capped_level, ceiling[1]
-    places, actors = _names(document, watch)
+    places, actors, headline = _names(document, watch)
     return Score(
         watch.name, total, level, True, watch.version, hits,
-        places=places, actors=actors, capped_by=capped,
+        places=places, actors=actors, capped_by=capped, headline_places=headline,
     )  # fmt: skip
 
 
@@ -258,8 +258,11 @@ def _ceiling(counted: list[tuple[CompiledSignal, list[Hit]]]) -> tuple[int, str]
     return min(ceilings) if ceilings else None
 
 
-def _names(document: _Document, watch: CompiledWatch) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The places and actors of the watch's gazetteer that the article names, in order.
+def _names(
+    document: _Document, watch: CompiledWatch
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The places and actors of the watch's gazetteer that the article names, in order,
+    and the places its headline names.
 
     A name's last word may run on by its key's ``ending`` (an inflection); where
     two names start at one word, the longer wins (``Banjska`` over ``Banje``).
@@ -274,10 +277,12 @@ def _names(document: _Document, watch: CompiledWatch) -> tuple[tuple[str, ...], 
             kept = named.get(match.position)
             if kept is None or len(text) > kept[0]:
                 named[match.position] = (len(text), name)
-    ordered = [name for _, (_, name) in sorted(named.items())]
+    ordered = sorted(named.items())
+    places = [(at, name.name) for at, (_, name) in ordered if name.kind == "place"]
     return (
-        tuple(dict.fromkeys(name.name for name in ordered if name.kind == "place")),
-        tuple(dict.fromkeys(name.name for name in ordered if name.kind == "actor")),
+        tuple(dict.fromkeys(place for _, place in places)),
+        tuple(dict.fromkeys(name.name for _, (_, name) in ordered if name.kind == "actor")),
+        tuple(dict.fromkeys(place for at, place in places if at < document.title_words)),
     )
 
 

@@ -169,7 +169,7 @@ class AlertsMixin(StoriesMixin):
         for row in self.db.query(
             """SELECT al.id AS alert_id, al.level AS alert_level, al.state AS alert_state,
                  a.id, a.title, a.summary, a.published_at, a.fetched_at,
-                 s.places, s.actors, s.hits
+                 s.places, s.actors, s.hits, s.headline_places
                FROM alerts al
                LEFT JOIN json_each(al.article_ids) j
                LEFT JOIN articles a ON a.id = j.value
@@ -201,7 +201,7 @@ class AlertsMixin(StoriesMixin):
             row["id"]: row
             for row in self.db.query(
                 f"""SELECT a.id, a.title, a.summary, a.published_at, a.fetched_at,
-                      s.places, s.actors, s.hits
+                      s.places, s.actors, s.hits, s.headline_places
                     FROM articles a LEFT JOIN scores s ON s.article_id = a.id AND s.watch = ?
                     WHERE a.id IN ({marks})""",  # noqa: S608 (placeholders only)
                 [watch, *ids],

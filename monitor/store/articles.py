@@ -142,8 +142,9 @@ class ArticlesMixin(StoreBase):
         reasons = list(decisions) + [None] * (len(scores) - len(decisions))
         self.db.conn.executemany(
             """INSERT OR REPLACE INTO scores (article_id, watch, score, level, in_scope,
-                 hits, rules_version, scored_at, scope_miss, decision, places, actors, capped_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 hits, rules_version, scored_at, scope_miss, decision, places, actors, capped_by,
+                 headline_places)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     article_id,
@@ -159,6 +160,9 @@ class ArticlesMixin(StoreBase):
                     json.dumps(score.places, ensure_ascii=False) if score.places else None,
                     json.dumps(score.actors, ensure_ascii=False) if score.actors else None,
                     score.capped_by,
+                    json.dumps(score.headline_places, ensure_ascii=False)
+                    if score.headline_places
+                    else None,
                 )
                 for score, reason in zip(scores, reasons, strict=True)
             ],

@@ -358,3 +358,12 @@ def _pages(db: sqlite_utils.Database) -> None:
         "scores_level ON scores(level, article_id)",
     ):
         db.execute(f"CREATE INDEX IF NOT EXISTS {index}")
+
+
+@migrations(name="0017_headline_places")
+def _headline_places(db: sqlite_utils.Database) -> None:
+    # Of the places each score names (JSON list), those its article's headline
+    # names: a headline says where the event happened, and story grouping keeps
+    # apart reports whose headlines name places far apart. Older scores have
+    # none, and group as they did.
+    db.execute("ALTER TABLE scores ADD COLUMN headline_places TEXT")

@@ -308,6 +308,7 @@ def replay_watch(
             result.event_types,
             When.at(at),
             result.follow_up(watch.story.follow_ups),
+            result.headline_places,
         )
         names.append(report.names())
         words.append(report.stems)

@@ -200,6 +200,7 @@ def _report(outcome: Outcome, watch: WatchConfig) -> Report:
         result.event_types,
         published(outcome.item.date),
         result.follow_up(watch.story.follow_ups),
+        result.headline_places,
     )
 
 
