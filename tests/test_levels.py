@@ -810,6 +810,8 @@ def test_the_serbian_side_reads_in_greek_dutch_and_portuguese(title: str) -> Non
             "Il écope de deux ans de prison ferme.",
             "tension-measures",
         ),
+        # Tear gas fired (ispalila) is no shot fired (ispalila hitac).
+        ("Sukobi kod Jarinja", "Kosovska policija ispalila je suzavac na Srbe.", "armed-violence"),
     ],
 )
 def test_a_word_of_another_language_does_not_fire_a_signal(
