@@ -63,11 +63,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import AlertConfig, WatchConfig
 from monitor.humanize import describe_delay
 from monitor.rules.text import BREAK, tokens
+
+if TYPE_CHECKING:
+    from monitor.models import Article, Score
 
 COMMON_SHARE = 0.4
 """A name in this share of recent in-scope reports or more is too common to count."""
@@ -153,6 +156,22 @@ class Report:
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", _words(self.title, self.text))
         object.__setattr__(self, "stems", stems(self.title, self.text))
+
+    @classmethod
+    def scored(
+        cls, article: Article, score: Score, when: When | None, watch: WatchConfig
+    ) -> Report:
+        """What grouping compares of an article ``score`` scored against ``watch``."""
+        return cls(
+            article.title,
+            article.summary,
+            score.places,
+            score.actors,
+            score.event_types,
+            when,
+            score.follow_up(watch.story.follow_ups),
+            score.headline_places,
+        )
 
     def names(self) -> set[str]:
         """Its places and actors, as ``place:Zvečan`` and ``actor:KFOR``."""

@@ -172,15 +172,8 @@ def alert_story(
     backgrounds = backgrounds or Backgrounds()
     stories = backgrounds.stories(store, watch, now)
     published = item.article.published_at
-    report = Report(
-        item.article.title,
-        item.article.summary,
-        score.places,
-        score.actors,
-        score.event_types,
-        When.at(min(published, now) if published else now),
-        score.follow_up(watch.story.follow_ups),
-        score.headline_places,
+    report = Report.scored(
+        item.article, score, When.at(min(published, now) if published else now), watch
     )
     background = backgrounds.of(store, watch, now)
     join = join_story(report, stories, background, rules, watch.story.group == "names")

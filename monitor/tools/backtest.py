@@ -300,16 +300,7 @@ def replay_watch(
         if origin is None:
             continue  # pruned while the backtest was reading
         at = _moment(article, origin)
-        report = Report(
-            article.title,
-            article.summary,
-            result.places,
-            result.actors,
-            result.event_types,
-            When.at(at),
-            result.follow_up(watch.story.follow_ups),
-            result.headline_places,
-        )
+        report = Report.scored(article, result, When.at(at), watch)
         names.append(report.names())
         words.append(report.stems)
         if trigger(result, watch).ok and result.level is not None:

@@ -191,17 +191,7 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, watch: WatchConfig
 
 def _report(outcome: Outcome, watch: WatchConfig) -> Report:
     """What story grouping compares of a labelled item."""
-    article, result = outcome.item.article, outcome.score
-    return Report(
-        article.title,
-        article.summary,
-        result.places,
-        result.actors,
-        result.event_types,
-        published(outcome.item.date),
-        result.follow_up(watch.story.follow_ups),
-        result.headline_places,
-    )
+    return Report.scored(outcome.item.article, outcome.score, published(outcome.item.date), watch)
 
 
 def published(date: str | None) -> When | None:
